@@ -1,0 +1,166 @@
+package io.meshsdk.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.config.MeshConfig;
+import io.meshsdk.core.discovery.ServiceDirectory;
+import io.meshsdk.core.discovery.ServiceDiscovery;
+import io.meshsdk.core.discovery.StaticServiceDiscovery;
+import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.internal.MeshEngine;
+import io.meshsdk.core.internal.MeshInterceptor;
+import io.meshsdk.core.observe.MeshObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+
+/**
+ * The in-process service mesh: discovery, load balancing and call governance for HTTP calls to logical
+ * service URLs such as {@code http://inventory/items/42}.
+ *
+ * <pre>{@code
+ * try (Mesh mesh = Mesh.builder()
+ *     .discovery(StaticServiceDiscovery.of(
+ *         Endpoint.of("inventory", "10.0.0.1", 8080),
+ *         Endpoint.of("inventory", "10.0.0.2", 8080)))
+ *     .build()) {
+ *   OkHttpClient http = mesh.newOkHttpClient();
+ *   http.newCall(new Request.Builder().url("http://inventory/items/42").build()).execute();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; build one per process and share it. Closing it stops discovery watches.
+ */
+public final class Mesh implements AutoCloseable {
+
+  private final MeshEngine engine;
+  private final ServiceDirectory directory;
+  private final Interceptor interceptor;
+
+  private Mesh(Builder b) {
+    this.directory = new ServiceDirectory(b.discovery, b.ticker);
+    this.engine = new MeshEngine(directory, MeshObserver.composite(b.observers), b.ticker, b.discoveryWait);
+    this.engine.apply(b.config);
+    this.interceptor = new MeshInterceptor(engine);
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The OkHttp application interceptor that routes mesh calls; add it to your own client builder with
+   * {@code addInterceptor}. Hosts that are not mesh services pass through untouched.
+   */
+  public Interceptor interceptor() {
+    return interceptor;
+  }
+
+  /** A new mesh-aware {@link OkHttpClient} with OkHttp's defaults. */
+  public OkHttpClient newOkHttpClient() {
+    return newOkHttpClient(new OkHttpClient());
+  }
+
+  /**
+   * A mesh-aware client derived from {@code base} (sharing its connection pool and dispatcher), with the
+   * mesh interceptor added first.
+   */
+  public OkHttpClient newOkHttpClient(OkHttpClient base) {
+    requireNonNull(base, "base");
+    OkHttpClient.Builder b = base.newBuilder();
+    b.interceptors().add(0, interceptor);
+    return b.build();
+  }
+
+  /** The config in force. */
+  public MeshConfig config() {
+    return engine.config();
+  }
+
+  /**
+   * Applies a new config at run time: changed services get new pipelines, swapped atomically; calls in
+   * flight finish on the pipeline they started on. Nothing restarts.
+   */
+  public void reconfigure(MeshConfig config) {
+    engine.apply(requireNonNull(config, "config"));
+  }
+
+  /** The current endpoint snapshot of every watched service. */
+  public Map<String, EndpointSet> endpoints() {
+    return directory.snapshots();
+  }
+
+  /** The current endpoint snapshot of {@code service}. */
+  public EndpointSet endpoints(String service) {
+    return directory.snapshot(requireNonNull(service, "service"));
+  }
+
+  /** The engine behind this mesh. Internal API for the mesh's own modules; may change without notice. */
+  public MeshEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    directory.close();
+    directory.discovery().close();
+  }
+
+  /** Builds a {@link Mesh}. */
+  public static final class Builder {
+    private ServiceDiscovery discovery = StaticServiceDiscovery.create();
+    private MeshConfig config = MeshConfig.ofDefaults();
+    private Ticker ticker = Ticker.SYSTEM;
+    private final List<MeshObserver> observers = new ArrayList<>();
+    private Duration discoveryWait = DEFAULT_DISCOVERY_WAIT;
+
+    /** How long a first call to an undeclared service waits for discovery to answer: 2 s. */
+    public static final Duration DEFAULT_DISCOVERY_WAIT = Duration.ofSeconds(2);
+
+    private Builder() {}
+
+    /** The discovery backend (default: an empty {@link StaticServiceDiscovery}). The mesh closes it. */
+    public Builder discovery(ServiceDiscovery discovery) {
+      this.discovery = requireNonNull(discovery, "discovery");
+      return this;
+    }
+
+    /** The config (default {@link MeshConfig#ofDefaults()}). */
+    public Builder config(MeshConfig config) {
+      this.config = requireNonNull(config, "config");
+      return this;
+    }
+
+    /** The time source (default {@link Ticker#SYSTEM}); tests inject a fake. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Adds an observer (metrics, tracing...). */
+    public Builder observer(MeshObserver observer) {
+      this.observers.add(requireNonNull(observer, "observer"));
+      return this;
+    }
+
+    /** How long a first call to an undeclared mesh-domain service waits for discovery (default 2 s). */
+    public Builder discoveryWait(Duration wait) {
+      requireNonNull(wait, "wait");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("discoveryWait: " + wait + " (expected: >= 0)");
+      }
+      this.discoveryWait = wait;
+      return this;
+    }
+
+    /** Builds the mesh and starts watching every declared and known service. */
+    public Mesh build() {
+      return new Mesh(this);
+    }
+  }
+}

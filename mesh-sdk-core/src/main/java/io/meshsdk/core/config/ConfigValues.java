@@ -1,0 +1,119 @@
+package io.meshsdk.core.config;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Parsing and checking of configuration values, shared by every config builder so that every invalid value
+ * fails the same way: with a {@link ConfigException} naming the key, the value and what is allowed.
+ */
+public final class ConfigValues {
+
+  private ConfigValues() {}
+
+  /** Parses a duration such as {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or ISO-8601 {@code PT2S}. */
+  public static Duration parseDuration(String key, String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.startsWith("pt") || t.startsWith("p")) {
+        return Duration.parse(text.trim());
+      }
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+      }
+      if (t.endsWith("us")) {
+        return Duration.ofNanos(Math.multiplyExact(Long.parseLong(t.substring(0, t.length() - 2).trim()), 1000L));
+      }
+      if (t.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+      }
+      if (t.endsWith("m")) {
+        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+      }
+      if (t.endsWith("h")) {
+        return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+      }
+    } catch (RuntimeException e) {
+      // fall through to the error below
+    }
+    throw new ConfigException(key, text, "a duration such as 250ms, 2s, 1m, 1h or PT2S");
+  }
+
+  /** Parses an int. */
+  public static int parseInt(String key, String text) {
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, text, "an integer");
+    }
+  }
+
+  /** Parses a double. */
+  public static double parseDouble(String key, String text) {
+    try {
+      double d = Double.parseDouble(text.trim());
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, text, "a number");
+    }
+  }
+
+  /** Parses {@code true} or {@code false}. */
+  public static boolean parseBoolean(String key, String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (t.equals("true")) {
+      return true;
+    }
+    if (t.equals("false")) {
+      return false;
+    }
+    throw new ConfigException(key, text, "true or false");
+  }
+
+  /** Checks {@code d} is positive (not zero, not negative). */
+  public static Duration requirePositive(String key, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new ConfigException(key, d, "a positive duration");
+    }
+    return d;
+  }
+
+  /** Checks {@code d} is zero or positive. */
+  public static Duration requireNonNegative(String key, Duration d) {
+    if (d == null || d.isNegative()) {
+      throw new ConfigException(key, d, "a duration >= 0");
+    }
+    return d;
+  }
+
+  /** Checks {@code min <= v <= max}. */
+  public static int requireRange(String key, int v, int min, int max) {
+    if (v < min || v > max) {
+      throw new ConfigException(key, v, min + "-" + max);
+    }
+    return v;
+  }
+
+  /** Checks {@code min <= v <= max}. */
+  public static double requireRange(String key, double v, double min, double max) {
+    if (!(v >= min && v <= max)) {
+      throw new ConfigException(key, v, fmt(min) + "-" + fmt(max));
+    }
+    return v;
+  }
+
+  /** Checks {@code v > 0}. */
+  public static int requirePositive(String key, int v) {
+    if (v <= 0) {
+      throw new ConfigException(key, v, "> 0");
+    }
+    return v;
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+}

@@ -1,0 +1,217 @@
+package io.meshsdk.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * The whole mesh configuration: defaults for every service plus per-service overrides. Immutable and
+ * validated when built: a bad value fails {@link Builder#build()} (or {@link #fromProperties}) with a
+ * {@link ConfigException} naming the full key, the value and what is allowed.
+ *
+ * <pre>{@code
+ * MeshConfig config = MeshConfig.builder()
+ *     .defaults(d -> d.loadBalancer(LoadBalancerConfig.ofDefaults()))
+ *     .service("inventory", s -> s.set("lb.policy", "round-robin"))
+ *     .build();
+ * }</pre>
+ */
+public final class MeshConfig {
+
+  private static final MeshConfig DEFAULTS = builder().build();
+
+  private final ServiceConfig defaults;
+  private final Map<String, ServiceConfig> services;
+  private final String meshDomain;
+
+  private MeshConfig(ServiceConfig defaults, Map<String, ServiceConfig> services, String meshDomain) {
+    this.defaults = defaults;
+    this.services = Map.copyOf(services);
+    this.meshDomain = meshDomain;
+  }
+
+  /** Built-in defaults, no per-service overrides. */
+  public static MeshConfig ofDefaults() {
+    return DEFAULTS;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Reads a config from flat properties under {@code mesh.}: {@code mesh.defaults.<key>},
+   * {@code mesh.services.<service>.<key>} and {@code mesh.domain}. Keys of other prefixes are ignored.
+   *
+   * @throws ConfigException naming the full key of the first invalid entry
+   */
+  public static MeshConfig fromProperties(Map<String, String> properties) {
+    requireNonNull(properties, "properties");
+    Builder b = builder();
+    List<Map.Entry<String, String>> defaults = new ArrayList<>();
+    Map<String, List<Map.Entry<String, String>>> perService = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(properties).entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith("mesh.")) {
+        continue;
+      }
+      String rest = key.substring(5);
+      if (rest.equals("domain")) {
+        b.meshDomain(e.getValue());
+      } else if (rest.startsWith("defaults.")) {
+        defaults.add(Map.entry(rest.substring(9), e.getValue()));
+      } else if (rest.startsWith("services.")) {
+        String s = rest.substring(9);
+        int dot = s.indexOf('.');
+        if (dot <= 0) {
+          throw new ConfigException(key, e.getValue(), "mesh.services.<service>.<key>");
+        }
+        perService.computeIfAbsent(s.substring(0, dot), x -> new ArrayList<>())
+            .add(Map.entry(s.substring(dot + 1), e.getValue()));
+      } else {
+        throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services. or mesh.domain");
+      }
+    }
+    b.defaults(d -> defaults.forEach(kv -> set(d, "mesh.defaults.", kv)));
+    perService.forEach((service, entries) ->
+        b.service(service, s -> entries.forEach(kv -> set(s, "mesh.services." + service + ".", kv))));
+    try {
+      return b.build();
+    } catch (ConfigException e) {
+      // build() reports service-relative keys under "services."/"defaults."; make them full property keys
+      throw e.key().startsWith("mesh.") ? e : e.withKeyPrefix("mesh.");
+    }
+  }
+
+  private static void set(ServiceConfig.Builder b, String prefix, Map.Entry<String, String> kv) {
+    try {
+      b.set(kv.getKey(), kv.getValue());
+    } catch (ConfigException e) {
+      throw e.withKeyPrefix(prefix);
+    }
+  }
+
+  /** The config of services without an override. */
+  public ServiceConfig defaults() {
+    return defaults;
+  }
+
+  /** Per-service configs (each complete: defaults with the service's overrides applied). */
+  public Map<String, ServiceConfig> services() {
+    return services;
+  }
+
+  /** The config that governs calls to {@code service}. */
+  public ServiceConfig forService(String service) {
+    ServiceConfig c = services.get(service);
+    return c == null ? defaults : c;
+  }
+
+  /**
+   * A host suffix that marks mesh services (e.g. {@code .mesh}: {@code http://inventory.mesh/} is service
+   * {@code inventory}); "" when only declared and discovered services are mesh hosts.
+   */
+  public String meshDomain() {
+    return meshDomain;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MeshConfig c
+        && defaults.equals(c.defaults)
+        && services.equals(c.services)
+        && meshDomain.equals(c.meshDomain);
+  }
+
+  @Override
+  public int hashCode() {
+    return defaults.hashCode() * 31 + services.hashCode() + meshDomain.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "MeshConfig{defaults=" + defaults + ", services=" + new TreeMap<>(services)
+        + (meshDomain.isEmpty() ? "" : ", domain=" + meshDomain) + "}";
+  }
+
+  /**
+   * Builds a {@link MeshConfig}. Per-service customizers run at {@link #build()} on top of the final
+   * defaults, so the order of {@code defaults(...)} and {@code service(...)} calls does not matter.
+   */
+  public static final class Builder {
+    private final List<Consumer<ServiceConfig.Builder>> defaults = new ArrayList<>();
+    private final Map<String, List<Consumer<ServiceConfig.Builder>>> services = new LinkedHashMap<>();
+    private String meshDomain = "";
+
+    private Builder() {}
+
+    /** Customizes the defaults of every service. */
+    public Builder defaults(Consumer<ServiceConfig.Builder> customizer) {
+      defaults.add(requireNonNull(customizer, "customizer"));
+      return this;
+    }
+
+    /** Declares {@code service} and customizes its config on top of the defaults. */
+    public Builder service(String service, Consumer<ServiceConfig.Builder> customizer) {
+      requireNonNull(service, "service");
+      requireNonNull(customizer, "customizer");
+      if (service.isBlank() || !service.equals(service.trim().toLowerCase(Locale.ROOT))
+          || service.chars().anyMatch(c -> c == '/' || c == ':' || c == ' ')) {
+        throw new ConfigException("services", service, "a lower-case service name without '/', ':' or spaces");
+      }
+      services.computeIfAbsent(service, s -> new ArrayList<>()).add(customizer);
+      return this;
+    }
+
+    /** Declares {@code service} with the default config. */
+    public Builder service(String service) {
+      return service(service, s -> {});
+    }
+
+    /** A host suffix that marks mesh services, e.g. {@code .mesh}; "" for none. */
+    public Builder meshDomain(String domain) {
+      requireNonNull(domain, "domain");
+      String d = domain.trim().toLowerCase(Locale.ROOT);
+      if (!d.isEmpty() && (!d.startsWith(".") || d.length() < 2 || d.contains(" "))) {
+        throw new ConfigException("domain", domain, "\"\" or a suffix starting with '.', such as .mesh");
+      }
+      this.meshDomain = d;
+      return this;
+    }
+
+    /** Builds and validates; a bad value throws {@link ConfigException}. */
+    public MeshConfig build() {
+      ServiceConfig d = apply(ServiceConfig.builder(), defaults, "defaults.");
+      Map<String, ServiceConfig> s = new LinkedHashMap<>();
+      services.forEach((name, list) -> s.put(name, apply(ServiceConfig.from(d), list, "services." + name + ".")));
+      return new MeshConfig(d, s, meshDomain);
+    }
+
+    private static ServiceConfig apply(
+        ServiceConfig.Builder b, List<Consumer<ServiceConfig.Builder>> customizers, String prefix) {
+      try {
+        customizers.forEach(c -> c.accept(b));
+        return b.build();
+      } catch (ConfigException e) {
+        throw e.key().startsWith("mesh.") ? e : e.withKeyPrefix(prefix);
+      }
+    }
+  }
+
+  /** Convenience: a copy of this config with {@code service}'s config replaced by {@code change}'s result. */
+  public MeshConfig withService(String service, UnaryOperator<ServiceConfig> change) {
+    requireNonNull(service, "service");
+    requireNonNull(change, "change");
+    Map<String, ServiceConfig> copy = new LinkedHashMap<>(services);
+    copy.put(service, requireNonNull(change.apply(forService(service)), "changed config"));
+    return new MeshConfig(defaults, copy, meshDomain);
+  }
+}

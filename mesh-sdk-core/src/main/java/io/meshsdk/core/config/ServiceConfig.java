@@ -1,0 +1,101 @@
+package io.meshsdk.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.loadbalancer.LoadBalancerConfig;
+import java.util.Objects;
+
+/**
+ * Everything that governs calls to one service. Immutable; the mesh compiles it into a call pipeline once,
+ * when the config is applied, never per call.
+ */
+public final class ServiceConfig {
+
+  private static final ServiceConfig DEFAULTS = builder().build();
+
+  private final LoadBalancerConfig loadBalancer;
+
+  private ServiceConfig(Builder b) {
+    this.loadBalancer = b.loadBalancer;
+  }
+
+  /** The built-in defaults. */
+  public static ServiceConfig ofDefaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the built-in defaults. */
+  public static Builder builder() {
+    return new Builder(null);
+  }
+
+  /** A builder starting from {@code base}. */
+  public static Builder from(ServiceConfig base) {
+    return new Builder(requireNonNull(base, "base"));
+  }
+
+  /** How calls are balanced over endpoints. */
+  public LoadBalancerConfig loadBalancer() {
+    return loadBalancer;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ServiceConfig c && loadBalancer.equals(c.loadBalancer);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(loadBalancer);
+  }
+
+  @Override
+  public String toString() {
+    return "ServiceConfig{lb=" + loadBalancer + "}";
+  }
+
+  /** Builds a {@link ServiceConfig}. */
+  public static final class Builder {
+    private LoadBalancerConfig loadBalancer;
+    private LoadBalancerConfig.Builder lbProperties;
+
+    private Builder(ServiceConfig base) {
+      this.loadBalancer = base == null ? LoadBalancerConfig.ofDefaults() : base.loadBalancer;
+    }
+
+    /** How calls are balanced. */
+    public Builder loadBalancer(LoadBalancerConfig loadBalancer) {
+      this.loadBalancer = requireNonNull(loadBalancer, "loadBalancer");
+      this.lbProperties = null;
+      return this;
+    }
+
+    /**
+     * Sets one property by its key relative to the service (e.g. {@code lb.policy}).
+     *
+     * @throws ConfigException for an unknown key or an invalid value
+     */
+    public Builder set(String key, String value) {
+      requireNonNull(key, "key");
+      requireNonNull(value, "value");
+      if (key.startsWith("lb.")) {
+        if (lbProperties == null) {
+          lbProperties = LoadBalancerConfig.from(loadBalancer);
+        }
+        if (lbProperties.set(key.substring(3), value)) {
+          return this;
+        }
+      }
+      throw new ConfigException(key, value, "a known key; see docs/configuration.md");
+    }
+
+    /** Builds and cross-checks the config. */
+    public ServiceConfig build() {
+      if (lbProperties != null) {
+        loadBalancer = lbProperties.build();
+        lbProperties = null;
+      }
+      return new ServiceConfig(this);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.meshsdk.core.endpoint;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One instance of a service: an immutable value.
+ *
+ * <p>Two endpoints with the same {@link #id()} in one service are the same instance; the engine keeps the
+ * live statistics of an instance (in-flight calls, latency, ejection) across discovery updates by id.
+ *
+ * @param service the logical service name, for example {@code inventory}
+ * @param id a stable id unique within the service; defaults to {@code host:port}
+ * @param host host name or IP literal to connect to
+ * @param port TCP port, 1 to 65535
+ * @param secure whether calls use https
+ * @param weight relative weight for weighted balancing, {@value #MIN_WEIGHT} to {@value #MAX_WEIGHT}
+ * @param zone the zone (or "" when unknown), used by zone-aware balancing
+ * @param labels free-form labels such as {@code version=v2}, used by subset routing
+ */
+public record Endpoint(
+    String service,
+    String id,
+    String host,
+    int port,
+    boolean secure,
+    int weight,
+    String zone,
+    Map<String, String> labels) {
+
+  /** The weight of an endpoint that does not say otherwise. */
+  public static final int DEFAULT_WEIGHT = 1;
+  /** Smallest allowed weight. */
+  public static final int MIN_WEIGHT = 1;
+  /** Largest allowed weight. */
+  public static final int MAX_WEIGHT = 1_000_000;
+
+  /** Validates every component; throws {@link IllegalArgumentException} naming the bad value. */
+  public Endpoint {
+    requireNonNull(service, "service");
+    requireNonNull(id, "id");
+    requireNonNull(host, "host");
+    requireNonNull(zone, "zone");
+    requireNonNull(labels, "labels");
+    if (service.isBlank()) {
+      throw new IllegalArgumentException("service: \"" + service + "\" (expected: a non-blank name)");
+    }
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("host: \"" + host + "\" (expected: a non-blank host name or IP)");
+    }
+    if (id.isBlank()) {
+      throw new IllegalArgumentException("id: \"" + id + "\" (expected: a non-blank id)");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+    }
+    if (weight < MIN_WEIGHT || weight > MAX_WEIGHT) {
+      throw new IllegalArgumentException(
+          "weight: " + weight + " (expected: " + MIN_WEIGHT + "-" + MAX_WEIGHT + ")");
+    }
+    labels = Map.copyOf(labels);
+  }
+
+  /** An endpoint with default id ({@code host:port}), plain http, default weight, no zone, no labels. */
+  public static Endpoint of(String service, String host, int port) {
+    return builder(service, host, port).build();
+  }
+
+  /** A builder for an endpoint of {@code service} at {@code host:port}. */
+  public static Builder builder(String service, String host, int port) {
+    return new Builder(service, host, port);
+  }
+
+  /** {@code host:port}, the authority to connect to. */
+  public String authority() {
+    return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+  }
+
+  /** A copy with another weight. */
+  public Endpoint withWeight(int newWeight) {
+    return new Endpoint(service, id, host, port, secure, newWeight, zone, labels);
+  }
+
+  /** A copy with another zone. */
+  public Endpoint withZone(String newZone) {
+    return new Endpoint(service, id, host, port, secure, weight, newZone, labels);
+  }
+
+  /** A copy with other labels. */
+  public Endpoint withLabels(Map<String, String> newLabels) {
+    return new Endpoint(service, id, host, port, secure, weight, zone, newLabels);
+  }
+
+  /** The value of label {@code key}, or {@code null}. */
+  public @org.jspecify.annotations.Nullable String label(String key) {
+    return labels.get(key);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(service).append('/').append(id);
+    if (!id.equals(authority())) {
+      sb.append('@').append(authority());
+    }
+    if (secure) {
+      sb.append(" https");
+    }
+    if (weight != DEFAULT_WEIGHT) {
+      sb.append(" weight=").append(weight);
+    }
+    if (!zone.isEmpty()) {
+      sb.append(" zone=").append(zone);
+    }
+    if (!labels.isEmpty()) {
+      sb.append(' ').append(new TreeMap<>(labels));
+    }
+    return sb.toString();
+  }
+
+  /** Builds an {@link Endpoint}; every setter validates at {@link #build()}. */
+  public static final class Builder {
+    private final String service;
+    private final String host;
+    private final int port;
+    private String id;
+    private boolean secure;
+    private int weight = DEFAULT_WEIGHT;
+    private String zone = "";
+    private Map<String, String> labels = Map.of();
+
+    private Builder(String service, String host, int port) {
+      this.service = requireNonNull(service, "service");
+      this.host = requireNonNull(host, "host");
+      this.port = port;
+      this.id = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /** Sets a stable id (default {@code host:port}). */
+    public Builder id(String id) {
+      this.id = requireNonNull(id, "id");
+      return this;
+    }
+
+    /** Calls this endpoint over https. */
+    public Builder secure(boolean secure) {
+      this.secure = secure;
+      return this;
+    }
+
+    /** Relative weight, {@value Endpoint#MIN_WEIGHT}-{@value Endpoint#MAX_WEIGHT}. */
+    public Builder weight(int weight) {
+      this.weight = weight;
+      return this;
+    }
+
+    /** Zone of the endpoint. */
+    public Builder zone(String zone) {
+      this.zone = requireNonNull(zone, "zone");
+      return this;
+    }
+
+    /** Labels of the endpoint (copied). */
+    public Builder labels(Map<String, String> labels) {
+      this.labels = requireNonNull(labels, "labels");
+      return this;
+    }
+
+    /** Adds one label. */
+    public Builder label(String key, String value) {
+      java.util.HashMap<String, String> copy = new java.util.HashMap<>(labels);
+      copy.put(requireNonNull(key, "key"), requireNonNull(value, "value"));
+      this.labels = copy;
+      return this;
+    }
+
+    /** Builds the endpoint. */
+    public Endpoint build() {
+      return new Endpoint(service, id, host, port, secure, weight, zone, labels);
+    }
+  }
+}

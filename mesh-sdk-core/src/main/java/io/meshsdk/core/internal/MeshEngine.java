@@ -1,0 +1,163 @@
+package io.meshsdk.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.Ticker;
+import io.meshsdk.core.client.UnknownServiceException;
+import io.meshsdk.core.config.MeshConfig;
+import io.meshsdk.core.config.ServiceConfig;
+import io.meshsdk.core.discovery.ServiceDirectory;
+import io.meshsdk.core.observe.MeshObserver;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the per-service pipelines and swaps them atomically when the config changes. Internal: use
+ * {@link io.meshsdk.core.Mesh}.
+ */
+public final class MeshEngine {
+
+  private static final Logger log = LoggerFactory.getLogger(MeshEngine.class);
+
+  private final ServiceDirectory directory;
+  private final MeshObserver observer;
+  private final Ticker ticker;
+  private final Duration discoveryWait;
+  private final ConcurrentHashMap<String, ServicePipeline> pipelines = new ConcurrentHashMap<>();
+  private volatile MeshConfig config;
+
+  /** An engine over {@code directory}; call {@link #apply} once to compile the first config. */
+  public MeshEngine(ServiceDirectory directory, MeshObserver observer, Ticker ticker, Duration discoveryWait) {
+    this.directory = requireNonNull(directory, "directory");
+    this.observer = requireNonNull(observer, "observer");
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.discoveryWait = requireNonNull(discoveryWait, "discoveryWait");
+    this.config = MeshConfig.ofDefaults();
+  }
+
+  /** The current config. */
+  public MeshConfig config() {
+    return config;
+  }
+
+  /** The directory of endpoints. */
+  public ServiceDirectory directory() {
+    return directory;
+  }
+
+  /** The observer every pipeline reports to. */
+  public MeshObserver observer() {
+    return observer;
+  }
+
+  /** The ticker. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /**
+   * Compiles {@code newConfig}: every declared or known service gets a pipeline; a service whose config
+   * changed gets a new pipeline swapped in atomically (calls in flight finish on the old one). Pipelines of
+   * services no longer declared stay while discovery knows them.
+   */
+  public synchronized void apply(MeshConfig newConfig) {
+    requireNonNull(newConfig, "newConfig");
+    MeshConfig old = this.config;
+    this.config = newConfig;
+    Set<String> services = new LinkedHashSet<>(newConfig.services().keySet());
+    services.addAll(directory.knownServices());
+    services.addAll(pipelines.keySet());
+    for (String service : services) {
+      ServiceConfig sc = newConfig.forService(service);
+      ServicePipeline current = pipelines.get(service);
+      if (current == null || !current.config().equals(sc)) {
+        install(service, sc);
+        if (current != null) {
+          log.info("service '{}': applied new config {} (was {})", service, sc, current.config());
+        }
+      }
+    }
+    if (old != newConfig && !old.equals(newConfig)) {
+      log.info("mesh config applied: {} service pipeline(s)", pipelines.size());
+    }
+  }
+
+  private ServicePipeline install(String service, ServiceConfig sc) {
+    ServicePipeline next = new ServicePipeline(service, sc, directory.watch(service), observer, ticker);
+    next.start();
+    ServicePipeline previous = pipelines.put(service, next);
+    if (previous != null) {
+      previous.close();
+    }
+    return next;
+  }
+
+  /**
+   * The pipeline for a request's host, or {@code null} if the host is not a mesh service and the call must
+   * pass through untouched. One map lookup for declared services.
+   *
+   * @throws UnknownServiceException if the host carries the mesh domain suffix but names no known service
+   */
+  public @Nullable ServicePipeline pipelineForHost(String host) throws UnknownServiceException {
+    ServicePipeline p = pipelines.get(host);
+    if (p != null) {
+      return p;
+    }
+    String domain = config.meshDomain();
+    if (domain.isEmpty() || !host.endsWith(domain)) {
+      return null;
+    }
+    String service = host.substring(0, host.length() - domain.length());
+    p = pipelines.get(service);
+    if (p != null) {
+      return p;
+    }
+    return lazyPipeline(service, host);
+  }
+
+  private ServicePipeline lazyPipeline(String service, String host) throws UnknownServiceException {
+    if (service.isEmpty() || service.indexOf('.') >= 0) {
+      throw new UnknownServiceException(service, "host '" + host + "' is not <service>" + config.meshDomain());
+    }
+    ServicePipeline p;
+    synchronized (this) {
+      p = pipelines.get(service);
+      if (p == null) {
+        p = install(service, config.forService(service));
+        log.info("service '{}': watching on first call to {}", service, host);
+      }
+    }
+    ServiceDirectory.Entry entry = directory.watch(service);
+    if (!entry.hasHeardFromBackend() && !entry.awaitFirstWord(discoveryWait)) {
+      throw new UnknownServiceException(service,
+          "discovery '" + entry.discoveryName() + "' said nothing about it within " + discoveryWait.toMillis() + " ms");
+    }
+    if (entry.snapshot().isEmpty() && entry.lastError() == null) {
+      throw new UnknownServiceException(service, "discovery '" + entry.discoveryName() + "' has no endpoints for it");
+    }
+    return p;
+  }
+
+  /** The pipeline of {@code service}, or {@code null}. */
+  public @Nullable ServicePipeline pipeline(String service) {
+    return pipelines.get(service);
+  }
+
+  /** Every pipeline by service name. */
+  public Map<String, ServicePipeline> pipelines() {
+    return new TreeMap<>(pipelines);
+  }
+
+  /** Closes every pipeline. */
+  public synchronized void close() {
+    pipelines.values().forEach(ServicePipeline::close);
+    pipelines.clear();
+  }
+}

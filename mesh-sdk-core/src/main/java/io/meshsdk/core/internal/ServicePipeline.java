@@ -1,0 +1,272 @@
+package io.meshsdk.core.internal;
+
+import io.meshsdk.core.Ticker;
+import io.meshsdk.core.client.NoEndpointAvailableException;
+import io.meshsdk.core.config.ServiceConfig;
+import io.meshsdk.core.discovery.ServiceDirectory;
+import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.loadbalancer.LoadBalancer;
+import io.meshsdk.core.loadbalancer.LoadBalancers;
+import io.meshsdk.core.loadbalancer.Picker;
+import io.meshsdk.core.observe.AttemptInfo;
+import io.meshsdk.core.observe.AttemptResult;
+import io.meshsdk.core.observe.CallInfo;
+import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.CallResult;
+import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.observe.Outcome;
+import io.meshsdk.core.observe.OutboundHeaders;
+import io.meshsdk.core.observe.Route;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The compiled call path of one service: built once per config change, then shared by every call. Holds the
+ * balancer, the current {@link Picker} (rebuilt when endpoints or their health change) and runs the attempt
+ * loop: pick → rewrite → proceed → classify → record.
+ */
+public final class ServicePipeline implements Consumer<EndpointSet> {
+
+  private static final Logger log = LoggerFactory.getLogger(ServicePipeline.class);
+
+  private final String service;
+  private final ServiceConfig config;
+  private final ServiceDirectory.Entry entry;
+  private final LoadBalancer loadBalancer;
+  private final MeshObserver observer;
+  private final Ticker ticker;
+  private volatile Picker picker = Picker.EMPTY;
+  private volatile boolean closed;
+
+  ServicePipeline(
+      String service,
+      ServiceConfig config,
+      ServiceDirectory.Entry entry,
+      MeshObserver observer,
+      Ticker ticker) {
+    this.service = service;
+    this.config = config;
+    this.entry = entry;
+    this.observer = observer;
+    this.ticker = ticker;
+    this.loadBalancer = LoadBalancers.create(config.loadBalancer(), ticker);
+  }
+
+  /** Subscribes to endpoint changes; builds the first picker. */
+  void start() {
+    entry.addListener(this);
+  }
+
+  /** Stops following endpoint changes; calls already running finish. */
+  void close() {
+    closed = true;
+    entry.removeListener(this);
+  }
+
+  /** The service name. */
+  public String service() {
+    return service;
+  }
+
+  /** The config this pipeline was compiled from. */
+  public ServiceConfig config() {
+    return config;
+  }
+
+  /** The current endpoint snapshot. */
+  public EndpointSet endpoints() {
+    return entry.snapshot();
+  }
+
+  /** The balancer's policy name. */
+  public String loadBalancerName() {
+    return loadBalancer.name();
+  }
+
+  @Override
+  public void accept(EndpointSet endpoints) {
+    rebuildPicker(endpoints);
+  }
+
+  /** Rebuilds the picker from the current snapshot (after an endpoint's health changed). */
+  public void refreshPicker() {
+    rebuildPicker(entry.snapshot());
+  }
+
+  private synchronized void rebuildPicker(EndpointSet endpoints) {
+    if (closed) {
+      return;
+    }
+    List<EndpointState> eligible = new ArrayList<>(endpoints.size());
+    for (EndpointState s : endpoints.states()) {
+      if (!s.isEjected()) {
+        eligible.add(s);
+      }
+    }
+    if (eligible.isEmpty()) {
+      eligible = endpoints.states(); // every endpoint ejected: balance over all rather than fail
+    }
+    picker = loadBalancer.newPicker(endpoints, eligible);
+  }
+
+  /** Runs one logical call through the pipeline. */
+  public Response execute(Interceptor.Chain chain) throws IOException {
+    Request request = chain.request();
+    long start = ticker.read();
+    CallObserver obs = startObserving(request);
+    CallContext ctx = new CallContext(request);
+    Response response = null;
+    Throwable failure = null;
+    Outcome outcome = Outcome.REJECTED;
+    try {
+      EndpointState endpoint = picker.pick(ctx);
+      if (endpoint == null) {
+        throw noEndpoint();
+      }
+      ctx.markTried(endpoint);
+      HttpUrl url = rewrite(request.url(), endpoint);
+      Request.Builder builder = request.newBuilder().url(url);
+      AttemptInfo info = null;
+      if (obs != CallObserver.NOOP) {
+        info = new AttemptInfo(ctx.attempt(), endpoint, url);
+        attemptStart(obs, info, builder);
+      }
+      Request attemptRequest = builder.build();
+      endpoint.attemptStarted();
+      long t0 = ticker.read();
+      try {
+        response = chain.proceed(attemptRequest);
+      } catch (IOException | RuntimeException e) {
+        long t1 = ticker.read();
+        outcome = classify(e);
+        endpoint.attemptEnded(t1 - t0, t1, outcome.isEndpointFailure());
+        if (info != null) {
+          attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
+        }
+        throw e;
+      }
+      long t1 = ticker.read();
+      outcome = classify(response.code());
+      endpoint.attemptEnded(t1 - t0, t1, outcome.isEndpointFailure());
+      if (info != null) {
+        attemptEnd(obs, info, new AttemptResult(outcome, response.code(), null, t1 - t0));
+      }
+      return response;
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+      throw e;
+    } finally {
+      if (obs != CallObserver.NOOP) {
+        int status = response == null ? -1 : response.code();
+        callEnd(obs, new CallResult(outcome, status, failure, ticker.read() - start, ctx.attempt() + 1, Route.DIRECT));
+      }
+    }
+  }
+
+  private NoEndpointAvailableException noEndpoint() {
+    EndpointSet set = entry.snapshot();
+    Throwable error = entry.lastError();
+    String detail = set.isEmpty()
+        ? "discovery '" + entry.discoveryName() + "' reports no endpoints"
+            + (error == null ? "" : " (last error: " + error + ")")
+        : "all " + set.size() + " endpoint(s) are excluded";
+    return new NoEndpointAvailableException(service, detail);
+  }
+
+  /** Rewrites the logical URL to the endpoint, reusing the endpoint's pre-parsed base. */
+  static HttpUrl rewrite(HttpUrl logical, EndpointState endpoint) {
+    HttpUrl base = endpoint.baseUrl();
+    return logical.newBuilder().scheme(base.scheme()).host(base.host()).port(base.port()).build();
+  }
+
+  static Outcome classify(int status) {
+    if (status >= 500) {
+      return Outcome.SERVER_ERROR;
+    }
+    return status >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
+  }
+
+  static Outcome classify(Throwable e) {
+    if (e instanceof ConnectException
+        || e instanceof NoRouteToHostException
+        || e instanceof UnknownHostException) {
+      return Outcome.CONNECT_ERROR;
+    }
+    if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+      return Outcome.TIMEOUT;
+    }
+    return Outcome.IO_ERROR;
+  }
+
+  private CallObserver startObserving(Request request) {
+    if (observer == MeshObserver.NOOP) {
+      return CallObserver.NOOP;
+    }
+    try {
+      CallObserver o = observer.onCallStart(
+          new CallInfo(service, request.method(), request.url(), Route.DIRECT, loadBalancer.name()));
+      return o == null ? CallObserver.NOOP : o;
+    } catch (RuntimeException e) {
+      log.warn("MeshObserver.onCallStart threw; observing nothing for this call", e);
+      return CallObserver.NOOP;
+    }
+  }
+
+  private static void attemptStart(CallObserver obs, AttemptInfo info, Request.Builder builder) {
+    try {
+      obs.onAttemptStart(info, new BuilderHeaders(builder));
+    } catch (RuntimeException e) {
+      log.warn("CallObserver.onAttemptStart threw", e);
+    }
+  }
+
+  private static void attemptEnd(CallObserver obs, AttemptInfo info, AttemptResult result) {
+    try {
+      obs.onAttemptEnd(info, result);
+    } catch (RuntimeException e) {
+      log.warn("CallObserver.onAttemptEnd threw", e);
+    }
+  }
+
+  private static void callEnd(CallObserver obs, CallResult result) {
+    try {
+      obs.onCallEnd(result);
+    } catch (RuntimeException e) {
+      log.warn("CallObserver.onCallEnd threw", e);
+    }
+  }
+
+  /** {@link OutboundHeaders} over a request builder. */
+  static final class BuilderHeaders implements OutboundHeaders {
+    private final Request.Builder builder;
+
+    BuilderHeaders(Request.Builder builder) {
+      this.builder = builder;
+    }
+
+    @Override
+    public @Nullable String get(String name) {
+      return builder.build().header(name);
+    }
+
+    @Override
+    public void set(String name, String value) {
+      builder.header(name, value);
+    }
+  }
+}
