@@ -3,6 +3,7 @@ package io.meshsdk.core.config;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.loadbalancer.LoadBalancerConfig;
+import io.meshsdk.core.resilience.ResilienceConfig;
 import java.util.Objects;
 
 /**
@@ -14,9 +15,11 @@ public final class ServiceConfig {
   private static final ServiceConfig DEFAULTS = builder().build();
 
   private final LoadBalancerConfig loadBalancer;
+  private final ResilienceConfig resilience;
 
   private ServiceConfig(Builder b) {
     this.loadBalancer = b.loadBalancer;
+    this.resilience = b.resilience;
   }
 
   /** The built-in defaults. */
@@ -39,28 +42,43 @@ public final class ServiceConfig {
     return loadBalancer;
   }
 
+  /** Breaker, outlier ejection, rate limit, bulkhead, retries and timeouts. */
+  public ResilienceConfig resilience() {
+    return resilience;
+  }
+
   @Override
   public boolean equals(Object o) {
-    return o instanceof ServiceConfig c && loadBalancer.equals(c.loadBalancer);
+    return o instanceof ServiceConfig c && loadBalancer.equals(c.loadBalancer) && resilience.equals(c.resilience);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(loadBalancer);
+    return Objects.hash(loadBalancer, resilience);
   }
 
   @Override
   public String toString() {
-    return "ServiceConfig{lb=" + loadBalancer + "}";
+    return "ServiceConfig{lb=" + loadBalancer + ", resilience=" + resilience + "}";
   }
 
   /** Builds a {@link ServiceConfig}. */
   public static final class Builder {
     private LoadBalancerConfig loadBalancer;
     private LoadBalancerConfig.Builder lbProperties;
+    private ResilienceConfig resilience;
+    private ResilienceConfig.Builder resilienceProperties;
 
     private Builder(ServiceConfig base) {
       this.loadBalancer = base == null ? LoadBalancerConfig.ofDefaults() : base.loadBalancer;
+      this.resilience = base == null ? ResilienceConfig.ofDefaults() : base.resilience;
+    }
+
+    /** Breaker, outlier ejection, rate limit, bulkhead, retries and timeouts. */
+    public Builder resilience(ResilienceConfig resilience) {
+      this.resilience = requireNonNull(resilience, "resilience");
+      this.resilienceProperties = null;
+      return this;
     }
 
     /** How calls are balanced. */
@@ -86,6 +104,14 @@ public final class ServiceConfig {
           return this;
         }
       }
+      if (ResilienceConfig.isResilienceKey(key)) {
+        if (resilienceProperties == null) {
+          resilienceProperties = ResilienceConfig.from(resilience);
+        }
+        if (resilienceProperties.set(key, value)) {
+          return this;
+        }
+      }
       throw new ConfigException(key, value, "a known key; see docs/configuration.md");
     }
 
@@ -94,6 +120,10 @@ public final class ServiceConfig {
       if (lbProperties != null) {
         loadBalancer = lbProperties.build();
         lbProperties = null;
+      }
+      if (resilienceProperties != null) {
+        resilience = resilienceProperties.build();
+        resilienceProperties = null;
       }
       return new ServiceConfig(this);
     }

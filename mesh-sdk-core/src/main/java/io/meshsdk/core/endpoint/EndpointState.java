@@ -219,6 +219,33 @@ public final class EndpointState {
     return healthySinceNanos;
   }
 
+  /** Smallest weight factor of slow start: a returning endpoint gets at least 10 % of its share at once. */
+  public static final double SLOW_START_MIN_FACTOR = 0.1;
+
+  /**
+   * Slow-start weight factor for balancers: ramps linearly from {@value #SLOW_START_MIN_FACTOR} to 1.0 over
+   * {@code windowNanos} after the endpoint was first seen or last restored ({@link #healthySinceNanos()}), so a
+   * new or returning instance is not flooded while it warms up. Balancers multiply the endpoint's weight by it
+   * (or divide a cost by it). 1.0 when {@code windowNanos <= 0} (slow start off), after the window, and while
+   * ejected. Pure arithmetic on two volatile reads: safe on the pick path.
+   *
+   * @param nowNanos the ticker now
+   * @param windowNanos the service's {@code outlier.slow-start-window}
+   */
+  public double slowStartFactor(long nowNanos, long windowNanos) {
+    if (windowNanos <= 0 || ejected) {
+      return 1.0;
+    }
+    long elapsed = nowNanos - healthySinceNanos;
+    if (elapsed >= windowNanos) {
+      return 1.0;
+    }
+    if (elapsed <= 0) {
+      return SLOW_START_MIN_FACTOR;
+    }
+    return Math.max(SLOW_START_MIN_FACTOR, (double) elapsed / windowNanos);
+  }
+
   /** Ejects the endpoint until {@code untilNanos}. Called by the outlier detector on a state change. */
   public void eject(long untilNanos) {
     this.timesEjected = timesEjected + 1;

@@ -18,6 +18,8 @@ import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.OutboundHeaders;
 import io.meshsdk.core.observe.Route;
+import io.meshsdk.core.resilience.ResilienceView;
+import io.meshsdk.core.resilience.internal.ServicePolicies;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -52,6 +54,8 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
   private final Ticker ticker;
   private volatile Picker picker = Picker.EMPTY;
   private volatile boolean closed;
+  private final ServicePolicies policies; // resilience: admission, retries, outlier ejection
+  private final DirectCallPath direct;
 
   ServicePipeline(
       String service,
@@ -65,17 +69,22 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     this.observer = observer;
     this.ticker = ticker;
     this.loadBalancer = LoadBalancers.create(config.loadBalancer(), ticker);
+    this.policies = new ServicePolicies(service, config.resilience(), entry::snapshot, this::refreshPicker,
+        observer, ticker);
+    this.direct = new DirectCallPath(this, policies, ticker);
   }
 
   /** Subscribes to endpoint changes; builds the first picker. */
   void start() {
     entry.addListener(this);
+    policies.start();
   }
 
   /** Stops following endpoint changes; calls already running finish. */
   void close() {
     closed = true;
     entry.removeListener(this);
+    policies.close();
   }
 
   /** The service name. */
@@ -91,6 +100,15 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
   /** The current endpoint snapshot. */
   public EndpointSet endpoints() {
     return entry.snapshot();
+  }
+
+  /** Read-only view of the service's breaker, limiter, bulkhead, retries and ejections. */
+  public ResilienceView resilience() {
+    return policies;
+  }
+
+  Picker picker() {
+    return picker;
   }
 
   /** The balancer's policy name. */
@@ -112,73 +130,16 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     if (closed) {
       return;
     }
-    List<EndpointState> eligible = new ArrayList<>(endpoints.size());
-    for (EndpointState s : endpoints.states()) {
-      if (!s.isEjected()) {
-        eligible.add(s);
-      }
-    }
-    if (eligible.isEmpty()) {
-      eligible = endpoints.states(); // every endpoint ejected: balance over all rather than fail
-    }
+    List<EndpointState> eligible = policies.eligible(endpoints); // non-ejected, or all in panic mode
     picker = loadBalancer.newPicker(endpoints, eligible);
   }
 
   /** Runs one logical call through the pipeline. */
   public Response execute(Interceptor.Chain chain) throws IOException {
-    Request request = chain.request();
-    long start = ticker.read();
-    CallObserver obs = startObserving(request);
-    CallContext ctx = new CallContext(request);
-    Response response = null;
-    Throwable failure = null;
-    Outcome outcome = Outcome.REJECTED;
-    try {
-      EndpointState endpoint = picker.pick(ctx);
-      if (endpoint == null) {
-        throw noEndpoint();
-      }
-      ctx.markTried(endpoint);
-      HttpUrl url = rewrite(request.url(), endpoint);
-      Request.Builder builder = request.newBuilder().url(url);
-      AttemptInfo info = null;
-      if (obs != CallObserver.NOOP) {
-        info = new AttemptInfo(ctx.attempt(), endpoint, url);
-        attemptStart(obs, info, builder);
-      }
-      Request attemptRequest = builder.build();
-      endpoint.attemptStarted();
-      long t0 = ticker.read();
-      try {
-        response = chain.proceed(attemptRequest);
-      } catch (IOException | RuntimeException e) {
-        long t1 = ticker.read();
-        outcome = classify(e);
-        endpoint.attemptEnded(t1 - t0, t1, outcome.isEndpointFailure());
-        if (info != null) {
-          attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
-        }
-        throw e;
-      }
-      long t1 = ticker.read();
-      outcome = classify(response.code());
-      endpoint.attemptEnded(t1 - t0, t1, outcome.isEndpointFailure());
-      if (info != null) {
-        attemptEnd(obs, info, new AttemptResult(outcome, response.code(), null, t1 - t0));
-      }
-      return response;
-    } catch (IOException | RuntimeException e) {
-      failure = e;
-      throw e;
-    } finally {
-      if (obs != CallObserver.NOOP) {
-        int status = response == null ? -1 : response.code();
-        callEnd(obs, new CallResult(outcome, status, failure, ticker.read() - start, ctx.attempt() + 1, Route.DIRECT));
-      }
-    }
+    return direct.call(chain);
   }
 
-  private NoEndpointAvailableException noEndpoint() {
+  NoEndpointAvailableException noEndpoint() {
     EndpointSet set = entry.snapshot();
     Throwable error = entry.lastError();
     String detail = set.isEmpty()
@@ -213,7 +174,7 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     return Outcome.IO_ERROR;
   }
 
-  private CallObserver startObserving(Request request) {
+  CallObserver startObserving(Request request) {
     if (observer == MeshObserver.NOOP) {
       return CallObserver.NOOP;
     }
@@ -227,7 +188,7 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     }
   }
 
-  private static void attemptStart(CallObserver obs, AttemptInfo info, Request.Builder builder) {
+  static void attemptStart(CallObserver obs, AttemptInfo info, Request.Builder builder) {
     try {
       obs.onAttemptStart(info, new BuilderHeaders(builder));
     } catch (RuntimeException e) {
@@ -235,7 +196,7 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     }
   }
 
-  private static void attemptEnd(CallObserver obs, AttemptInfo info, AttemptResult result) {
+  static void attemptEnd(CallObserver obs, AttemptInfo info, AttemptResult result) {
     try {
       obs.onAttemptEnd(info, result);
     } catch (RuntimeException e) {
@@ -243,7 +204,7 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     }
   }
 
-  private static void callEnd(CallObserver obs, CallResult result) {
+  static void callEnd(CallObserver obs, CallResult result) {
     try {
       obs.onCallEnd(result);
     } catch (RuntimeException e) {

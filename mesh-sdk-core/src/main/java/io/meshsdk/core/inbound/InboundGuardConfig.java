@@ -1,0 +1,90 @@
+package io.meshsdk.core.inbound;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.config.ConfigException;
+import java.time.Duration;
+
+/**
+ * Limits of an {@link InboundGuard}. Every limit is off (0) by default.
+ *
+ * @param callerHeader the request header that names the caller (default {@value #DEFAULT_CALLER_HEADER});
+ *     requests without it count as caller {@value InboundGuard#ANONYMOUS}
+ * @param perCallerPermits requests per {@code perCallerPeriod} allowed to one caller (0 = no rate limit); over
+ *     it: 429
+ * @param perCallerPeriod the refresh period of the per-caller permits
+ * @param perCallerMaxConcurrent requests of one caller served at once (0 = no limit); over it: 429
+ * @param maxConcurrent requests served at once over all callers (0 = no limit); over it: 503 (overload)
+ * @param overloadRetryAfter the {@code Retry-After} sent with a 503
+ * @param maxTrackedCallers callers whose limiters are kept (least recently seen dropped first)
+ */
+public record InboundGuardConfig(
+    String callerHeader,
+    int perCallerPermits,
+    Duration perCallerPeriod,
+    int perCallerMaxConcurrent,
+    int maxConcurrent,
+    Duration overloadRetryAfter,
+    int maxTrackedCallers) {
+
+  /** {@code x-mesh-caller}. */
+  public static final String DEFAULT_CALLER_HEADER = "x-mesh-caller";
+
+  /** Validates every component. */
+  public InboundGuardConfig {
+    requireNonNull(callerHeader, "callerHeader");
+    requireNonNull(perCallerPeriod, "perCallerPeriod");
+    requireNonNull(overloadRetryAfter, "overloadRetryAfter");
+    if (callerHeader.isBlank() || callerHeader.contains(" ") || callerHeader.contains(":")) {
+      throw new ConfigException("inbound.caller-header", callerHeader, "a header name");
+    }
+    if (perCallerPermits < 0) {
+      throw new ConfigException("inbound.per-caller-permits", perCallerPermits, ">= 0 (0 = off)");
+    }
+    if (perCallerPeriod.isNegative() || perCallerPeriod.toMillis() < 1) {
+      throw new ConfigException("inbound.per-caller-period", perCallerPeriod, "a duration of at least 1ms");
+    }
+    if (perCallerMaxConcurrent < 0) {
+      throw new ConfigException("inbound.per-caller-max-concurrent", perCallerMaxConcurrent, ">= 0 (0 = off)");
+    }
+    if (maxConcurrent < 0) {
+      throw new ConfigException("inbound.max-concurrent", maxConcurrent, ">= 0 (0 = off)");
+    }
+    if (overloadRetryAfter.isNegative() || overloadRetryAfter.toSeconds() < 1) {
+      throw new ConfigException("inbound.overload-retry-after", overloadRetryAfter, "a duration of at least 1s");
+    }
+    if (maxTrackedCallers < 1) {
+      throw new ConfigException("inbound.max-tracked-callers", maxTrackedCallers, "> 0");
+    }
+  }
+
+  /** No limits; caller header {@value #DEFAULT_CALLER_HEADER}. */
+  public static InboundGuardConfig ofDefaults() {
+    return new InboundGuardConfig(DEFAULT_CALLER_HEADER, 0, Duration.ofSeconds(1), 0, 0, Duration.ofSeconds(1),
+        10_000);
+  }
+
+  /** A copy with a per-caller rate limit. */
+  public InboundGuardConfig withPerCallerRateLimit(int permits, Duration period) {
+    return new InboundGuardConfig(callerHeader, permits, period, perCallerMaxConcurrent, maxConcurrent,
+        overloadRetryAfter, maxTrackedCallers);
+  }
+
+  /** A copy with a per-caller concurrency limit. */
+  public InboundGuardConfig withPerCallerMaxConcurrent(int max) {
+    return new InboundGuardConfig(callerHeader, perCallerPermits, perCallerPeriod, max, maxConcurrent,
+        overloadRetryAfter, maxTrackedCallers);
+  }
+
+  /** A copy with an overall concurrency limit. */
+  public InboundGuardConfig withMaxConcurrent(int max) {
+    return new InboundGuardConfig(callerHeader, perCallerPermits, perCallerPeriod, perCallerMaxConcurrent, max,
+        overloadRetryAfter, maxTrackedCallers);
+  }
+
+  /** A copy with another caller header. */
+  public InboundGuardConfig withCallerHeader(String header) {
+    return new InboundGuardConfig(header, perCallerPermits, perCallerPeriod, perCallerMaxConcurrent,
+        maxConcurrent, overloadRetryAfter, maxTrackedCallers);
+  }
+}

@@ -1,0 +1,189 @@
+package io.meshsdk.core.internal;
+
+import io.meshsdk.core.Ticker;
+import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.observe.AttemptInfo;
+import io.meshsdk.core.observe.AttemptResult;
+import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.CallResult;
+import io.meshsdk.core.observe.Outcome;
+import io.meshsdk.core.observe.Route;
+import io.meshsdk.core.resilience.DeadlineExceededException;
+import io.meshsdk.core.resilience.Deadlines;
+import io.meshsdk.core.resilience.internal.ServicePolicies;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The DIRECT route of a service's pipeline: admission (deadline → bulkhead → rate limiter → breaker), then
+ * the attempt loop (pick → rewrite → per-attempt timeout → proceed → classify → endpoint stats and outlier
+ * detector → retry decision with budget, backoff and deadline). Runs on the caller's thread; a retry calls
+ * {@code chain.proceed} again after closing the previous response.
+ */
+final class DirectCallPath {
+
+  private final ServicePipeline pipeline;
+  private final ServicePolicies policies;
+  private final Ticker ticker;
+
+  DirectCallPath(ServicePipeline pipeline, ServicePolicies policies, Ticker ticker) {
+    this.pipeline = pipeline;
+    this.policies = policies;
+    this.ticker = ticker;
+  }
+
+  Response call(Interceptor.Chain chain) throws IOException {
+    Request request = chain.request();
+    long start = ticker.read();
+    CallObserver obs = pipeline.startObserving(request);
+    long deadline = policies.deadline(start, request.header(Deadlines.HEADER));
+    Response response = null;
+    Throwable failure = null;
+    Outcome outcome = Outcome.REJECTED;
+    int held = 0;
+    int attempts = 0;
+    try {
+      held = policies.admit(start, deadline, obs);
+      policies.budget().recordRequest(start);
+      CallContext ctx = new CallContext(request);
+      long now = start;
+      while (true) {
+        EndpointState endpoint = pick(ctx);
+        if (endpoint == null) {
+          throw pipeline.noEndpoint();
+        }
+        ctx.markTried(endpoint);
+        HttpUrl url = ServicePipeline.rewrite(request.url(), endpoint);
+        Request.Builder builder = request.newBuilder().url(url);
+        long timeoutNanos = policies.perAttemptNanos();
+        if (deadline != Deadlines.NONE) {
+          long remaining = deadline - now;
+          if (remaining <= 0) {
+            policies.countDeadlineExceeded();
+            throw new DeadlineExceededException(pipeline.service(), "no time left for attempt "
+                + (ctx.attempt() + 1) + " (over by " + -remaining / 1_000_000L + " ms)");
+          }
+          builder.header(Deadlines.HEADER, Long.toString(remaining / 1_000_000L));
+          timeoutNanos = timeoutNanos > 0 ? Math.min(timeoutNanos, remaining) : remaining;
+        }
+        AttemptInfo info = null;
+        if (obs != CallObserver.NOOP) {
+          info = new AttemptInfo(ctx.attempt(), endpoint, url);
+          ServicePipeline.attemptStart(obs, info, builder);
+        }
+        Request attemptRequest = builder.build();
+        Interceptor.Chain c = chain;
+        if (timeoutNanos > 0) {
+          int ms = (int) Math.max(1L, Math.min(Integer.MAX_VALUE, timeoutNanos / 1_000_000L));
+          c = chain.withConnectTimeout(ms, TimeUnit.MILLISECONDS)
+              .withReadTimeout(ms, TimeUnit.MILLISECONDS)
+              .withWriteTimeout(ms, TimeUnit.MILLISECONDS);
+        }
+        endpoint.attemptStarted();
+        attempts++;
+        long t0 = now;
+        long delay;
+        try {
+          response = c.proceed(attemptRequest);
+        } catch (IOException | RuntimeException e) {
+          long t1 = ticker.read();
+          outcome = ServicePipeline.classify(e);
+          boolean failed = outcome.isEndpointFailure();
+          endpoint.attemptEnded(t1 - t0, t1, failed);
+          policies.outlier().onAttemptEnd(endpoint, failed, t1);
+          if (info != null) {
+            ServicePipeline.attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
+          }
+          delay = e instanceof IOException && failed && !chain.call().isCanceled()
+              ? policies.retryDelay(outcome, request.method(), ctx.attempt(), t1, deadline, null, obs)
+              : -1;
+          if (delay < 0) {
+            throw e;
+          }
+          now = backoff(delay);
+          ctx.nextAttempt();
+          continue;
+        }
+        long t1 = ticker.read();
+        int code = response.code();
+        outcome = ServicePipeline.classify(code);
+        boolean failed = outcome.isEndpointFailure();
+        endpoint.attemptEnded(t1 - t0, t1, failed);
+        policies.outlier().onAttemptEnd(endpoint, failed, t1);
+        if (info != null) {
+          ServicePipeline.attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
+        }
+        if (!policies.isRetryableStatus(code)) {
+          return response;
+        }
+        delay = policies.retryDelay(outcome, request.method(), ctx.attempt(), t1, deadline, response, obs);
+        if (delay < 0) {
+          return response;
+        }
+        response.close();
+        response = null;
+        now = backoff(delay);
+        ctx.nextAttempt();
+      }
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+      throw e;
+    } finally {
+      long end = ticker.read();
+      policies.release(held, end - start, outcome, attempts);
+      if (obs != CallObserver.NOOP) {
+        int status = response == null ? -1 : response.code();
+        ServicePipeline.callEnd(obs, new CallResult(outcome, status, failure, end - start, attempts, Route.DIRECT));
+      }
+    }
+  }
+
+  /**
+   * The picker's choice; on a retry, an endpoint not tried yet by this call if the picker returned a tried
+   * one and an untried eligible endpoint exists (scan of the eligible array: no allocation).
+   */
+  private @Nullable EndpointState pick(CallContext ctx) {
+    EndpointState picked = pipeline.picker().pick(ctx);
+    if (picked == null || ctx.attempt() == 0 || !ctx.alreadyTried(picked)) {
+      return picked;
+    }
+    EndpointState[] eligible = policies.eligibleArray();
+    int n = eligible.length;
+    if (n == 0) {
+      return picked;
+    }
+    int offset = java.util.concurrent.ThreadLocalRandom.current().nextInt(n);
+    for (int i = 0; i < n; i++) {
+      EndpointState s = eligible[(offset + i) % n];
+      if (!ctx.alreadyTried(s) && !s.isEjected()) {
+        return s;
+      }
+    }
+    return picked;
+  }
+
+  /**
+   * Waits out a retry backoff on the caller's thread (the retry delay itself, interruptible); returns the
+   * ticker time after the wait.
+   */
+  private long backoff(long delayNanos) throws InterruptedIOException {
+    long until = System.nanoTime() + delayNanos;
+    long left = delayNanos;
+    while (left > 0) {
+      LockSupport.parkNanos(this, left);
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted during retry backoff");
+      }
+      left = until - System.nanoTime();
+    }
+    return ticker.read();
+  }
+}

@@ -1,0 +1,174 @@
+package io.meshsdk.core.resilience;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.config.ConfigValues;
+import java.time.Duration;
+
+/**
+ * The service circuit breaker (a resilience4j {@code CircuitBreaker} with a count-based window). A logical
+ * call (after its retries) counts as failed when it ends in a 5xx, a connect error, a reset or a timeout.
+ * Keys under {@code breaker.}: {@code enabled}, {@code failure-rate-threshold}, {@code slow-call-rate-threshold},
+ * {@code slow-call-duration}, {@code window-size}, {@code minimum-calls}, {@code open-wait},
+ * {@code half-open-calls}.
+ *
+ * @param enabled whether the breaker is on (default {@value #DEFAULT_ENABLED})
+ * @param failureRateThreshold open at this failure share of the window, 1-100 %
+ * @param slowCallRateThreshold open at this share of slow calls, 1-100 % (100 = only when every call is slow)
+ * @param slowCallDuration a call at least this long is slow
+ * @param windowSize calls in the sliding window
+ * @param minimumCalls calls needed in the window before the rates count
+ * @param openWait how long the breaker stays open before letting trial calls through
+ * @param halfOpenCalls trial calls in the half-open state
+ */
+public record BreakerConfig(
+    boolean enabled,
+    int failureRateThreshold,
+    int slowCallRateThreshold,
+    Duration slowCallDuration,
+    int windowSize,
+    int minimumCalls,
+    Duration openWait,
+    int halfOpenCalls) {
+
+  /** On by default. */
+  public static final boolean DEFAULT_ENABLED = true;
+  /** 50 %. */
+  public static final int DEFAULT_FAILURE_RATE_THRESHOLD = 50;
+  /** 100 %: slow calls open the breaker only when every call in the window is slow. */
+  public static final int DEFAULT_SLOW_CALL_RATE_THRESHOLD = 100;
+  /** 10 s. */
+  public static final Duration DEFAULT_SLOW_CALL_DURATION = Duration.ofSeconds(10);
+  /** 100 calls. */
+  public static final int DEFAULT_WINDOW_SIZE = 100;
+  /** 20 calls. */
+  public static final int DEFAULT_MINIMUM_CALLS = 20;
+  /** 10 s. */
+  public static final Duration DEFAULT_OPEN_WAIT = Duration.ofSeconds(10);
+  /** 5 trial calls. */
+  public static final int DEFAULT_HALF_OPEN_CALLS = 5;
+
+  private static final BreakerConfig DEFAULTS = builder().build();
+
+  /** Validates every component. */
+  public BreakerConfig {
+    Checks.percent("breaker.failure-rate-threshold", failureRateThreshold);
+    Checks.percent("breaker.slow-call-rate-threshold", slowCallRateThreshold);
+    Checks.positive("breaker.slow-call-duration", requireNonNull(slowCallDuration, "slowCallDuration"));
+    Checks.positive("breaker.window-size", windowSize);
+    Checks.positive("breaker.minimum-calls", minimumCalls);
+    Checks.positive("breaker.open-wait", requireNonNull(openWait, "openWait"));
+    Checks.positive("breaker.half-open-calls", halfOpenCalls);
+  }
+
+  /** The defaults. */
+  public static BreakerConfig ofDefaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder from {@code base}. */
+  public static Builder from(BreakerConfig base) {
+    Builder b = new Builder();
+    b.enabled = base.enabled;
+    b.failureRateThreshold = base.failureRateThreshold;
+    b.slowCallRateThreshold = base.slowCallRateThreshold;
+    b.slowCallDuration = base.slowCallDuration;
+    b.windowSize = base.windowSize;
+    b.minimumCalls = base.minimumCalls;
+    b.openWait = base.openWait;
+    b.halfOpenCalls = base.halfOpenCalls;
+    return b;
+  }
+
+  /** Builds a {@link BreakerConfig}; every setter validates. */
+  public static final class Builder {
+    private boolean enabled = DEFAULT_ENABLED;
+    private int failureRateThreshold = DEFAULT_FAILURE_RATE_THRESHOLD;
+    private int slowCallRateThreshold = DEFAULT_SLOW_CALL_RATE_THRESHOLD;
+    private Duration slowCallDuration = DEFAULT_SLOW_CALL_DURATION;
+    private int windowSize = DEFAULT_WINDOW_SIZE;
+    private int minimumCalls = DEFAULT_MINIMUM_CALLS;
+    private Duration openWait = DEFAULT_OPEN_WAIT;
+    private int halfOpenCalls = DEFAULT_HALF_OPEN_CALLS;
+
+    private Builder() {}
+
+    /** Turns the breaker on or off. */
+    public Builder enabled(boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
+    /** Failure share that opens the breaker, 1-100. */
+    public Builder failureRateThreshold(int percent) {
+      this.failureRateThreshold = Checks.percent("breaker.failure-rate-threshold", percent);
+      return this;
+    }
+
+    /** Slow-call share that opens the breaker, 1-100. */
+    public Builder slowCallRateThreshold(int percent) {
+      this.slowCallRateThreshold = Checks.percent("breaker.slow-call-rate-threshold", percent);
+      return this;
+    }
+
+    /** A call at least this long is slow. */
+    public Builder slowCallDuration(Duration d) {
+      this.slowCallDuration = Checks.positive("breaker.slow-call-duration", requireNonNull(d, "d"));
+      return this;
+    }
+
+    /** Calls in the sliding window, > 0. */
+    public Builder windowSize(int calls) {
+      this.windowSize = Checks.positive("breaker.window-size", calls);
+      return this;
+    }
+
+    /** Calls before rates count, > 0. */
+    public Builder minimumCalls(int calls) {
+      this.minimumCalls = Checks.positive("breaker.minimum-calls", calls);
+      return this;
+    }
+
+    /** Time spent open before trial calls. */
+    public Builder openWait(Duration d) {
+      this.openWait = Checks.positive("breaker.open-wait", requireNonNull(d, "d"));
+      return this;
+    }
+
+    /** Trial calls when half-open, > 0. */
+    public Builder halfOpenCalls(int calls) {
+      this.halfOpenCalls = Checks.positive("breaker.half-open-calls", calls);
+      return this;
+    }
+
+    /** Sets a property relative to {@code breaker.}; false if the key is unknown. */
+    public boolean set(String key, String value) {
+      String k = "breaker." + key;
+      switch (key) {
+        case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
+        case "failure-rate-threshold" -> failureRateThreshold(ConfigValues.parseInt(k, value));
+        case "slow-call-rate-threshold" -> slowCallRateThreshold(ConfigValues.parseInt(k, value));
+        case "slow-call-duration" -> slowCallDuration(ConfigValues.parseDuration(k, value));
+        case "window-size" -> windowSize(ConfigValues.parseInt(k, value));
+        case "minimum-calls" -> minimumCalls(ConfigValues.parseInt(k, value));
+        case "open-wait" -> openWait(ConfigValues.parseDuration(k, value));
+        case "half-open-calls" -> halfOpenCalls(ConfigValues.parseInt(k, value));
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Builds the config. */
+    public BreakerConfig build() {
+      return new BreakerConfig(enabled, failureRateThreshold, slowCallRateThreshold, slowCallDuration,
+          windowSize, minimumCalls, openWait, halfOpenCalls);
+    }
+  }
+}

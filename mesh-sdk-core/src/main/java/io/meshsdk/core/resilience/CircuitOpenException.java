@@ -1,0 +1,26 @@
+package io.meshsdk.core.resilience;
+
+import io.meshsdk.core.MeshException;
+
+/**
+ * The service circuit breaker refused the call: it failed at once, without network I/O. No stack trace
+ * (a hot-path rejection).
+ */
+public final class CircuitOpenException extends MeshException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String state;
+
+  /** For {@code service} whose breaker is in {@code state} (e.g. {@code OPEN}, {@code HALF_OPEN}). */
+  public CircuitOpenException(String service, String state) {
+    super(service, "circuit breaker of service '" + service + "' is " + state
+        + " and does not permit further calls", false);
+    this.state = state;
+  }
+
+  /** The breaker state at rejection, e.g. {@code OPEN}. */
+  public String state() {
+    return state;
+  }
+}
