@@ -47,6 +47,7 @@ public final class InboundGuard {
   private final Cache<String, CallerLimits> callers;
   private final Function<String, CallerLimits> newCaller;
   private final String overloadRetryAfter;
+  private final String rateRetryAfter;
 
   private InboundGuard(InboundGuardConfig config, Ticker ticker) {
     this.config = config;
@@ -64,6 +65,8 @@ public final class InboundGuard {
         rl == null ? null : RateLimiter.of("inbound-" + caller, rl),
         config.perCallerMaxConcurrent() > 0 ? bulkhead("inbound-" + caller, config.perCallerMaxConcurrent()) : null);
     this.overloadRetryAfter = Long.toString(config.overloadRetryAfter().toSeconds());
+    // a caller over its rate gets new permits within one period at the latest
+    this.rateRetryAfter = Long.toString(Math.max(1, (config.perCallerPeriod().toMillis() + 999) / 1000));
   }
 
   private static Bulkhead bulkhead(String name, int max) {
@@ -107,9 +110,7 @@ public final class InboundGuard {
         ? callers.get(who, newCaller) : null;
     if (limits != null && limits.rate != null && !limits.rate.acquirePermission()) {
       release(all, null);
-      long waitNanos = Math.max(0, limits.rate.getMetrics().getNanosToWait());
-      long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-      return new Admission(429, Long.toString(seconds), "caller '" + who + "' exceeded "
+      return new Admission(429, rateRetryAfter, "caller '" + who + "' exceeded "
           + config.perCallerPermits() + " requests per " + config.perCallerPeriod().toMillis() + " ms", null, null,
           null);
     }
