@@ -2,6 +2,7 @@ package io.meshsdk.core.resilience;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.config.ConfigException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -148,6 +149,15 @@ public record ResilienceConfig(
     public boolean set(String key, String value) {
       requireNonNull(key, "key");
       requireNonNull(value, "value");
+      try {
+        return dispatch(key, value);
+      } catch (ConfigException e) {
+        // report the text the user wrote (e.g. "-1s"), not its parsed form
+        throw e.key().equals(key) ? new ConfigException(key, value, e.expected()) : e;
+      }
+    }
+
+    private boolean dispatch(String key, String value) {
       if (key.startsWith("breaker.")) {
         if (breakerProps == null) {
           breakerProps = BreakerConfig.from(breaker);

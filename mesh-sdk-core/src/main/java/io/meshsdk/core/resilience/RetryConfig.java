@@ -218,8 +218,12 @@ public record RetryConfig(
       if (value.isBlank()) {
         return out;
       }
-      for (String part : value.split(",")) {
-        out.add(ConfigValues.requireRange(key, ConfigValues.parseInt(key, part), 400, 599));
+      try {
+        for (String part : value.split(",")) {
+          out.add(ConfigValues.requireRange(key, ConfigValues.parseInt(key, part), 400, 599));
+        }
+      } catch (ConfigException e) {
+        throw new ConfigException(key, value, "a comma-separated list of statuses 400-599");
       }
       return out;
     }
