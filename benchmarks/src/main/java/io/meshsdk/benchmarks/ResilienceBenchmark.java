@@ -1,0 +1,154 @@
+package io.meshsdk.benchmarks;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.meshsdk.core.Ticker;
+import io.meshsdk.core.config.ServiceConfig;
+import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.observe.Outcome;
+import io.meshsdk.core.resilience.ResilienceConfig;
+import io.meshsdk.core.resilience.internal.ServicePolicies;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Admission + retry wrapper cost per call with no network: the mesh's compiled {@link ServicePolicies} doing
+ * exactly what the direct call path does around an attempt that succeeds (deadline, bulkhead, rate limiter,
+ * breaker, retry budget, retry decision, outlier bookkeeping, release), next to resilience4j's own decorators
+ * (Bulkhead → RateLimiter → CircuitBreaker → Retry) around the same no-op, in the same order.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar ResilienceBenchmark -prof gc -f 1 -wi 3 -w 1s -i 5 -r 1s
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class ResilienceBenchmark {
+
+  private static final int OK = 200;
+
+  private ServicePolicies allPolicies;
+  private ServicePolicies defaultPolicies;
+  private EndpointState endpoint;
+  private Supplier<Integer> r4jAll;
+  private Supplier<Integer> r4jDefault;
+  private final Ticker ticker = Ticker.SYSTEM;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    endpoint = new EndpointState(Endpoint.of("bench", "127.0.0.1", 8080), ticker.read());
+    EndpointSet set = new EndpointSet("bench", 1, List.of(endpoint));
+    ResilienceConfig all = ServiceConfig.builder()
+        .set("rate-limit.permits", "1000000000")
+        .set("rate-limit.period", "1s")
+        .set("bulkhead.max-concurrent-calls", "1000")
+        .build().resilience();
+    allPolicies = new ServicePolicies("bench", all, () -> set, () -> {}, MeshObserver.NOOP, ticker);
+    defaultPolicies = new ServicePolicies("bench", ResilienceConfig.ofDefaults(), () -> set, () -> {},
+        MeshObserver.NOOP, ticker);
+
+    CircuitBreaker cb = CircuitBreaker.of("bench", CircuitBreakerConfig.custom()
+        .failureRateThreshold(50).slidingWindow(100, 20, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .waitDurationInOpenState(Duration.ofSeconds(10)).permittedNumberOfCallsInHalfOpenState(5).build());
+    RateLimiter rl = RateLimiter.of("bench", RateLimiterConfig.custom().limitForPeriod(1_000_000_000)
+        .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build());
+    Bulkhead bh = Bulkhead.of("bench", BulkheadConfig.custom().maxConcurrentCalls(1000)
+        .maxWaitDuration(Duration.ZERO).build());
+    Retry retry = Retry.of("bench", RetryConfig.<Integer>custom().maxAttempts(3)
+        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(25, 2.0, 0.5, 1000))
+        .retryOnResult(code -> code == 502 || code == 503 || code == 504).build());
+    Supplier<Integer> attempt = () -> OK;
+    r4jAll = Bulkhead.decorateSupplier(bh, RateLimiter.decorateSupplier(rl,
+        CircuitBreaker.decorateSupplier(cb, Retry.decorateSupplier(retry, attempt))));
+    CircuitBreaker cb2 = CircuitBreaker.of("bench2", cb.getCircuitBreakerConfig());
+    Retry retry2 = Retry.of("bench2", retry.getRetryConfig());
+    r4jDefault = CircuitBreaker.decorateSupplier(cb2, Retry.decorateSupplier(retry2, attempt));
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    allPolicies.close();
+    defaultPolicies.close();
+  }
+
+  /** What DirectCallPath does around one successful attempt, minus pick/rewrite/proceed. */
+  private int mesh(ServicePolicies p) throws Exception {
+    long start = ticker.read();
+    long deadline = p.deadline(start, null);
+    int held = p.admit(start, deadline, CallObserver.NOOP);
+    int code = 0;
+    Outcome outcome = Outcome.REJECTED;
+    int attempts = 0;
+    try {
+      p.budget().recordRequest(start);
+      endpoint.attemptStarted();
+      attempts++;
+      code = OK; // the attempt
+      long t1 = ticker.read();
+      outcome = Outcome.SUCCESS;
+      endpoint.attemptEnded(t1 - start, t1, false);
+      p.outlier().onAttemptEnd(endpoint, false, t1);
+      if (p.isRetryableStatus(code)) {
+        throw new IllegalStateException("not on the success path");
+      }
+      return code;
+    } finally {
+      p.release(held, ticker.read() - start, outcome, attempts);
+    }
+  }
+
+  @Benchmark
+  public int meshAllPolicies() throws Exception {
+    return mesh(allPolicies);
+  }
+
+  @Benchmark
+  public Integer resilience4jAllPolicies() {
+    return r4jAll.get();
+  }
+
+  @Benchmark
+  public int meshDefaults() throws Exception {
+    return mesh(defaultPolicies);
+  }
+
+  @Benchmark
+  public Integer resilience4jBreakerAndRetry() {
+    return r4jDefault.get();
+  }
+
+  @Benchmark
+  public void baselineNoop(Blackhole bh) {
+    bh.consume(OK);
+  }
+}
