@@ -153,10 +153,10 @@ public record BreakerConfig(
         case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
         case "failure-rate-threshold" -> failureRateThreshold(ConfigValues.parseInt(k, value));
         case "slow-call-rate-threshold" -> slowCallRateThreshold(ConfigValues.parseInt(k, value));
-        case "slow-call-duration" -> slowCallDuration(ConfigValues.parseDuration(k, value));
+        case "slow-call-duration" -> slowCallDuration(Checks.parseDuration(k, value));
         case "window-size" -> windowSize(ConfigValues.parseInt(k, value));
         case "minimum-calls" -> minimumCalls(ConfigValues.parseInt(k, value));
-        case "open-wait" -> openWait(ConfigValues.parseDuration(k, value));
+        case "open-wait" -> openWait(Checks.parseDuration(k, value));
         case "half-open-calls" -> halfOpenCalls(ConfigValues.parseInt(k, value));
         default -> {
           return false;

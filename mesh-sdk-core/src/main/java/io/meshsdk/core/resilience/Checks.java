@@ -40,6 +40,11 @@ final class Checks {
     return d;
   }
 
+  /** {@link ConfigValues#parseDuration}, plus a bare {@code 0} (for "off"). */
+  static Duration parseDuration(String key, String text) {
+    return text.trim().equals("0") ? Duration.ZERO : ConfigValues.parseDuration(key, text);
+  }
+
   static int parsePercent(String key, String text) {
     return percent(key, ConfigValues.parseInt(key, text));
   }

@@ -132,9 +132,9 @@ public record HealthCheckConfig(
       switch (key) {
         case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
         case "path" -> path(value.trim());
-        case "interval" -> interval(ConfigValues.parseDuration(k, value));
-        case "jitter" -> jitter(ConfigValues.parseDuration(k, value));
-        case "timeout" -> timeout(ConfigValues.parseDuration(k, value));
+        case "interval" -> interval(Checks.parseDuration(k, value));
+        case "jitter" -> jitter(Checks.parseDuration(k, value));
+        case "timeout" -> timeout(Checks.parseDuration(k, value));
         case "healthy-threshold" -> healthyThreshold(ConfigValues.parseInt(k, value));
         case "unhealthy-threshold" -> unhealthyThreshold(ConfigValues.parseInt(k, value));
         default -> {

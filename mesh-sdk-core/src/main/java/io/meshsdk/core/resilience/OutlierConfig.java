@@ -195,13 +195,13 @@ public record OutlierConfig(
         case "consecutive-failures" -> consecutiveFailures(ConfigValues.parseInt(k, value));
         case "failure-rate-threshold" -> failureRateThreshold(ConfigValues.parseInt(k, value));
         case "failure-rate-minimum-calls" -> failureRateMinimumCalls(ConfigValues.parseInt(k, value));
-        case "failure-rate-window" -> failureRateWindow(ConfigValues.parseDuration(k, value));
-        case "base-ejection-time" -> baseEjectionTime(ConfigValues.parseDuration(k, value));
-        case "max-ejection-time" -> maxEjectionTime(ConfigValues.parseDuration(k, value));
+        case "failure-rate-window" -> failureRateWindow(Checks.parseDuration(k, value));
+        case "base-ejection-time" -> baseEjectionTime(Checks.parseDuration(k, value));
+        case "max-ejection-time" -> maxEjectionTime(Checks.parseDuration(k, value));
         case "max-ejected-percent" -> maxEjectedPercent(ConfigValues.parseInt(k, value));
         case "panic-threshold" -> panicThreshold(ConfigValues.parseInt(k, value));
-        case "slow-start-window" -> slowStartWindow(ConfigValues.parseDuration(k, value));
-        case "interval" -> interval(ConfigValues.parseDuration(k, value));
+        case "slow-start-window" -> slowStartWindow(Checks.parseDuration(k, value));
+        case "interval" -> interval(Checks.parseDuration(k, value));
         default -> {
           return false;
         }

@@ -86,8 +86,8 @@ public record RateLimitConfig(boolean enabled, int permits, Duration period, Dur
       switch (key) {
         case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
         case "permits" -> permits(ConfigValues.parseInt(k, value));
-        case "period" -> period(ConfigValues.parseDuration(k, value));
-        case "max-wait" -> maxWait(ConfigValues.parseDuration(k, value));
+        case "period" -> period(Checks.parseDuration(k, value));
+        case "max-wait" -> maxWait(Checks.parseDuration(k, value));
         default -> {
           return false;
         }

@@ -197,14 +197,14 @@ public record RetryConfig(
       switch (key) {
         case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
         case "max-attempts" -> maxAttempts(ConfigValues.parseInt(k, value));
-        case "backoff" -> backoff(ConfigValues.parseDuration(k, value));
+        case "backoff" -> backoff(Checks.parseDuration(k, value));
         case "backoff-multiplier" -> backoffMultiplier(ConfigValues.parseDouble(k, value));
-        case "max-backoff" -> maxBackoff(ConfigValues.parseDuration(k, value));
+        case "max-backoff" -> maxBackoff(Checks.parseDuration(k, value));
         case "jitter" -> jitter(ConfigValues.parseDouble(k, value));
         case "statuses" -> statuses(parseStatuses(k, value));
         case "non-idempotent" -> nonIdempotent(ConfigValues.parseBoolean(k, value));
         case "budget.percent" -> budgetPercent(ConfigValues.parseInt(k, value));
-        case "budget.window" -> budgetWindow(ConfigValues.parseDuration(k, value));
+        case "budget.window" -> budgetWindow(Checks.parseDuration(k, value));
         case "budget.min-per-second" -> budgetMinPerSecond(ConfigValues.parseInt(k, value));
         default -> {
           return false;

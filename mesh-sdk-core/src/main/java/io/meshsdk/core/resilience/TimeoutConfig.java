@@ -30,8 +30,8 @@ public record TimeoutConfig(Duration perAttempt, Duration call) {
   static @org.jspecify.annotations.Nullable TimeoutConfig set(TimeoutConfig base, String key, String value) {
     String k = "timeout." + key;
     return switch (key) {
-      case "per-attempt" -> new TimeoutConfig(ConfigValues.parseDuration(k, value), base.call);
-      case "call" -> new TimeoutConfig(base.perAttempt, ConfigValues.parseDuration(k, value));
+      case "per-attempt" -> new TimeoutConfig(Checks.parseDuration(k, value), base.call);
+      case "call" -> new TimeoutConfig(base.perAttempt, Checks.parseDuration(k, value));
       default -> null;
     };
   }

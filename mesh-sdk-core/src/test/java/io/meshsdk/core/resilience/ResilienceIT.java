@@ -352,4 +352,32 @@ class ResilienceIT {
     }
     assertThat(bad.requests()).isEqualTo(badBefore);
   }
+
+  @Test
+  void activeHealthCheckEjectsAnUnhealthyEndpointAndRestoresItWhenItPassesAgain() throws Exception {
+    LoopbackBackend a = backend("a", 1);
+    LoopbackBackend b = backend("b", 2);
+    Mesh mesh = mesh(TestTicker.flowing(), "inventory", Map.of(
+        "outlier.enabled", "false",
+        "health-check.enabled", "true",
+        "health-check.path", "/healthz",
+        "health-check.interval", "50ms",
+        "health-check.jitter", "0",
+        "health-check.unhealthy-threshold", "2",
+        "health-check.healthy-threshold", "2"), a.port(), b.port());
+    ResilienceView view = view(mesh, "inventory");
+    b.mode(LoopbackBackend.failing(503));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !view.ejectedEndpoints().isEmpty());
+    assertThat(view.ejectedEndpoints()).extracting(s -> s.endpoint().port()).containsExactly(b.port());
+    OkHttpClient http = mesh.newOkHttpClient();
+    long bBefore = b.requests();
+    for (int i = 0; i < 6; i++) {
+      assertThat(get(http, "http://inventory/x")).isEqualTo(200);
+    }
+    assertThat(a.requests()).isGreaterThanOrEqualTo(6);
+    b.mode(LoopbackBackend.healthy());
+    await().atMost(Duration.ofSeconds(10)).until(() -> view.ejectedEndpoints().isEmpty());
+    assertThat(view.restorations()).isEqualTo(1);
+    assertThat(b.requests()).isGreaterThan(bBefore);
+  }
 }
