@@ -99,6 +99,20 @@ public final class Mesh implements AutoCloseable {
     return directory.snapshot(requireNonNull(service, "service"));
   }
 
+  /**
+   * Read-only view of {@code service}'s resilience policies at work (breaker state, rejections, retries,
+   * ejections), for reports and health endpoints.
+   *
+   * @throws IllegalArgumentException if the mesh has no pipeline for {@code service}
+   */
+  public io.meshsdk.core.resilience.ResilienceView resilience(String service) {
+    io.meshsdk.core.internal.ServicePipeline p = engine.pipeline(requireNonNull(service, "service"));
+    if (p == null) {
+      throw new IllegalArgumentException("service: \"" + service + "\" (expected: a declared or discovered service)");
+    }
+    return p.resilience();
+  }
+
   /** The engine behind this mesh. Internal API for the mesh's own modules; may change without notice. */
   public MeshEngine engine() {
     return engine;

@@ -49,6 +49,8 @@ final class DirectCallPath {
     Outcome outcome = Outcome.REJECTED;
     int held = 0;
     int attempts = 0;
+    long end = 0;
+    boolean ended = false; // end holds the time of the last attempt's end: saves a clock read
     try {
       held = policies.admit(start, deadline, obs);
       policies.budget().recordRequest(start);
@@ -105,6 +107,8 @@ final class DirectCallPath {
               ? policies.retryDelay(outcome, request.method(), ctx.attempt(), t1, deadline, null, obs)
               : -1;
           if (delay < 0) {
+            end = t1;
+            ended = true;
             throw e;
           }
           now = backoff(delay);
@@ -120,6 +124,8 @@ final class DirectCallPath {
         if (info != null) {
           ServicePipeline.attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
         }
+        end = t1;
+        ended = true;
         if (!policies.isRetryableStatus(code)) {
           return response;
         }
@@ -127,6 +133,7 @@ final class DirectCallPath {
         if (delay < 0) {
           return response;
         }
+        ended = false;
         response.close();
         response = null;
         now = backoff(delay);
@@ -136,7 +143,9 @@ final class DirectCallPath {
       failure = e;
       throw e;
     } finally {
-      long end = ticker.read();
+      if (!ended) {
+        end = ticker.read();
+      }
       policies.release(held, end - start, outcome, attempts);
       if (obs != CallObserver.NOOP) {
         int status = response == null ? -1 : response.code();

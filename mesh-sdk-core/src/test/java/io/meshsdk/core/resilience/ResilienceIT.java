@@ -81,7 +81,7 @@ class ResilienceIT {
   }
 
   private static ResilienceView view(Mesh mesh, String service) {
-    return mesh.engine().pipeline(service).resilience();
+    return mesh.resilience(service);
   }
 
   private static int get(OkHttpClient http, String url) throws IOException {
