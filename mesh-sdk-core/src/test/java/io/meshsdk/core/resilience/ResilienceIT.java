@@ -271,8 +271,11 @@ class ResilienceIT {
 
     // an inbound deadline (e.g. set by InboundGuard) is inherited and narrower than timeout.call
     a.mode(LoopbackBackend.healthy());
-    try (Deadlines.Scope s = Deadlines.withRemaining(40, ticker)) {
-      assertThat(get(http, "http://inventory/x")).isEqualTo(200);
+    io.meshsdk.core.inbound.InboundGuard guard =
+        io.meshsdk.core.inbound.InboundGuard.create(io.meshsdk.core.inbound.InboundGuardConfig.ofDefaults(), ticker);
+    try (io.meshsdk.core.inbound.InboundGuard.Admission in = guard.admit("frontend", "40")) {
+      assertThat(in.admitted()).isTrue();
+      assertThat(get(http, "http://inventory/x")).isEqualTo(200); // made while serving the inbound request
     }
     assertThat(a.lastHeader(Deadlines.HEADER)).isEqualTo("40");
 
@@ -379,5 +382,29 @@ class ResilienceIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> view.ejectedEndpoints().isEmpty());
     assertThat(view.restorations()).isEqualTo(1);
     assertThat(b.requests()).isGreaterThan(bBefore);
+  }
+
+  @Test
+  void aRetryGoesToAnotherEndpointEvenWhenTheBalancerWouldPickTheSameOne() throws Exception {
+    LoopbackBackend bad = backend("bad", 1).mode(LoopbackBackend.failing(503));
+    LoopbackBackend good = backend("good", 2);
+    Mesh mesh = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", "127.0.0.1", bad.port()),
+            Endpoint.of("inventory", "127.0.0.1", good.port())))
+        .config(MeshConfig.fromProperties(Map.of( // default balancer: least-request P2C, which favours the fast 503s
+            "mesh.services.inventory.outlier.enabled", "false",
+            "mesh.services.inventory.retry.backoff", "1ms",
+            "mesh.services.inventory.retry.max-backoff", "2ms",
+            "mesh.services.inventory.retry.budget.min-per-second", "1000")))
+        .build();
+    toClose.add(mesh);
+    OkHttpClient http = mesh.newOkHttpClient();
+    int calls = 50;
+    for (int i = 0; i < calls; i++) {
+      assertThat(get(http, "http://inventory/x")).isEqualTo(200);
+    }
+    assertThat(good.requests()).isEqualTo(calls);
+    assertThat(bad.requests()).isLessThanOrEqualTo(calls); // never twice in one call
+    assertThat(mesh.resilience("inventory").retries()).isEqualTo(bad.requests());
   }
 }
