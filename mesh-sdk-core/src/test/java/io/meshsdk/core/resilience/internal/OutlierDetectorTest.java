@@ -224,4 +224,32 @@ class OutlierDetectorTest {
     assertThat(s.slowStartFactor(back + 2 * SECOND, window)).isEqualTo(0.2);
     assertThat(s.slowStartFactor(back + 8 * SECOND, window)).isEqualTo(0.8);
   }
+
+  @Test
+  void concurrentFailuresNeverEjectMoreThanTheCap() throws Exception {
+    for (int round = 0; round < 50; round++) {
+      List<EndpointState> s = endpoints(8);
+      OutlierDetector d = detector(OutlierConfig.builder().consecutiveFailures(1).maxEjectedPercent(50).build());
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (EndpointState e : s) {
+        Thread t = new Thread(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          fail(d, e, 1);
+        });
+        t.start();
+        threads.add(t);
+      }
+      go.countDown();
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(s.stream().filter(EndpointState::isEjected).count()).isEqualTo(4);
+    }
+  }
 }
