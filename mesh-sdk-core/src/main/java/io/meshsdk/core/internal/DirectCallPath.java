@@ -103,7 +103,7 @@ final class DirectCallPath {
           if (info != null) {
             ServicePipeline.attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
           }
-          delay = e instanceof IOException && failed && !chain.call().isCanceled()
+          delay = e instanceof IOException && failed && !chain.call().isCanceled() && resendable(request, outcome)
               ? policies.retryDelay(outcome, request.method(), ctx.attempt(), t1, deadline, null, obs)
               : -1;
           if (delay < 0) {
@@ -126,7 +126,7 @@ final class DirectCallPath {
         }
         end = t1;
         ended = true;
-        if (!policies.isRetryableStatus(code)) {
+        if (!policies.isRetryableStatus(code) || !resendable(request, outcome)) {
           return response;
         }
         delay = policies.retryDelay(outcome, request.method(), ctx.attempt(), t1, deadline, response, obs);
@@ -152,6 +152,12 @@ final class DirectCallPath {
         ServicePipeline.callEnd(obs, new CallResult(outcome, status, failure, end - start, attempts, Route.DIRECT));
       }
     }
+  }
+
+  /** A one-shot or duplex body cannot be sent twice, unless it never left (connect failure). */
+  private static boolean resendable(Request request, Outcome outcome) {
+    okhttp3.RequestBody body = request.body();
+    return body == null || outcome == Outcome.CONNECT_ERROR || !(body.isOneShot() || body.isDuplex());
   }
 
   /**
