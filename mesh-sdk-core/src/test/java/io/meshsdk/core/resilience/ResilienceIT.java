@@ -120,6 +120,8 @@ class ResilienceIT {
         "timeout.per-attempt", "200ms",
         "outlier.failure-rate-window", "1s",
         "outlier.failure-rate-minimum-calls", "10",
+        "outlier.base-ejection-time", "10m", // ejections outlast the run even on a slow machine
+        "outlier.max-ejection-time", "1h",
         "outlier.interval", "50ms"),
         flaky.port(), h1.port(), hang.port(), h2.port(), closedPort, h3.port());
     OkHttpClient http = mesh.newOkHttpClient();
@@ -151,7 +153,7 @@ class ResilienceIT {
     hang.mode(LoopbackBackend.healthy());
     LoopbackBackend reborn = LoopbackBackend.startOnPort("reborn", 9, closedPort);
     toClose.add(reborn);
-    ticker.advance(Duration.ofHours(1)); // past every ejection time; restoration needs no call
+    ticker.advance(Duration.ofHours(2)); // past every ejection time; restoration needs no call
     await().atMost(Duration.ofSeconds(10)).until(() -> view.ejectedEndpoints().isEmpty());
     assertThat(view.restorations()).isGreaterThanOrEqualTo(3);
     long flakyBefore = flaky.requests();
