@@ -88,6 +88,8 @@ public final class ServicePolicies implements ResilienceView {
   private final LongAdder ejections = new LongAdder();
   private final LongAdder restorations = new LongAdder();
   private volatile boolean panic;
+  private final java.util.concurrent.atomic.AtomicReference<CircuitBreaker.State> breakerSeen =
+      new java.util.concurrent.atomic.AtomicReference<>(CircuitBreaker.State.CLOSED);
   private volatile EndpointState[] eligible = new EndpointState[0];
   private @Nullable ScheduledFuture<?> sweeper;
 
@@ -287,12 +289,30 @@ public final class ServicePolicies implements ResilienceView {
         } else {
           cb.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
         }
+        logTransition(cb);
       }
     }
     if ((held & HELD_BULKHEAD) != 0) {
       Bulkhead bh = bulkhead;
       if (bh != null) {
         bh.onComplete();
+      }
+    }
+  }
+
+  /**
+   * One log line per breaker state change, found by comparing states (a resilience4j event consumer would make
+   * the breaker allocate an event object on every call).
+   */
+  private void logTransition(CircuitBreaker cb) {
+    CircuitBreaker.State now = cb.getState();
+    CircuitBreaker.State seen = breakerSeen.get();
+    if (now != seen && breakerSeen.compareAndSet(seen, now)) {
+      if (now == CircuitBreaker.State.OPEN) {
+        log.warn("service '{}': circuit breaker {} -> OPEN (failure rate {}%, slow-call rate {}%)", service, seen,
+            cb.getMetrics().getFailureRate(), cb.getMetrics().getSlowCallRate());
+      } else {
+        log.info("service '{}': circuit breaker {} -> {}", service, seen, now);
       }
     }
   }
