@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.meshsdk.core.Ticker;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,7 +14,9 @@ import java.util.List;
  *
  * <h2>Ring</h2>
  *
- * <p>Each endpoint is placed on a 64-bit ring at {@code v} points, {@code XXH64(utf8(id), seed = replica)};
+ * <p>Each endpoint is placed on a 64-bit ring at {@code v} points,
+ * {@code mix64(XXH64(utf8(id)) + replica × 0x9E3779B97F4A7C15)} for {@code replica = 1..v} (the SplitMix64
+ * sequence seeded by the id's hash: one XXH64 per endpoint, a few multiplies per point);
  * {@code v = max(1, round(K × weight / meanWeight))}, so weights are respected. {@code K}, the points per
  * endpoint of average weight, is {@code lb.ring-size / endpoints} rounded <em>down to a power of two</em>
  * (at least 1): the ring holds between half and all of {@code lb.ring-size} points (and at least one per
@@ -41,6 +42,8 @@ public final class RingHashLoadBalancer implements LoadBalancer {
 
   /** How many ring points a retry walks before it scans the distinct endpoints. */
   private static final int RETRY_WALK = 4096;
+  /** SplitMix64's increment: consecutive replicas of one endpoint are spread by a bijective mix. */
+  private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
   private final String header;
   private final int ringSize;
@@ -88,9 +91,9 @@ public final class RingHashLoadBalancer implements LoadBalancer {
     long[] points = new long[Math.toIntExact(total)];
     int p = 0;
     for (int i = 0; i < n; i++) {
-      byte[] id = endpoints[i].endpoint().id().getBytes(StandardCharsets.UTF_8);
-      for (int r = 0; r < replicas[i]; r++) {
-        points[p++] = (Hashing.xxh64(id, r) & ~indexMask) | i;
+      long idHash = Hashing.xxh64(endpoints[i].endpoint().id(), 0);
+      for (int r = 1; r <= replicas[i]; r++) {
+        points[p++] = (Hashing.mix64(idHash + r * GOLDEN_GAMMA) & ~indexMask) | i;
       }
     }
     Arrays.sort(points);
