@@ -107,6 +107,18 @@ class SubsetLoadBalancerTest {
   }
 
   @Test
+  void theSplitCounterWrapsAroundIntegerMaxValue() {
+    EndpointState v1 = all.get(0);
+    EndpointState v2 = all.get(3);
+    Picker[] split = new Picker[10];
+    java.util.Arrays.fill(split, (Picker) ctx -> v1);
+    split[4] = ctx -> v2;
+    Picker p = new SubsetLoadBalancer.SubsetPicker("", Map.of(), split, Integer.MAX_VALUE - 3, Picker.EMPTY);
+    Map<String, Integer> counts = count(p, PickContext.empty(), 1_000);
+    assertThat(counts.get(v2.endpoint().id())).isBetween(99, 101);
+  }
+
+  @Test
   void emptyEligibleGivesTheEmptyPicker() {
     assertThat(picker(weights(90, 10), List.of())).isSameAs(Picker.EMPTY);
   }
