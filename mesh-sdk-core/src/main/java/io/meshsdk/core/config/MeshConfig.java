@@ -65,7 +65,11 @@ public final class MeshConfig {
       }
       String rest = key.substring(5);
       if (rest.equals("domain")) {
-        b.meshDomain(e.getValue());
+        try {
+          b.meshDomain(e.getValue());
+        } catch (ConfigException ex) {
+          throw ex.withKeyPrefix("mesh.");
+        }
       } else if (rest.startsWith("defaults.")) {
         defaults.add(Map.entry(rest.substring(9), e.getValue()));
       } else if (rest.startsWith("services.")) {

@@ -55,11 +55,13 @@ class EndpointChurnIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"round-robin", "least-request"})
+  @ValueSource(strings = {"round-robin", "weighted", "least-request", "ring-hash"})
   void swapsNeverFailACallAndDropRemovedState(String policy) throws Exception {
     StaticServiceDiscovery discovery = StaticServiceDiscovery.create();
     discovery.set("inventory", endpoints);
-    MeshConfig config = MeshConfig.builder().service("inventory", s -> s.set("lb.policy", policy)).build();
+    MeshConfig config = MeshConfig.builder()
+        .service("inventory", s -> s.set("lb.policy", policy).set("lb.hash-header", "x-user"))
+        .build();
     try (Mesh mesh = Mesh.builder().discovery(discovery).config(config).build()) {
       OkHttpClient http = mesh.newOkHttpClient();
       EndpointState removedLater = mesh.endpoints("inventory").find("inventory-5");
