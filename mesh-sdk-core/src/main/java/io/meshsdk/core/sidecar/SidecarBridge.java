@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ProxySelector;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * The sidecar bridge of one mesh: the sidecar's readiness (probed by one daemon thread), the per-service
  * routes compiled from {@code route.*} config, and the migration statistics behind {@link #report()}.
  *
- * <p>Readiness is fail-open: until the first successful probe, after a failed probe, or as soon as a call finds
+ * <p>A probe passes when the ready URL answers 2xx and the outbound listener accepts a TCP connection.
+ * Readiness is fail-open: until the first successful probe, after a failed probe, or as soon as a call finds
  * the sidecar refusing connections, sidecar-routed calls go direct. Each transition logs one line, notifies
  * {@link MeshObserver#onSidecarReadinessChange} and counts in {@code mesh.sidecar.readiness.transitions}.
  *
@@ -54,6 +56,7 @@ public final class SidecarBridge implements MeterBinder, AutoCloseable {
   private final AtomicLong transitions = new AtomicLong();
   private final AtomicLong fallbacks = new AtomicLong();
   private final AtomicBoolean probeQueued = new AtomicBoolean();
+  private final AtomicLong refusals = new AtomicLong(); // bumped by calls that found the sidecar refusing
   private final ConcurrentHashMap<String, MigrationStats> stats = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, RouteMode> modes = new ConcurrentHashMap<>();
   private final Set<String> proxiedHosts = ConcurrentHashMap.newKeySet();
@@ -217,6 +220,7 @@ public final class SidecarBridge implements MeterBinder, AutoCloseable {
 
   /** Marks the sidecar not ready at once (a call found it refusing connections); the probe restores it. */
   void markNotReady(String reason) {
+    refusals.incrementAndGet();
     setReady(false, reason);
   }
 
@@ -241,6 +245,7 @@ public final class SidecarBridge implements MeterBinder, AutoCloseable {
     if (c == null || client == null || closed) {
       return;
     }
+    long refusalsBefore = refusals.get();
     boolean ok;
     String why;
     Request req = new Request.Builder().url(c.readyUrl()).header("Connection", "close").build();
@@ -250,6 +255,17 @@ public final class SidecarBridge implements MeterBinder, AutoCloseable {
     } catch (IOException | RuntimeException e) {
       ok = false;
       why = c.readyUrl() + " failed: " + e;
+    }
+    if (ok) { // an admin port can answer while the outbound listener is down: check it accepts connections
+      try (Socket s = new Socket(Proxy.NO_PROXY)) {
+        s.connect(new InetSocketAddress(c.host(), c.port()), (int) Math.max(1, c.probeTimeout().toMillis()));
+      } catch (IOException | RuntimeException e) {
+        ok = false;
+        why = c.readyUrl() + " answered but the outbound listener " + c.host() + ":" + c.port() + " refused: " + e;
+      }
+    }
+    if (ok && refusals.get() != refusalsBefore) {
+      return; // a call saw the sidecar refuse while this probe ran: its pass is stale, the next probe decides
     }
     setReady(ok, why);
   }

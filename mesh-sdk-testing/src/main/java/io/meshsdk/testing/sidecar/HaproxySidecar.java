@@ -30,7 +30,8 @@ final class HaproxySidecar extends LocalSidecar {
         .append("  retries 0\n\n");
     sb.append("frontend outbound\n  bind 127.0.0.1:").append(port).append('\n')
         .append("  monitor-uri ").append(READY_PATH).append('\n')
-        .append("  http-request set-var(txn.svc) req.hdr(host),field(1,:),lower\n");
+        .append("  http-request set-var(txn.svc) req.hdr(host),field(1,:),lower\n")
+        .append("  http-response set-header ").append(VIA_HEADER).append(" haproxy\n");
     for (String host : routes.keySet()) {
       sb.append("  use_backend be_").append(safeName(host)).append(" if { var(txn.svc) -m str ").append(host)
           .append(" }\n");

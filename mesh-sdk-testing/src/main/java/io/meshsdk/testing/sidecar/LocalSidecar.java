@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * A real sidecar proxy process on 127.0.0.1: an outbound listener on a free loopback port that routes each
  * request by its Host header (port and case ignored) to the backends of that host, round robin, plus a ready
  * path ({@value #READY_PATH}) that answers 200. It also accepts absolute-form requests, so it serves as a
- * forward proxy for the {@code http-proxy} handoff style. It does not retry failed responses.
+ * forward proxy for the {@code http-proxy} handoff style. It does not retry failed responses, and it adds
+ * {@value #VIA_HEADER}{@code : <name>} to every proxied response.
  *
  * <pre>{@code
  * try (LocalSidecar sidecar = LocalSidecar.haproxy()
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public abstract class LocalSidecar implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalSidecar.class);
+
+  /** A response header the sidecar adds ({@code x-via-sidecar: haproxy|nginx}), so tests see the path. */
+  public static final String VIA_HEADER = "x-via-sidecar";
 
   /** The path that answers 200 while the sidecar runs. */
   public static final String READY_PATH = "/ready";

@@ -58,6 +58,7 @@ final class NginxSidecar extends LocalSidecar {
         .append("    location / {\n")
         .append("      if ($mesh_upstream = \"\") { return 404 \"no route for host $host\\n\"; }\n")
         .append("      proxy_pass http://$mesh_upstream;\n")
+        .append("      add_header ").append(VIA_HEADER).append(" nginx always;\n")
         .append("      proxy_http_version 1.1;\n")
         .append("      proxy_set_header Connection \"\";\n")
         .append("      proxy_set_header Host $host;\n")
