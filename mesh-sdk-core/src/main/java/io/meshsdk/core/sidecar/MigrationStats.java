@@ -39,7 +39,12 @@ final class MigrationStats {
 
   /** Records a call that ended on {@code path} after {@code nanos}; {@code error} for 5xx or I/O failure. */
   void record(int path, long nanos, boolean error) {
-    int base = bucket() + path * PATH_STRIDE;
+    record(path, nanos, error, ticker.read());
+  }
+
+  /** As {@link #record(int, long, boolean)} with the ticker already read at {@code nowNanos}. */
+  void record(int path, long nanos, boolean error, long nowNanos) {
+    int base = bucket(nowNanos) + path * PATH_STRIDE;
     data.incrementAndGet(base + CALLS);
     if (error) {
       data.incrementAndGet(base + ERRORS);
@@ -49,11 +54,11 @@ final class MigrationStats {
 
   /** Records a call meant for the sidecar that went direct. */
   void fallback() {
-    data.incrementAndGet(bucket() + FALLBACKS);
+    data.incrementAndGet(bucket(ticker.read()) + FALLBACKS);
   }
 
-  private int bucket() {
-    long sec = Math.floorDiv(ticker.read(), 1_000_000_000L);
+  private int bucket(long nowNanos) {
+    long sec = Math.floorDiv(nowNanos, 1_000_000_000L);
     int idx = (int) Math.floorMod(sec, (long) WINDOW_SECONDS);
     long seen = seconds.get(idx);
     if (seen != sec && seconds.compareAndSet(idx, seen, sec)) {

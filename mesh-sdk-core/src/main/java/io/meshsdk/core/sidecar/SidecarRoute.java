@@ -109,10 +109,12 @@ public final class SidecarRoute {
     long t0 = ticker.read();
     try {
       Response r = direct.execute(chain);
-      stats.record(MigrationStats.DIRECT, ticker.read() - t0, r.code() >= 500);
+      long t1 = ticker.read();
+      stats.record(MigrationStats.DIRECT, t1 - t0, r.code() >= 500, t1);
       return r;
     } catch (IOException | RuntimeException e) {
-      stats.record(MigrationStats.DIRECT, ticker.read() - t0, true);
+      long t1 = ticker.read();
+      stats.record(MigrationStats.DIRECT, t1 - t0, true, t1);
       throw e;
     }
   }
@@ -140,7 +142,7 @@ public final class SidecarRoute {
     Outcome outcome = Outcome.REJECTED;
     Route took = Route.SIDECAR;
     int attempts = 1;
-    long t0 = ticker.read();
+    long t0 = start; // one clock read per attempt: the rewrite above costs nanoseconds
     try {
       try {
         response = chain.proceed(builder.build());
@@ -153,7 +155,7 @@ public final class SidecarRoute {
         boolean refused = outcome == Outcome.CONNECT_ERROR;
         boolean crashed = outcome == Outcome.IO_ERROR && isIdempotent(request.method());
         if (!refused && !crashed) {
-          stats.record(MigrationStats.SIDECAR, t1 - start, true);
+          stats.record(MigrationStats.SIDECAR, t1 - start, true, t1);
           throw e;
         }
         if (refused) {
@@ -180,7 +182,11 @@ public final class SidecarRoute {
       if (info != null) {
         attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
       }
-      stats.record(MigrationStats.SIDECAR, t1 - start, code >= 500);
+      stats.record(MigrationStats.SIDECAR, t1 - start, code >= 500, t1);
+      if (obs != CallObserver.NOOP) {
+        callEnd(obs, new CallResult(outcome, code, null, t1 - start, 1, Route.SIDECAR));
+        obs = CallObserver.NOOP; // reported: the finally block has nothing left to do
+      }
       return response;
     } catch (IOException | RuntimeException e) {
       failure = e;
