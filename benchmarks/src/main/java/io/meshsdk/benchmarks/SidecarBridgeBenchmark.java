@@ -93,6 +93,7 @@ public class SidecarBridgeBenchmark {
     SidecarConfig sidecar = SidecarConfig.builder()
         .address(fakeSidecar.host(), fakeSidecar.port())
         .readyUrl(fakeSidecar.baseUrl() + "/ready")
+        .probeInterval(java.time.Duration.ofHours(1)) // probe once, at build: no probe noise, no flapping
         .build();
     sidecarMesh = mesh("sidecar", sidecar);
     splitMesh = mesh("split:50", sidecar);
