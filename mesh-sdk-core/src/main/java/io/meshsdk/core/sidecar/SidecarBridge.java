@@ -63,6 +63,7 @@ public final class SidecarBridge implements MeterBinder, AutoCloseable {
   private final @Nullable ScheduledExecutorService prober;
   private final @Nullable OkHttpClient probeClient;
   private volatile @Nullable Proxy proxy;
+  private int failedProbes; // only touched by the probing thread (start() probes before scheduling)
   private volatile boolean closed;
 
   /**
@@ -266,6 +267,12 @@ public final class SidecarBridge implements MeterBinder, AutoCloseable {
     }
     if (ok && refusals.get() != refusalsBefore) {
       return; // a call saw the sidecar refuse while this probe ran: its pass is stale, the next probe decides
+    }
+    if (ok) {
+      failedProbes = 0;
+    } else if (++failedProbes < c.probeFailures() && ready.get()) {
+      log.debug("sidecar probe {} of {} failed: {}", failedProbes, c.probeFailures(), why);
+      return;
     }
     setReady(ok, why);
   }

@@ -31,6 +31,8 @@ public final class SidecarConfig {
   public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
   /** Default probe timeout (connect and read): 500 ms. */
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(500);
+  /** Default number of consecutive failed probes before the sidecar counts as not ready: 2. */
+  public static final int DEFAULT_PROBE_FAILURES = 2;
   /** Default marker header: {@code x-mesh-route}, value {@code sidecar}. */
   public static final String DEFAULT_MARKER_HEADER = "x-mesh-route";
 
@@ -41,6 +43,7 @@ public final class SidecarConfig {
   private final HttpUrl readyUrl;
   private final Duration probeInterval;
   private final Duration probeTimeout;
+  private final int probeFailures;
   private final String markerHeader;
   private final int inboundPort;
 
@@ -53,6 +56,7 @@ public final class SidecarConfig {
         : new HttpUrl.Builder().scheme("http").host(host).port(port).encodedPath("/ready").build();
     this.probeInterval = b.probeInterval;
     this.probeTimeout = b.probeTimeout;
+    this.probeFailures = b.probeFailures;
     this.markerHeader = b.markerHeader;
     this.inboundPort = b.inboundPort;
   }
@@ -70,7 +74,7 @@ public final class SidecarConfig {
   /**
    * Reads {@code mesh.sidecar.*}: {@code address} (host:port, required when any other key is present),
    * {@code style}, {@code host-suffix}, {@code ready-url}, {@code probe-interval}, {@code probe-timeout},
-   * {@code marker-header}, {@code inbound-port}. Other keys are ignored.
+   * {@code probe-failures}, {@code marker-header}, {@code inbound-port}. Other keys are ignored.
    *
    * @return the config, or {@code null} when no {@code mesh.sidecar.} key is present
    * @throws ConfigException naming the full key of an invalid entry
@@ -134,6 +138,14 @@ public final class SidecarConfig {
     return probeTimeout;
   }
 
+  /**
+   * Consecutive failed probes before a ready sidecar counts as not ready (one slow probe on a starved CPU
+   * should not flip traffic). A call that finds the listener refusing connections flips it at once.
+   */
+  public int probeFailures() {
+    return probeFailures;
+  }
+
   /** The header set to {@code sidecar} on calls handed to the sidecar, so the far side can tell the path. */
   public String markerHeader() {
     return markerHeader;
@@ -148,14 +160,15 @@ public final class SidecarConfig {
   public boolean equals(Object o) {
     return o instanceof SidecarConfig c && host.equals(c.host) && port == c.port && style == c.style
         && hostSuffix.equals(c.hostSuffix) && readyUrl.equals(c.readyUrl) && probeInterval.equals(c.probeInterval)
-        && probeTimeout.equals(c.probeTimeout) && markerHeader.equals(c.markerHeader)
+        && probeTimeout.equals(c.probeTimeout) && probeFailures == c.probeFailures
+        && markerHeader.equals(c.markerHeader)
         && inboundPort == c.inboundPort;
   }
 
   @Override
   public int hashCode() {
     return java.util.Objects.hash(host, port, style, hostSuffix, readyUrl, probeInterval, probeTimeout,
-        markerHeader, inboundPort);
+        probeFailures, markerHeader, inboundPort);
   }
 
   @Override
@@ -175,6 +188,7 @@ public final class SidecarConfig {
     private @Nullable HttpUrl readyUrl;
     private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
     private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
+    private int probeFailures = DEFAULT_PROBE_FAILURES;
     private String markerHeader = DEFAULT_MARKER_HEADER;
     private int inboundPort;
 
@@ -254,6 +268,12 @@ public final class SidecarConfig {
       return this;
     }
 
+    /** Consecutive failed probes before not ready, 1-100 (default 2). */
+    public Builder probeFailures(int failures) {
+      this.probeFailures = ConfigValues.requireRange("sidecar.probe-failures", failures, 1, 100);
+      return this;
+    }
+
     /** The marker header name (default {@code x-mesh-route}). */
     public Builder markerHeader(String name) {
       requireNonNull(name, "name");
@@ -285,11 +305,12 @@ public final class SidecarConfig {
         case "ready-url" -> readyUrl(value);
         case "probe-interval" -> probeInterval(ConfigValues.parseDuration("sidecar.probe-interval", value));
         case "probe-timeout" -> probeTimeout(ConfigValues.parseDuration("sidecar.probe-timeout", value));
+        case "probe-failures" -> probeFailures(ConfigValues.parseInt("sidecar.probe-failures", value));
         case "marker-header" -> markerHeader(value);
         case "inbound-port" -> inboundPort(ConfigValues.parseInt("sidecar.inbound-port", value));
         default -> throw new ConfigException("sidecar." + key, value,
-            "one of sidecar.address, style, host-suffix, ready-url, probe-interval, probe-timeout, marker-header,"
-                + " inbound-port");
+            "one of sidecar.address, style, host-suffix, ready-url, probe-interval, probe-timeout, probe-failures,"
+                + " marker-header, inbound-port");
       }
       return this;
     }

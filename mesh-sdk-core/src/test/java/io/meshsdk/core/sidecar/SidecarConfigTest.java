@@ -19,6 +19,7 @@ class SidecarConfigTest {
         "mesh.sidecar.ready-url", "http://127.0.0.1:15021/healthz/ready",
         "mesh.sidecar.probe-interval", "250ms",
         "mesh.sidecar.probe-timeout", "100ms",
+        "mesh.sidecar.probe-failures", "3",
         "mesh.sidecar.marker-header", "X-Path",
         "mesh.sidecar.inbound-port", "15006",
         "mesh.services.inventory.route.mode", "sidecar"));
@@ -30,6 +31,7 @@ class SidecarConfigTest {
     assertThat(c.probeInterval()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.probeTimeout()).isEqualTo(Duration.ofMillis(100));
     assertThat(c.markerHeader()).isEqualTo("x-path");
+    assertThat(c.probeFailures()).isEqualTo(3);
     assertThat(c.inboundPort()).isEqualTo(15006);
     assertThat(SidecarConfig.fromProperties(Map.of("mesh.domain", ".mesh"))).isNull();
   }
@@ -41,6 +43,7 @@ class SidecarConfigTest {
     assertThat(c.readyUrl().toString()).isEqualTo("http://127.0.0.1:15001/ready");
     assertThat(c.markerHeader()).isEqualTo("x-mesh-route");
     assertThat(c.probeInterval()).isEqualTo(SidecarConfig.DEFAULT_PROBE_INTERVAL);
+    assertThat(c.probeFailures()).isEqualTo(2);
     assertThat(c).isEqualTo(SidecarConfig.builder().address("127.0.0.1:15001").build());
   }
 
@@ -57,6 +60,9 @@ class SidecarConfigTest {
         .hasMessageStartingWith("mesh.sidecar.probe-interval: ");
     assertThatThrownBy(() -> SidecarConfig.fromProperties(Map.of("mesh.sidecar.address", "h:1", "mesh.sidecar.host-suffix", "svc")))
         .hasMessageStartingWith("mesh.sidecar.host-suffix: \"svc\"");
+    assertThatThrownBy(() -> SidecarConfig.fromProperties(Map.of("mesh.sidecar.address", "h:1", "mesh.sidecar.probe-failures", "0")))
+        .hasMessageStartingWith("mesh.sidecar.probe-failures: ")
+        .hasMessageEndingWith("(expected: 1-100)");
     assertThatThrownBy(() -> SidecarConfig.fromProperties(Map.of("mesh.sidecar.style", "http-proxy")))
         .hasMessageStartingWith("mesh.sidecar.address: ");
     assertThatThrownBy(() -> SidecarConfig.fromProperties(Map.of("mesh.sidecar.adress", "h:1")))

@@ -49,6 +49,10 @@ class SidecarReadinessIT {
   }
 
   private void start(String mode, int sidecarPort) {
+    start(mode, sidecarPort, 1);
+  }
+
+  private void start(String mode, int sidecarPort, int probeFailures) {
     mesh = Mesh.builder()
         .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", backend.host(), backend.port())))
         .config(MeshConfig.builder().service("inventory", s -> s.set("route.mode", mode)).build())
@@ -56,6 +60,7 @@ class SidecarReadinessIT {
             .address("127.0.0.1", sidecarPort)
             .readyUrl(admin.baseUrl() + "/ready")
             .probeInterval(Duration.ofMillis(50))
+            .probeFailures(probeFailures)
             .build())
         .observer(recorder)
         .build();
@@ -120,6 +125,18 @@ class SidecarReadinessIT {
     }
     assertThat(recorder.readinessChanges).containsExactly(true, false, true);
     assertThat(bridge.readinessTransitions()).isEqualTo(3);
+  }
+
+  @Test
+  void failedProbesBelowTheThresholdDoNotFlipAReadySidecar() {
+    start("sidecar", fakeSidecar.port(), 100);
+    SidecarBridge bridge = mesh.sidecarBridge();
+    assertThat(bridge.isReady()).isTrue();
+    long probes = admin.requests();
+    admin.mode(LoopbackBackend.failing(503));
+    await().atMost(Duration.ofSeconds(10)).until(() -> admin.requests() >= probes + 5);
+    assertThat(bridge.isReady()).isTrue();
+    assertThat(bridge.readinessTransitions()).isEqualTo(1);
   }
 
   @Test
