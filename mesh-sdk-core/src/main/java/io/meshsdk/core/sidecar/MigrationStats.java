@@ -2,13 +2,15 @@ package io.meshsdk.core.sidecar;
 
 import io.meshsdk.core.Ticker;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Per-service call statistics by path over a sliding window of {@value #WINDOW_SECONDS} one-second buckets:
  * calls, errors (5xx or I/O failure) and a log-linear latency histogram (4 sub-buckets per power of two,
- * ~20 % resolution, 1 µs to ~2.4 h) per path, plus fallbacks. Lock-free and allocation-free per call: every
- * record is a few {@link AtomicLongArray} increments. A bucket is recycled by the first writer of a new second;
- * counts written concurrently with that reset may be lost, so figures are exact except at bucket turnover.
+ * ~20 % resolution, 1 µs to ~2.4 h) per path, plus fallbacks. Lock-free: a record is a few
+ * {@link AtomicLongArray} increments on the bucket of the current second. The first writer of a new second
+ * swaps a fresh bucket into the ring slot with a CAS (one ~2 KB allocation per second per service, none per
+ * call); a bucket's second never changes, so no count is lost or misfiled when buckets turn over.
  *
  * <p>Memory: ~125 KB per service, allocated only for services that were ever routed to the sidecar.
  */
@@ -27,13 +29,22 @@ final class MigrationStats {
   private static final long MAX_MICROS = (1L << 33) - 1;
 
   private final Ticker ticker;
-  private final AtomicLongArray data = new AtomicLongArray(WINDOW_SECONDS * BUCKET_STRIDE);
-  private final AtomicLongArray seconds = new AtomicLongArray(WINDOW_SECONDS);
+  private final AtomicReferenceArray<Bucket> ring = new AtomicReferenceArray<>(WINDOW_SECONDS);
 
   MigrationStats(Ticker ticker) {
     this.ticker = ticker;
     for (int i = 0; i < WINDOW_SECONDS; i++) {
-      seconds.set(i, Long.MIN_VALUE);
+      ring.set(i, new Bucket(Long.MIN_VALUE));
+    }
+  }
+
+  /** The counters of one second; its {@code second} is fixed at creation. */
+  private static final class Bucket {
+    final long second;
+    final AtomicLongArray data = new AtomicLongArray(BUCKET_STRIDE);
+
+    Bucket(long second) {
+      this.second = second;
     }
   }
 
@@ -44,7 +55,8 @@ final class MigrationStats {
 
   /** As {@link #record(int, long, boolean)} with the ticker already read at {@code nowNanos}. */
   void record(int path, long nanos, boolean error, long nowNanos) {
-    int base = bucket(nowNanos) + path * PATH_STRIDE;
+    AtomicLongArray data = bucket(nowNanos).data;
+    int base = path * PATH_STRIDE;
     data.incrementAndGet(base + CALLS);
     if (error) {
       data.incrementAndGet(base + ERRORS);
@@ -54,20 +66,21 @@ final class MigrationStats {
 
   /** Records a call meant for the sidecar that went direct. */
   void fallback() {
-    data.incrementAndGet(bucket(ticker.read()) + FALLBACKS);
+    bucket(ticker.read()).data.incrementAndGet(FALLBACKS);
   }
 
-  private int bucket(long nowNanos) {
+  private Bucket bucket(long nowNanos) {
     long sec = Math.floorDiv(nowNanos, 1_000_000_000L);
     int idx = (int) Math.floorMod(sec, (long) WINDOW_SECONDS);
-    long seen = seconds.get(idx);
-    if (seen != sec && seconds.compareAndSet(idx, seen, sec)) {
-      int from = idx * BUCKET_STRIDE;
-      for (int i = 0; i < BUCKET_STRIDE; i++) {
-        data.set(from + i, 0);
+    Bucket b = ring.get(idx);
+    while (b.second < sec) { // a bucket from 60+ s ago: replace it (once per second per slot)
+      Bucket fresh = new Bucket(sec);
+      if (ring.compareAndSet(idx, b, fresh)) {
+        return fresh;
       }
+      b = ring.get(idx);
     }
-    return idx * BUCKET_STRIDE;
+    return b; // this second's (or, for a caller 60 s late, a newer one: counted in the newer second)
   }
 
   static int bin(long micros) {
@@ -102,11 +115,13 @@ final class MigrationStats {
     long[] errors = new long[2];
     long fallbacks = 0;
     for (int idx = 0; idx < WINDOW_SECONDS; idx++) {
-      long sec = seconds.get(idx);
+      Bucket bucket = ring.get(idx);
+      long sec = bucket.second;
       if (sec > now || sec <= now - WINDOW_SECONDS) {
         continue;
       }
-      int from = idx * BUCKET_STRIDE;
+      AtomicLongArray data = bucket.data;
+      int from = 0;
       for (int path = 0; path < 2; path++) {
         int base = from + path * PATH_STRIDE;
         calls[path] += data.get(base + CALLS);

@@ -29,6 +29,7 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,7 @@ abstract class AbstractSidecarBridgeIT {
   private static final Duration AWAIT = Duration.ofSeconds(20);
 
   @TempDir Path tmp;
+  @RegisterExtension final SidecarExtension sidecars = new SidecarExtension(this::newSidecar);
 
   LoopbackBackend a;
   LoopbackBackend b;
@@ -59,10 +61,9 @@ abstract class AbstractSidecarBridgeIT {
   void setUp() {
     a = LoopbackBackend.start("inventory-a");
     b = LoopbackBackend.start("inventory-b");
-    sidecar = newSidecar()
+    sidecar = sidecars.start(s -> s
         .routeToPorts("inventory", a.port(), b.port())
-        .routeToPorts("inventory.svc.test", a.port(), b.port())
-        .start();
+        .routeToPorts("inventory.svc.test", a.port(), b.port()));
     recorder = new RouteRecorder();
   }
 
@@ -74,7 +75,6 @@ abstract class AbstractSidecarBridgeIT {
     if (mesh != null) {
       mesh.close();
     }
-    sidecar.close();
     a.close();
     b.close();
   }

@@ -57,6 +57,41 @@ class MigrationStatsTest {
   }
 
   @Test
+  void noCountIsLostWhenBucketsTurnOverUnderConcurrentWriters() throws InterruptedException {
+    int threads = 4;
+    int perThread = 20_000;
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<Thread> writers = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int path = t % 2;
+      Thread w = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < perThread; i++) {
+          if (i % 1000 == 0) {
+            now.addAndGet(250_000_000L); // the clock moves on while others write: 20 s over the whole run
+          }
+          stats.record(path, 1000, false);
+          stats.fallback();
+        }
+      });
+      writers.add(w);
+      w.start();
+    }
+    go.countDown();
+    for (Thread w : writers) {
+      w.join();
+    }
+    MigrationStats.Snapshot s = stats.snapshot();
+    assertThat(s.direct().calls() + s.sidecar().calls()).isEqualTo((long) threads * perThread);
+    assertThat(s.direct().calls()).isEqualTo((long) threads / 2 * perThread);
+    assertThat(s.fallbacks()).isEqualTo((long) threads * perThread);
+  }
+
+  @Test
   void theReportRendersSharesAndComparesPaths() {
     MigrationReport report = new MigrationReport("127.0.0.1:15001 host-header", true, 1, 60, java.util.List.of(
         new MigrationReport.Service("inventory", RouteMode.split(10),
