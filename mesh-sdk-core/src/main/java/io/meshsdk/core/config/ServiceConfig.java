@@ -3,6 +3,7 @@ package io.meshsdk.core.config;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.loadbalancer.LoadBalancerConfig;
+import io.meshsdk.core.sidecar.RouteConfig;
 import java.util.Objects;
 
 /**
@@ -14,9 +15,11 @@ public final class ServiceConfig {
   private static final ServiceConfig DEFAULTS = builder().build();
 
   private final LoadBalancerConfig loadBalancer;
+  private final RouteConfig route; // sidecar bridge
 
   private ServiceConfig(Builder b) {
     this.loadBalancer = b.loadBalancer;
+    this.route = b.route;
   }
 
   /** The built-in defaults. */
@@ -39,28 +42,44 @@ public final class ServiceConfig {
     return loadBalancer;
   }
 
+  /** Which path calls take: direct, via the sidecar, or split between them ({@code route.*}). */
+  public RouteConfig route() {
+    return route;
+  }
+
   @Override
   public boolean equals(Object o) {
-    return o instanceof ServiceConfig c && loadBalancer.equals(c.loadBalancer);
+    return o instanceof ServiceConfig c && loadBalancer.equals(c.loadBalancer)
+        && route.equals(c.route);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(loadBalancer);
+    return Objects.hash(loadBalancer, route);
   }
 
   @Override
   public String toString() {
-    return "ServiceConfig{lb=" + loadBalancer + "}";
+    return "ServiceConfig{lb=" + loadBalancer
+        + (route.equals(RouteConfig.DEFAULT) ? "" : ", route=" + route)
+        + "}";
   }
 
   /** Builds a {@link ServiceConfig}. */
   public static final class Builder {
     private LoadBalancerConfig loadBalancer;
     private LoadBalancerConfig.Builder lbProperties;
+    private RouteConfig route;
 
     private Builder(ServiceConfig base) {
       this.loadBalancer = base == null ? LoadBalancerConfig.ofDefaults() : base.loadBalancer;
+      this.route = base == null ? RouteConfig.DEFAULT : base.route;
+    }
+
+    /** Which path calls take (default {@code direct}); see {@link RouteConfig}. */
+    public Builder route(RouteConfig route) {
+      this.route = requireNonNull(route, "route");
+      return this;
     }
 
     /** How calls are balanced. */
@@ -85,6 +104,10 @@ public final class ServiceConfig {
         if (lbProperties.set(key.substring(3), value)) {
           return this;
         }
+      }
+      if (key.startsWith("route.")) {
+        route = route.with(key.substring(6), value);
+        return this;
       }
       throw new ConfigException(key, value, "a known key; see docs/configuration.md");
     }

@@ -8,6 +8,7 @@ import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.loadbalancer.LoadBalancer;
 import io.meshsdk.core.loadbalancer.LoadBalancers;
+import io.meshsdk.core.loadbalancer.PickContext;
 import io.meshsdk.core.loadbalancer.Picker;
 import io.meshsdk.core.observe.AttemptInfo;
 import io.meshsdk.core.observe.AttemptResult;
@@ -18,6 +19,9 @@ import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.OutboundHeaders;
 import io.meshsdk.core.observe.Route;
+import io.meshsdk.core.sidecar.DirectPath;
+import io.meshsdk.core.sidecar.SidecarBridge;
+import io.meshsdk.core.sidecar.SidecarRoute;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -124,8 +128,33 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     picker = loadBalancer.newPicker(endpoints, eligible);
   }
 
-  /** Runs one logical call through the pipeline. */
+  // ---- sidecar bridge (issue 5): one early route decision; the direct path below is untouched ----------------
+  private @Nullable SidecarRoute sidecarRoute;
+
+  /** Compiles this service's route with {@code bridge}; called once by the engine before the pipeline is used. */
+  void bindSidecar(SidecarBridge bridge) {
+    this.sidecarRoute = bridge.compile(service, config.route(), new DirectPath() {
+      @Override
+      public Response execute(Interceptor.Chain chain) throws IOException {
+        return executeDirect(chain);
+      }
+
+      @Override
+      public @Nullable EndpointState pick(PickContext context) {
+        return picker.pick(context);
+      }
+    });
+  }
+
+  /** Runs one logical call: via the sidecar bridge when the service's route sends it there, else direct. */
   public Response execute(Interceptor.Chain chain) throws IOException {
+    SidecarRoute route = sidecarRoute;
+    return route == null ? executeDirect(chain) : route.execute(chain);
+  }
+  // ---- end sidecar bridge -------------------------------------------------------------------------------------
+
+  /** Runs one logical call on the direct (in-process) path. */
+  Response executeDirect(Interceptor.Chain chain) throws IOException {
     Request request = chain.request();
     long start = ticker.read();
     CallObserver obs = startObserving(request);
