@@ -10,12 +10,16 @@ import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.internal.MeshEngine;
 import io.meshsdk.core.internal.MeshInterceptor;
 import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.sidecar.MigrationReport;
+import io.meshsdk.core.sidecar.SidecarBridge;
+import io.meshsdk.core.sidecar.SidecarConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-process service mesh: discovery, load balancing and call governance for HTTP calls to logical
@@ -39,10 +43,15 @@ public final class Mesh implements AutoCloseable {
   private final MeshEngine engine;
   private final ServiceDirectory directory;
   private final Interceptor interceptor;
+  private final SidecarBridge sidecar;
 
   private Mesh(Builder b) {
     this.directory = new ServiceDirectory(b.discovery, b.ticker);
-    this.engine = new MeshEngine(directory, MeshObserver.composite(b.observers), b.ticker, b.discoveryWait);
+    MeshObserver observer = MeshObserver.composite(b.observers);
+    this.engine = new MeshEngine(directory, observer, b.ticker, b.discoveryWait);
+    this.sidecar = new SidecarBridge(b.sidecar, observer, b.ticker); // sidecar bridge (issue 5)
+    this.engine.sidecarBridge(sidecar);
+    this.sidecar.start();
     this.engine.apply(b.config);
     this.interceptor = new MeshInterceptor(engine);
   }
@@ -73,6 +82,7 @@ public final class Mesh implements AutoCloseable {
     requireNonNull(base, "base");
     OkHttpClient.Builder b = base.newBuilder();
     b.interceptors().add(0, interceptor);
+    b.proxySelector(sidecar.proxySelector(base.proxySelector())); // sidecar bridge: http-proxy handoff style
     return b.build();
   }
 
@@ -113,6 +123,19 @@ public final class Mesh implements AutoCloseable {
     return p.resilience();
   }
 
+  /** The sidecar bridge: readiness, per-service routes, meters ({@code bindTo(registry)}). */
+  public SidecarBridge sidecarBridge() {
+    return sidecar;
+  }
+
+  /**
+   * Where each migrating service's calls went over the last minute and how each path fared (calls, errors,
+   * p50/p99, fallbacks); {@link MigrationReport#render()} prints it as a table.
+   */
+  public MigrationReport migrationReport() {
+    return sidecar.report();
+  }
+
   /** The engine behind this mesh. Internal API for the mesh's own modules; may change without notice. */
   public MeshEngine engine() {
     return engine;
@@ -120,6 +143,7 @@ public final class Mesh implements AutoCloseable {
 
   @Override
   public void close() {
+    sidecar.close();
     engine.close();
     directory.close();
     directory.discovery().close();
@@ -132,6 +156,7 @@ public final class Mesh implements AutoCloseable {
     private Ticker ticker = Ticker.SYSTEM;
     private final List<MeshObserver> observers = new ArrayList<>();
     private Duration discoveryWait = DEFAULT_DISCOVERY_WAIT;
+    private @Nullable SidecarConfig sidecar;
 
     /** How long a first call to an undeclared service waits for discovery to answer: 2 s. */
     public static final Duration DEFAULT_DISCOVERY_WAIT = Duration.ofSeconds(2);
@@ -169,6 +194,15 @@ public final class Mesh implements AutoCloseable {
         throw new IllegalArgumentException("discoveryWait: " + wait + " (expected: >= 0)");
       }
       this.discoveryWait = wait;
+      return this;
+    }
+
+    /**
+     * The local sidecar that services with {@code route.mode} {@code sidecar} or {@code split:N} hand calls to
+     * (default none: such services run direct). See {@code docs/migration.md}.
+     */
+    public Builder sidecar(@Nullable SidecarConfig sidecar) {
+      this.sidecar = sidecar;
       return this;
     }
 

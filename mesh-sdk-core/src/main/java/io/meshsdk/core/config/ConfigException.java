@@ -10,6 +10,7 @@ public final class ConfigException extends IllegalArgumentException {
 
   private final String key;
   private final String value;
+  private final transient Object rawValue;
   private final String expected;
 
   /** An invalid {@code value} for {@code key}; {@code expected} says what is allowed. */
@@ -17,12 +18,13 @@ public final class ConfigException extends IllegalArgumentException {
     super(key + ": " + quote(value) + " (expected: " + expected + ")");
     this.key = key;
     this.value = String.valueOf(value);
+    this.rawValue = value;
     this.expected = expected;
   }
 
   /** The same problem reported under a more specific key prefix, e.g. {@code services.inventory.}. */
   public ConfigException withKeyPrefix(String prefix) {
-    return new ConfigException(prefix + key, value, expected);
+    return new ConfigException(prefix + key, rawValue, expected);
   }
 
   /** The configuration key, e.g. {@code services.inventory.lb.policy}. */

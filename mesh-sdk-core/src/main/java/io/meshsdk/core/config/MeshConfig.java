@@ -65,7 +65,13 @@ public final class MeshConfig {
       }
       String rest = key.substring(5);
       if (rest.equals("domain")) {
-        b.meshDomain(e.getValue());
+        try {
+          b.meshDomain(e.getValue());
+        } catch (ConfigException ex) {
+          throw ex.withKeyPrefix("mesh.");
+        }
+      } else if (rest.startsWith("sidecar.")) {
+        continue; // the sidecar's own settings: io.meshsdk.core.sidecar.SidecarConfig.fromProperties
       } else if (rest.startsWith("defaults.")) {
         defaults.add(Map.entry(rest.substring(9), e.getValue()));
       } else if (rest.startsWith("services.")) {
@@ -77,7 +83,7 @@ public final class MeshConfig {
         perService.computeIfAbsent(s.substring(0, dot), x -> new ArrayList<>())
             .add(Map.entry(s.substring(dot + 1), e.getValue()));
       } else {
-        throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services. or mesh.domain");
+        throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services., mesh.sidecar. or mesh.domain");
       }
     }
     b.defaults(d -> defaults.forEach(kv -> set(d, "mesh.defaults.", kv)));

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.loadbalancer.LoadBalancerConfig;
 import io.meshsdk.core.resilience.ResilienceConfig;
+import io.meshsdk.core.sidecar.RouteConfig;
 import java.util.Objects;
 
 /**
@@ -15,10 +16,12 @@ public final class ServiceConfig {
   private static final ServiceConfig DEFAULTS = builder().build();
 
   private final LoadBalancerConfig loadBalancer;
+  private final RouteConfig route; // sidecar bridge
   private final ResilienceConfig resilience;
 
   private ServiceConfig(Builder b) {
     this.loadBalancer = b.loadBalancer;
+    this.route = b.route;
     this.resilience = b.resilience;
   }
 
@@ -42,6 +45,11 @@ public final class ServiceConfig {
     return loadBalancer;
   }
 
+  /** Which path calls take: direct, via the sidecar, or split between them ({@code route.*}). */
+  public RouteConfig route() {
+    return route;
+  }
+
   /** Breaker, outlier ejection, rate limit, bulkhead, retries and timeouts. */
   public ResilienceConfig resilience() {
     return resilience;
@@ -49,28 +57,34 @@ public final class ServiceConfig {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ServiceConfig c && loadBalancer.equals(c.loadBalancer) && resilience.equals(c.resilience);
+    return o instanceof ServiceConfig c && loadBalancer.equals(c.loadBalancer)
+        && route.equals(c.route) && resilience.equals(c.resilience);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(loadBalancer, resilience);
+    return Objects.hash(loadBalancer, route, resilience);
   }
 
   @Override
   public String toString() {
-    return "ServiceConfig{lb=" + loadBalancer + ", resilience=" + resilience + "}";
+    return "ServiceConfig{lb=" + loadBalancer
+        + (route.equals(RouteConfig.DEFAULT) ? "" : ", route=" + route)
+        + ", resilience=" + resilience
+        + "}";
   }
 
   /** Builds a {@link ServiceConfig}. */
   public static final class Builder {
     private LoadBalancerConfig loadBalancer;
     private LoadBalancerConfig.Builder lbProperties;
+    private RouteConfig route;
     private ResilienceConfig resilience;
     private ResilienceConfig.Builder resilienceProperties;
 
     private Builder(ServiceConfig base) {
       this.loadBalancer = base == null ? LoadBalancerConfig.ofDefaults() : base.loadBalancer;
+      this.route = base == null ? RouteConfig.DEFAULT : base.route;
       this.resilience = base == null ? ResilienceConfig.ofDefaults() : base.resilience;
     }
 
@@ -78,6 +92,12 @@ public final class ServiceConfig {
     public Builder resilience(ResilienceConfig resilience) {
       this.resilience = requireNonNull(resilience, "resilience");
       this.resilienceProperties = null;
+      return this;
+    }
+
+    /** Which path calls take (default {@code direct}); see {@link RouteConfig}. */
+    public Builder route(RouteConfig route) {
+      this.route = requireNonNull(route, "route");
       return this;
     }
 
@@ -103,6 +123,10 @@ public final class ServiceConfig {
         if (lbProperties.set(key.substring(3), value)) {
           return this;
         }
+      }
+      if (key.startsWith("route.")) {
+        route = route.with(key.substring(6), value);
+        return this;
       }
       if (ResilienceConfig.isResilienceKey(key)) {
         if (resilienceProperties == null) {

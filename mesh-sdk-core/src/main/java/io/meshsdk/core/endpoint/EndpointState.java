@@ -137,6 +137,14 @@ public final class EndpointState {
     return Double.longBitsToDouble((long) EWMA_BITS.getOpaque(this));
   }
 
+  /**
+   * When (ticker nanos) the latency EWMA last took a sample; 0 when it never did. Balancers use it to forgive
+   * the EWMA of an endpoint that has been idle for a while.
+   */
+  public long lastSampleNanos() {
+    return (long) LAST_SAMPLE.getOpaque(this);
+  }
+
   /** Completed attempts that succeeded. */
   public long successes() {
     return (long) SUCCESSES.getOpaque(this);

@@ -8,6 +8,7 @@ import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.config.ServiceConfig;
 import io.meshsdk.core.discovery.ServiceDirectory;
 import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.sidecar.SidecarBridge;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class MeshEngine {
   private final Duration discoveryWait;
   private final ConcurrentHashMap<String, ServicePipeline> pipelines = new ConcurrentHashMap<>();
   private volatile MeshConfig config;
+  private volatile SidecarBridge sidecarBridge; // sidecar bridge (issue 5)
 
   /** An engine over {@code directory}; call {@link #apply} once to compile the first config. */
   public MeshEngine(ServiceDirectory directory, MeshObserver observer, Ticker ticker, Duration discoveryWait) {
@@ -40,6 +42,17 @@ public final class MeshEngine {
     this.ticker = requireNonNull(ticker, "ticker");
     this.discoveryWait = requireNonNull(discoveryWait, "discoveryWait");
     this.config = MeshConfig.ofDefaults();
+    this.sidecarBridge = new SidecarBridge(null, observer, ticker);
+  }
+
+  /** Sets the sidecar bridge every pipeline compiles its route with; call before the first {@link #apply}. */
+  public void sidecarBridge(SidecarBridge bridge) {
+    this.sidecarBridge = requireNonNull(bridge, "bridge");
+  }
+
+  /** The sidecar bridge. */
+  public SidecarBridge sidecarBridge() {
+    return sidecarBridge;
   }
 
   /** The current config. */
@@ -91,6 +104,7 @@ public final class MeshEngine {
 
   private ServicePipeline install(String service, ServiceConfig sc) {
     ServicePipeline next = new ServicePipeline(service, sc, directory.watch(service), observer, ticker);
+    next.bindSidecar(sidecarBridge);
     next.start();
     ServicePipeline previous = pipelines.put(service, next);
     if (previous != null) {

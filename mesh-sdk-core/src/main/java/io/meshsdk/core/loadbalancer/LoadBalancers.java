@@ -3,6 +3,7 @@ package io.meshsdk.core.loadbalancer;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.Ticker;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -27,7 +28,17 @@ public final class LoadBalancers {
     return String.join(", ", PROVIDERS.keySet());
   }
 
-  /** The balancer for one service as {@code config} describes it. */
+  /**
+   * The balancer for one service as {@code config} describes it: the base policy ({@code lb.policy}), wrapped
+   * in a {@link ZoneAwareLoadBalancer} when {@code lb.local-zone} is set, wrapped in a
+   * {@link SubsetLoadBalancer} when {@code lb.subset-label} is set:
+   *
+   * <pre>subset( zone-aware( base ) )</pre>
+   *
+   * <p>Subsets are the outer layer so that a call pinned to (or split to) a subset stays in it, and zone
+   * awareness then works within the subset: a {@code v2} call prefers local {@code v2} endpoints and spills to
+   * remote {@code v2} ones, rather than falling back to local {@code v1} ones.
+   */
   public static LoadBalancer create(LoadBalancerConfig config, Ticker ticker) {
     requireNonNull(config, "config");
     requireNonNull(ticker, "ticker");
@@ -36,17 +47,26 @@ public final class LoadBalancers {
       throw new IllegalArgumentException(
           "lb.policy: \"" + config.policy() + "\" (expected: one of " + knownNames() + ")");
     }
-    return provider.newLoadBalancer(config, ticker);
+    LoadBalancer lb = provider.newLoadBalancer(config, ticker);
+    if (!config.localZone().isEmpty()) {
+      lb = new ZoneAwareLoadBalancer(lb, config.localZone(), config.zoneMinHealthyPercent());
+    }
+    if (!config.subsetLabel().isEmpty()) {
+      lb = new SubsetLoadBalancer(lb, config.subsetLabel(), config.subsetHeader(), config.subsetWeights());
+    }
+    return lb;
   }
 
   private static Map<String, LoadBalancerProvider> loadProviders() {
     Map<String, LoadBalancerProvider> m = new LinkedHashMap<>();
     register(m, new RoundRobinLoadBalancer.Provider());
+    register(m, new WeightedLoadBalancer.Provider());
     register(m, new LeastRequestLoadBalancer.Provider());
+    register(m, new RingHashLoadBalancer.Provider());
     for (LoadBalancerProvider p : ServiceLoader.load(LoadBalancerProvider.class)) {
       register(m, p);
     }
-    return Map.copyOf(m);
+    return Collections.unmodifiableMap(m); // keeps registration order for knownNames()
   }
 
   private static void register(Map<String, LoadBalancerProvider> m, LoadBalancerProvider p) {

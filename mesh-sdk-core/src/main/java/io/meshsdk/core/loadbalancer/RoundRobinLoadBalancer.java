@@ -1,20 +1,45 @@
 package io.meshsdk.core.loadbalancer;
 
+import static java.util.Objects.requireNonNull;
+
 import io.meshsdk.core.Ticker;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Plain round-robin over the eligible endpoints: an array and one atomic counter per picker. */
+/**
+ * Plain round-robin over the eligible endpoints: an array and one atomic counter per picker, one
+ * {@code getAndIncrement} per pick.
+ *
+ * <p>Each new picker starts at a random position, so that many clients (or many picker rebuilds after health
+ * changes) do not all send their first call to the first endpoint. The counter may wrap around
+ * {@link Integer#MAX_VALUE}; the index is taken with {@link Math#floorMod}, so wrapping only shifts the phase.
+ * On a retry the picker walks on from its position to the first endpoint the call has not tried yet.
+ */
 public final class RoundRobinLoadBalancer implements LoadBalancer {
+
+  private final RandomSource random;
+
+  /** A round-robin balancer. */
+  public RoundRobinLoadBalancer() {
+    this(RandomSource.THREAD_LOCAL);
+  }
+
+  RoundRobinLoadBalancer(RandomSource random) {
+    this.random = requireNonNull(random, "random");
+  }
 
   @Override
   public Picker newPicker(EndpointSet all, List<EndpointState> eligible) {
     if (eligible.isEmpty()) {
       return Picker.EMPTY;
     }
-    return new RoundRobinPicker(eligible.toArray(new EndpointState[0]));
+    EndpointState[] endpoints = eligible.toArray(new EndpointState[0]);
+    if (endpoints.length == 1) {
+      return new Pickers.Single(endpoints[0]);
+    }
+    return new RoundRobinPicker(endpoints, random.nextInt(endpoints.length));
   }
 
   @Override
@@ -22,24 +47,37 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
     return LoadBalancerConfig.ROUND_ROBIN;
   }
 
+  @Override
+  public String toString() {
+    return name();
+  }
+
+  /** Round-robin over a fixed array. */
   static final class RoundRobinPicker implements Picker {
     private final EndpointState[] endpoints;
-    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger next;
 
-    RoundRobinPicker(EndpointState[] endpoints) {
+    RoundRobinPicker(EndpointState[] endpoints, int start) {
       this.endpoints = endpoints;
+      this.next = new AtomicInteger(start);
     }
 
     @Override
     public EndpointState pick(PickContext ctx) {
-      int n = endpoints.length;
-      for (int i = 0; i < n; i++) {
-        EndpointState e = endpoints[Math.floorMod(next.getAndIncrement(), n)];
-        if (i == n - 1 || ctx.attempt() == 0 || !ctx.alreadyTried(e)) {
-          return e;
-        }
+      EndpointState[] a = endpoints;
+      int n = a.length;
+      int i = Math.floorMod(next.getAndIncrement(), n);
+      EndpointState e = a[i];
+      if (ctx.attempt() == 0 || !ctx.alreadyTried(e)) {
+        return e;
       }
-      return endpoints[0]; // unreachable: the loop returns on its last turn
+      EndpointState untried = Pickers.untriedFrom(a, i + 1, ctx);
+      return untried != null ? untried : e;
+    }
+
+    @Override
+    public String toString() {
+      return "round-robin over " + endpoints.length;
     }
   }
 

@@ -1,0 +1,7 @@
+/**
+ * JMH benchmarks of the mesh hot paths.
+ */
+@NullMarked
+package io.meshsdk.benchmarks;
+
+import org.jspecify.annotations.NullMarked;

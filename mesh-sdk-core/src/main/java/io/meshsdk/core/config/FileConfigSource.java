@@ -1,0 +1,185 @@
+package io.meshsdk.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ConfigSource} over a {@code .properties} file ({@code mesh.*} keys, see
+ * {@link MeshConfig#fromProperties}), re-read when its content changes. The file is polled by one daemon thread
+ * at a fixed interval (polling works on every file system and with editors that replace the file);
+ * {@link #checkNow()} re-reads at once.
+ *
+ * <p>An invalid file (bad value, unreadable) is logged once and ignored: the last valid config stays in force
+ * until the file is fixed. The first read must succeed.
+ */
+public final class FileConfigSource implements ConfigSource {
+
+  private static final Logger log = LoggerFactory.getLogger(FileConfigSource.class);
+
+  private final Path file;
+  private final CopyOnWriteArrayList<Consumer<MeshConfig>> listeners = new CopyOnWriteArrayList<>();
+  private final @Nullable ScheduledExecutorService poller;
+  private byte[] lastBytes;
+  private volatile MeshConfig current;
+  private volatile Map<String, String> properties;
+
+  private FileConfigSource(Path file, @Nullable Duration interval) {
+    this.file = requireNonNull(file, "file");
+    byte[] bytes = read(file);
+    this.properties = parse(bytes);
+    this.current = MeshConfig.fromProperties(properties);
+    this.lastBytes = bytes;
+    if (interval == null) {
+      this.poller = null;
+    } else {
+      ConfigValues.requirePositive("interval", interval);
+      this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mesh-config-file");
+        t.setDaemon(true);
+        return t;
+      });
+      long every = interval.toNanos();
+      poller.scheduleWithFixedDelay(this::checkQuietly, every, every, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * Reads {@code file} now and re-reads it every {@code interval}.
+   *
+   * @throws ConfigException if the file's config is invalid
+   * @throws UncheckedIOException if it cannot be read
+   */
+  public static FileConfigSource watch(Path file, Duration interval) {
+    return new FileConfigSource(file, requireNonNull(interval, "interval"));
+  }
+
+  /** Reads {@code file} now; it is re-read only by {@link #checkNow()}. */
+  public static FileConfigSource of(Path file) {
+    return new FileConfigSource(file, null);
+  }
+
+  /** The file. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public MeshConfig current() {
+    return current;
+  }
+
+  /** The file's properties as last read successfully (e.g. for {@code SidecarConfig.fromProperties}). */
+  public Map<String, String> properties() {
+    return properties;
+  }
+
+  @Override
+  public Subscription subscribe(Consumer<MeshConfig> listener) {
+    requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * Re-reads the file; if its content changed and is valid, makes it current and notifies the listeners.
+   *
+   * @return whether a new config was applied
+   */
+  public synchronized boolean checkNow() {
+    byte[] bytes;
+    try {
+      bytes = read(file);
+    } catch (UncheckedIOException e) {
+      log.warn("mesh config {}: cannot read ({}); keeping the last valid config", file, e.getCause().toString());
+      return false;
+    }
+    if (Arrays.equals(bytes, lastBytes)) {
+      return false;
+    }
+    lastBytes = bytes;
+    MeshConfig next;
+    Map<String, String> props;
+    try {
+      props = parse(bytes);
+      next = MeshConfig.fromProperties(props);
+    } catch (IllegalArgumentException e) { // ConfigException included
+      log.warn("mesh config {}: invalid, keeping the last valid config: {}", file, e.getMessage());
+      return false;
+    }
+    if (next.equals(current)) {
+      properties = props;
+      return false;
+    }
+    properties = props;
+    current = next;
+    log.info("mesh config {}: changed, applying", file);
+    for (Consumer<MeshConfig> l : listeners) {
+      try {
+        l.accept(next);
+      } catch (RuntimeException e) {
+        log.warn("mesh config {}: a listener failed to apply the new config", file, e);
+      }
+    }
+    return true;
+  }
+
+  private void checkQuietly() {
+    try {
+      checkNow();
+    } catch (RuntimeException e) {
+      log.warn("mesh config {}: check failed", file, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (poller != null) {
+      poller.shutdownNow();
+    }
+    listeners.clear();
+  }
+
+  private static byte[] read(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read mesh config " + file, e);
+    }
+  }
+
+  private static Map<String, String> parse(byte[] bytes) {
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException("file", "(unparseable)", "a .properties file: " + e.getMessage());
+    }
+    Map<String, String> m = new TreeMap<>();
+    p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+    return Map.copyOf(m);
+  }
+
+  @Override
+  public String toString() {
+    return "FileConfigSource{" + file + "}";
+  }
+}

@@ -1,0 +1,352 @@
+package io.meshsdk.core.sidecar;
+
+import io.meshsdk.core.Ticker;
+import io.meshsdk.core.client.NoEndpointAvailableException;
+import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.loadbalancer.PickContext;
+import io.meshsdk.core.observe.AttemptInfo;
+import io.meshsdk.core.observe.AttemptResult;
+import io.meshsdk.core.observe.CallInfo;
+import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.CallResult;
+import io.meshsdk.core.observe.MeshEvent;
+import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.observe.OutboundHeaders;
+import io.meshsdk.core.observe.Outcome;
+import io.meshsdk.core.observe.Route;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The compiled route of one service for one config: decides per call between the direct path and the sidecar
+ * and runs the sidecar path. Built once per config change by {@link SidecarBridge#compile}; immutable.
+ *
+ * <p>Via the sidecar the mesh does no balancing, no retries and no per-endpoint ejection (the sidecar owns
+ * them). It keeps the caller's headers (trace context), lets observers add theirs, sets the marker header and
+ * reports the call with {@link Route#SIDECAR}. One exception to "no retries": when the sidecar itself fails
+ * (connection refused, or for an idempotent request a connection closed without a response) the call is made
+ * once direct, because the sidecar never reached a backend (refused) or crashed (closed).
+ */
+public final class SidecarRoute {
+
+  private static final Logger log = LoggerFactory.getLogger(SidecarRoute.class);
+
+  private final SidecarBridge bridge;
+  private final String service;
+  private final RouteConfig route;
+  private final int percent;
+  private final String keyHeader;
+  private final MigrationStats stats;
+  private final DirectPath direct;
+  private final MeshObserver observer;
+  private final Ticker ticker;
+  private final @Nullable SidecarConfig sidecar;
+  private final String authority;
+  private final String markerHeader;
+
+  SidecarRoute(SidecarBridge bridge, String service, RouteConfig route, MigrationStats stats, DirectPath direct) {
+    this.bridge = bridge;
+    this.service = service;
+    this.route = route;
+    this.percent = route.mode().sidecarPercent();
+    this.keyHeader = route.keyHeader();
+    this.stats = stats;
+    this.direct = direct;
+    this.observer = bridge.observer();
+    this.ticker = bridge.ticker();
+    this.sidecar = bridge.config();
+    this.authority = service + (sidecar == null ? "" : sidecar.hostSuffix());
+    this.markerHeader = sidecar == null ? SidecarConfig.DEFAULT_MARKER_HEADER : sidecar.markerHeader();
+  }
+
+  /** The service. */
+  public String service() {
+    return service;
+  }
+
+  /** The route config this was compiled from. */
+  public RouteConfig route() {
+    return route;
+  }
+
+  /** Whether this call is meant for the sidecar (before readiness is considered). */
+  boolean wantsSidecar(Request request) {
+    if (percent == 0) {
+      return false;
+    }
+    if (percent == 100) {
+      return true;
+    }
+    String key = keyHeader.isEmpty() ? null : request.header(keyHeader);
+    return RouteKey.bucket(key, request.header("traceparent")) < percent;
+  }
+
+  /** Runs one call: via the sidecar when this call is meant for it and the sidecar is ready, else direct. */
+  public Response execute(Interceptor.Chain chain) throws IOException {
+    Request request = chain.request();
+    if (!wantsSidecar(request)) {
+      return timedDirect(chain);
+    }
+    if (sidecar == null || !bridge.isReady()) {
+      stats.fallback();
+      bridge.countFallback();
+      return timedDirect(chain);
+    }
+    return viaSidecar(chain, request, sidecar);
+  }
+
+  private Response timedDirect(Interceptor.Chain chain) throws IOException {
+    long t0 = ticker.read();
+    try {
+      Response r = direct.execute(chain);
+      long t1 = ticker.read();
+      stats.record(MigrationStats.DIRECT, t1 - t0, r.code() >= 500, t1);
+      return r;
+    } catch (IOException | RuntimeException e) {
+      long t1 = ticker.read();
+      stats.record(MigrationStats.DIRECT, t1 - t0, true, t1);
+      throw e;
+    }
+  }
+
+  private Response viaSidecar(Interceptor.Chain chain, Request request, SidecarConfig sc) throws IOException {
+    long start = ticker.read();
+    CallObserver obs = startObserving(request);
+    HttpUrl url;
+    Request.Builder builder;
+    if (sc.style() == HandoffStyle.HOST_HEADER) {
+      url = request.url().newBuilder().scheme("http").host(sc.host()).port(sc.port()).build();
+      builder = request.newBuilder().url(url).header("Host", authority);
+    } else {
+      url = request.url().newBuilder().scheme("http").host(authority).port(80).build();
+      builder = request.newBuilder().url(url);
+    }
+    builder.header(markerHeader, "sidecar");
+    AttemptInfo info = null;
+    if (obs != CallObserver.NOOP) {
+      info = new AttemptInfo(0, null, url);
+      attemptStart(obs, info, builder);
+    }
+    Response response = null;
+    Throwable failure = null;
+    Outcome outcome = Outcome.REJECTED;
+    Route took = Route.SIDECAR;
+    int attempts = 1;
+    long t0 = start; // one clock read per attempt: the rewrite above costs nanoseconds
+    try {
+      try {
+        response = chain.proceed(builder.build());
+      } catch (IOException e) {
+        long t1 = ticker.read();
+        outcome = classify(e);
+        if (info != null) {
+          attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
+        }
+        boolean refused = outcome == Outcome.CONNECT_ERROR;
+        boolean crashed = outcome == Outcome.IO_ERROR && isIdempotent(request.method());
+        if (!refused && !crashed) {
+          stats.record(MigrationStats.SIDECAR, t1 - start, true, t1);
+          throw e;
+        }
+        if (refused) {
+          bridge.markNotReady("calls to " + sc.host() + ":" + sc.port() + " are refused (" + e + ")");
+        } else {
+          bridge.probeSoon();
+        }
+        took = Route.DIRECT;
+        attempts = 2;
+        stats.fallback();
+        bridge.countFallback();
+        if (obs != CallObserver.NOOP) {
+          event(obs, MeshEvent.SIDECAR_FALLBACK, refused ? "sidecar refused the connection" : "sidecar closed the connection");
+        }
+        response = fallbackAttempt(chain, request, obs);
+        outcome = response.code() >= 500 ? Outcome.SERVER_ERROR
+            : response.code() >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
+        stats.record(MigrationStats.DIRECT, ticker.read() - start, response.code() >= 500);
+        return response;
+      }
+      long t1 = ticker.read();
+      int code = response.code();
+      outcome = code >= 500 ? Outcome.SERVER_ERROR : code >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
+      if (info != null) {
+        attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
+      }
+      stats.record(MigrationStats.SIDECAR, t1 - start, code >= 500, t1);
+      if (obs != CallObserver.NOOP) {
+        callEnd(obs, new CallResult(outcome, code, null, t1 - start, 1, Route.SIDECAR));
+        obs = CallObserver.NOOP; // reported: the finally block has nothing left to do
+      }
+      return response;
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+      if (took == Route.DIRECT) {
+        outcome = e instanceof NoEndpointAvailableException ? Outcome.REJECTED : classify(e);
+        stats.record(MigrationStats.DIRECT, ticker.read() - start, true);
+      }
+      throw e;
+    } finally {
+      if (obs != CallObserver.NOOP) {
+        int status = response == null ? -1 : response.code();
+        callEnd(obs, new CallResult(outcome, status, failure, ticker.read() - start, attempts, took));
+      }
+    }
+  }
+
+  /** The one direct attempt after the sidecar failed: pick, rewrite, proceed, record the endpoint's stats. */
+  private Response fallbackAttempt(Interceptor.Chain chain, Request request, CallObserver obs) throws IOException {
+    EndpointState endpoint = direct.pick(new FallbackPickContext(request));
+    if (endpoint == null) {
+      throw new NoEndpointAvailableException(service, "the sidecar failed and no direct endpoint is available");
+    }
+    HttpUrl base = endpoint.baseUrl();
+    HttpUrl url = request.url().newBuilder().scheme(base.scheme()).host(base.host()).port(base.port()).build();
+    Request.Builder builder = request.newBuilder().url(url);
+    AttemptInfo info = null;
+    if (obs != CallObserver.NOOP) {
+      info = new AttemptInfo(1, endpoint, url);
+      attemptStart(obs, info, builder);
+    }
+    endpoint.attemptStarted();
+    long t0 = ticker.read();
+    try {
+      Response r = chain.proceed(builder.build());
+      long t1 = ticker.read();
+      Outcome o = r.code() >= 500 ? Outcome.SERVER_ERROR : r.code() >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
+      endpoint.attemptEnded(t1 - t0, t1, o.isEndpointFailure());
+      if (info != null) {
+        attemptEnd(obs, info, new AttemptResult(o, r.code(), null, t1 - t0));
+      }
+      return r;
+    } catch (IOException | RuntimeException e) {
+      long t1 = ticker.read();
+      Outcome o = classify(e);
+      endpoint.attemptEnded(t1 - t0, t1, o.isEndpointFailure());
+      if (info != null) {
+        attemptEnd(obs, info, new AttemptResult(o, -1, e, t1 - t0));
+      }
+      throw e;
+    }
+  }
+
+  static Outcome classify(Throwable e) {
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException) {
+      return Outcome.CONNECT_ERROR;
+    }
+    if (e instanceof InterruptedIOException) {
+      return Outcome.TIMEOUT;
+    }
+    return Outcome.IO_ERROR;
+  }
+
+  static boolean isIdempotent(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+      default -> false;
+    };
+  }
+
+  private CallObserver startObserving(Request request) {
+    if (observer == MeshObserver.NOOP) {
+      return CallObserver.NOOP;
+    }
+    try {
+      CallObserver o = observer.onCallStart(
+          new CallInfo(service, request.method(), request.url(), Route.SIDECAR, "sidecar"));
+      return o == null ? CallObserver.NOOP : o;
+    } catch (RuntimeException e) {
+      log.warn("MeshObserver.onCallStart threw; observing nothing for this call", e);
+      return CallObserver.NOOP;
+    }
+  }
+
+  private static void attemptStart(CallObserver obs, AttemptInfo info, Request.Builder builder) {
+    try {
+      obs.onAttemptStart(info, new BuilderHeaders(builder));
+    } catch (RuntimeException e) {
+      log.warn("CallObserver.onAttemptStart threw", e);
+    }
+  }
+
+  private static void attemptEnd(CallObserver obs, AttemptInfo info, AttemptResult result) {
+    try {
+      obs.onAttemptEnd(info, result);
+    } catch (RuntimeException e) {
+      log.warn("CallObserver.onAttemptEnd threw", e);
+    }
+  }
+
+  private static void event(CallObserver obs, MeshEvent event, String detail) {
+    try {
+      obs.onEvent(event, detail);
+    } catch (RuntimeException e) {
+      log.warn("CallObserver.onEvent threw", e);
+    }
+  }
+
+  private static void callEnd(CallObserver obs, CallResult result) {
+    try {
+      obs.onCallEnd(result);
+    } catch (RuntimeException e) {
+      log.warn("CallObserver.onCallEnd threw", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SidecarRoute{" + service + " " + route + "}";
+  }
+
+  /** {@link OutboundHeaders} over a request builder. */
+  private static final class BuilderHeaders implements OutboundHeaders {
+    private final Request.Builder builder;
+
+    BuilderHeaders(Request.Builder builder) {
+      this.builder = builder;
+    }
+
+    @Override
+    public @Nullable String get(String name) {
+      return builder.build().header(name);
+    }
+
+    @Override
+    public void set(String name, String value) {
+      builder.header(name, value);
+    }
+  }
+
+  /** The pick context of the fallback attempt: the second attempt of the call, nothing tried directly yet. */
+  private static final class FallbackPickContext implements PickContext {
+    private final Request request;
+
+    FallbackPickContext(Request request) {
+      this.request = request;
+    }
+
+    @Override
+    public @Nullable String header(String name) {
+      return request.header(name);
+    }
+
+    @Override
+    public int attempt() {
+      return 1;
+    }
+
+    @Override
+    public boolean alreadyTried(EndpointState endpoint) {
+      return false;
+    }
+  }
+}

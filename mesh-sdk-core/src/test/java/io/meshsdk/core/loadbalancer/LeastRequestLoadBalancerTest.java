@@ -1,0 +1,176 @@
+package io.meshsdk.core.loadbalancer;
+
+import static io.meshsdk.core.loadbalancer.LbTesting.MS;
+import static io.meshsdk.core.loadbalancer.LbTesting.SECOND;
+import static io.meshsdk.core.loadbalancer.LbTesting.count;
+import static io.meshsdk.core.loadbalancer.LbTesting.picker;
+import static io.meshsdk.core.loadbalancer.LbTesting.sample;
+import static io.meshsdk.core.loadbalancer.LbTesting.state;
+import static io.meshsdk.core.loadbalancer.LbTesting.states;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshsdk.core.endpoint.EndpointState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LeastRequestLoadBalancerTest {
+
+  private final LbTesting.ManualTicker ticker = new LbTesting.ManualTicker();
+  private final LeastRequestLoadBalancer lb = new LeastRequestLoadBalancer(ticker, RandomSource.seeded(42));
+  private List<EndpointState> peers;
+
+  /** Ten endpoints seen long ago (out of slow start), each with a 10 ms latency sample just now. */
+  @BeforeEach
+  void tenWarmPeers() {
+    peers = new ArrayList<>(states(10, ticker));
+    ticker.advance(60 * SECOND);
+    for (EndpointState s : peers) {
+      sample(s, 10 * MS, ticker);
+    }
+  }
+
+  private static final int PICKS = 100_000;
+
+  @Test
+  void equalEndpointsShareEvenly() {
+    Map<String, Integer> counts = count(picker(lb, peers), PickContext.empty(), PICKS);
+    double chi = LbTesting.chiSquare(counts, LbTesting.uniform(LbTesting.ids(peers)), PICKS);
+    assertThat(chi).isLessThan(LbTesting.chiSquareCritical(peers.size() - 1));
+  }
+
+  @Test
+  void shiftsLoadAwayFromASlowEndpoint() {
+    EndpointState slow = peers.get(3);
+    sample(slow, 500 * MS, ticker); // peak EWMA: jumps to the slow sample at once
+    Map<String, Integer> counts = count(picker(lb, peers), PickContext.empty(), PICKS);
+    assertThat(counts.getOrDefault("e3", 0)).isLessThan(PICKS / 10 / 20); // < 5 % of a fair share
+  }
+
+  @Test
+  void latencyAndInFlightBothCount() {
+    // e0 is twice as slow, e1 has 3 calls in flight: cost 20 ms × 1 vs 10 ms × 4, so e0 wins that pair.
+    List<EndpointState> two = List.of(peers.get(0), peers.get(1));
+    sample(peers.get(0), 20 * MS, ticker);
+    for (int i = 0; i < 3; i++) {
+      peers.get(1).attemptStarted();
+    }
+    assertThat(count(picker(lb, two), PickContext.empty(), 1_000)).containsOnlyKeys("e0");
+  }
+
+  @Test
+  void shiftsLoadAwayFromASaturatedEndpoint() {
+    EndpointState busy = peers.get(7);
+    for (int i = 0; i < 20; i++) {
+      busy.attemptStarted();
+    }
+    Map<String, Integer> counts = count(picker(lb, peers), PickContext.empty(), PICKS);
+    assertThat(counts.getOrDefault("e7", 0)).isLessThan(PICKS / 10 / 20);
+  }
+
+  @Test
+  void doesNotFloodABrandNewEndpointWithoutSamples() {
+    ticker.advance(60 * SECOND);
+    EndpointState fresh = state("fresh", ticker);
+    ticker.advance(LeastRequestLoadBalancer.SLOW_START_NANOS + SECOND); // out of slow start, still no sample
+    List<EndpointState> all = new ArrayList<>(peers);
+    all.add(fresh);
+    Picker p = picker(lb, all);
+    int toFresh = 0;
+    for (int i = 0; i < 10_000; i++) {
+      EndpointState e = p.pick(PickContext.empty());
+      e.attemptStarted();
+      if (e == fresh) {
+        toFresh++; // its calls never complete: no latency sample ever arrives
+      } else {
+        e.attemptEnded(10 * MS, ticker.read(), false);
+      }
+    }
+    // A zero EWMA read as "free" would send it every pair it is in (~1,800 calls). Assumed as fast as its
+    // peers, it gets one call and then loses on in-flight.
+    assertThat(toFresh).isBetween(1, 3);
+  }
+
+  @Test
+  void aNewEndpointWithoutSamplesGetsAFairShareOnceOutOfSlowStart() {
+    ticker.advance(60 * SECOND);
+    EndpointState fresh = state("fresh", ticker);
+    ticker.advance(LeastRequestLoadBalancer.SLOW_START_NANOS);
+    List<EndpointState> all = new ArrayList<>(peers);
+    all.add(fresh);
+    for (EndpointState s : peers) {
+      sample(s, 10 * MS, ticker);
+    }
+    Map<String, Integer> counts = count(picker(lb, all), PickContext.empty(), PICKS);
+    assertThat(counts.get("fresh")).isBetween((int) (PICKS / 11 * 0.85), (int) (PICKS / 11 * 1.15));
+  }
+
+  @Test
+  void slowStartRampsTheShareOfANewEndpoint() {
+    EndpointState fresh = state("fresh", ticker); // healthy since now
+    List<EndpointState> all = new ArrayList<>(peers);
+    all.add(fresh);
+    Picker p = picker(lb, all);
+    double fair = PICKS / 11.0;
+    assertThat(count(p, PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.07, 0.13); // 10 %
+    ticker.advance(5 * SECOND);
+    assertThat(count(p, PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.42, 0.58); // 50 %
+    ticker.advance(5 * SECOND + 1);
+    assertThat(count(p, PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.88, 1.12); // 100 %
+  }
+
+  @Test
+  void slowStartIsRelativeSoAFreshServiceIsNotSkewed() {
+    List<EndpointState> fresh = states(5, ticker); // all healthy since now
+    Map<String, Integer> counts = count(picker(lb, fresh), PickContext.empty(), PICKS);
+    double chi = LbTesting.chiSquare(counts, LbTesting.uniform(LbTesting.ids(fresh)), PICKS);
+    assertThat(chi).isLessThan(LbTesting.chiSquareCritical(4));
+  }
+
+  @Test
+  void anIdleSlowEndpointIsProbedAgainButNotFlooded() {
+    EndpointState slow = peers.get(0);
+    sample(slow, 2_000 * MS, ticker);
+    Picker p = picker(lb, peers);
+    assertThat(count(p, PickContext.empty(), 10_000)).doesNotContainKey("e0");
+
+    ticker.advance(60 * SECOND); // e0 idle for a minute: 2 s × e^-6 ≈ 5 ms, cheaper than its busy peers
+    int probes = 0;
+    for (int i = 0; i < 10_000; i++) {
+      EndpointState e = p.pick(PickContext.empty());
+      e.attemptStarted();
+      if (e == slow) {
+        probes++; // the probe stays in flight
+      } else {
+        e.attemptEnded(10 * MS, ticker.read(), false);
+      }
+    }
+    assertThat(probes).isEqualTo(1);
+  }
+
+  @Test
+  void retryPrefersAnEndpointNotTriedYet() {
+    List<EndpointState> three = peers.subList(0, 3);
+    Picker p = picker(lb, three);
+    for (int i = 0; i < 1_000; i++) {
+      LbTesting.Ctx ctx = new LbTesting.Ctx();
+      EndpointState first = p.pick(ctx);
+      ctx.tried(first);
+      EndpointState second = p.pick(ctx);
+      ctx.tried(second);
+      EndpointState third = p.pick(ctx);
+      assertThat(List.of(first, second, third)).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void isReproducibleWithAFixedSeed() {
+    Picker a = picker(new LeastRequestLoadBalancer(ticker, RandomSource.seeded(9)), peers);
+    Picker b = picker(new LeastRequestLoadBalancer(ticker, RandomSource.seeded(9)), peers);
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(a.pick(PickContext.empty())).isSameAs(b.pick(PickContext.empty()));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.meshsdk.core.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.config.MeshConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RouteConfigTest {
+
+  @Test
+  void parsesEveryModeAndPrintsItBack() {
+    assertThat(RouteMode.parse("direct")).isEqualTo(RouteMode.DIRECT);
+    assertThat(RouteMode.parse(" Sidecar ")).isEqualTo(RouteMode.SIDECAR);
+    assertThat(RouteMode.parse("split:10").sidecarPercent()).isEqualTo(10);
+    assertThat(RouteMode.parse("split:0")).isEqualTo(RouteMode.DIRECT);
+    assertThat(RouteMode.parse("split:100")).isEqualTo(RouteMode.SIDECAR);
+    for (String s : new String[] {"direct", "sidecar", "split:1", "split:50", "split:99"}) {
+      assertThat(RouteMode.parse(s).toString()).isEqualTo(s);
+    }
+  }
+
+  @Test
+  void anInvalidModeNamesTheFullPropertyKey() {
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.mode", "split:120")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("mesh.services.inventory.route.mode: \"split:120\" (expected: direct, sidecar or split:N with N"
+            + " 0-100)");
+    for (String bad : new String[] {"split:-1", "split:", "split:x", "half", ""}) {
+      assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.defaults.route.mode", bad)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("mesh.defaults.route.mode: ");
+    }
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.flavour", "x")))
+        .hasMessageStartingWith("mesh.services.inventory.route.flavour: \"x\"");
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.key-header", "a b")))
+        .hasMessageStartingWith("mesh.services.inventory.route.key-header: \"a b\"");
+  }
+
+  @Test
+  void routeKeysBindFromPropertiesAndDefaultsApplyToEveryService() {
+    MeshConfig c = MeshConfig.fromProperties(Map.of(
+        "mesh.defaults.route.mode", "split:10",
+        "mesh.services.inventory.route.mode", "sidecar",
+        "mesh.services.inventory.route.key-header", "X-User-Id",
+        "mesh.services.ledger.lb.policy", "round-robin",
+        "mesh.sidecar.address", "127.0.0.1:15001"));
+    assertThat(c.forService("inventory").route()).isEqualTo(new RouteConfig(RouteMode.SIDECAR, "x-user-id"));
+    assertThat(c.forService("ledger").route().mode()).isEqualTo(RouteMode.split(10));
+    assertThat(c.forService("other").route().mode()).isEqualTo(RouteMode.split(10));
+    assertThat(MeshConfig.ofDefaults().defaults().route()).isEqualTo(RouteConfig.DEFAULT);
+  }
+
+  @Test
+  void aRouteChangeChangesTheServiceConfigSoTheEngineRecompilesIt() {
+    MeshConfig a = MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.mode", "split:10"));
+    MeshConfig b = MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.mode", "split:50"));
+    MeshConfig a2 = MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.mode", "split:10"));
+    assertThat(a.forService("inventory")).isNotEqualTo(b.forService("inventory"));
+    assertThat(a).isEqualTo(a2);
+    assertThat(a.forService("inventory").toString()).contains("route=split:10");
+  }
+}

@@ -1,0 +1,55 @@
+package io.meshsdk.testing.sidecar;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** HAProxy 2.x as a sidecar: {@code haproxy -db -f cfg}; Host routing with {@code use_backend}, {@code monitor-uri}. */
+final class HaproxySidecar extends LocalSidecar {
+
+  @Override
+  public String name() {
+    return "haproxy";
+  }
+
+  @Override
+  public String debianPackage() {
+    return "haproxy";
+  }
+
+  @Override
+  String executable() {
+    return "haproxy";
+  }
+
+  @Override
+  String config(Path runDir, int port, Map<String, List<String>> routes) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("global\n  maxconn 1024\n\n");
+    sb.append("defaults\n  mode http\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n")
+        .append("  retries 0\n\n");
+    sb.append("frontend outbound\n  bind 127.0.0.1:").append(port).append('\n')
+        .append("  monitor-uri ").append(READY_PATH).append('\n')
+        .append("  http-request set-var(txn.svc) req.hdr(host),field(1,:),lower\n")
+        .append("  http-response set-header ").append(VIA_HEADER).append(" haproxy\n");
+    for (String host : routes.keySet()) {
+      sb.append("  use_backend be_").append(safeName(host)).append(" if { var(txn.svc) -m str ").append(host)
+          .append(" }\n");
+    }
+    sb.append("\n");
+    for (Map.Entry<String, List<String>> e : routes.entrySet()) {
+      sb.append("backend be_").append(safeName(e.getKey())).append("\n  balance roundrobin\n");
+      int i = 0;
+      for (String b : e.getValue()) {
+        sb.append("  server s").append(i++).append(' ').append(b).append('\n');
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  List<String> command(String binary, Path runDir, Path config) {
+    return list(binary, "-db", "-f", config.toString());
+  }
+}

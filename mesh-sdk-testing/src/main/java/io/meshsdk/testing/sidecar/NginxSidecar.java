@@ -1,0 +1,75 @@
+package io.meshsdk.testing.sidecar;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * nginx as a sidecar: one process ({@code master_process off}) so that a SIGKILL really stops it;
+ * {@code map $host} to an upstream per host, {@code location = /ready}; every temp path under the run dir.
+ */
+final class NginxSidecar extends LocalSidecar {
+
+  @Override
+  public String name() {
+    return "nginx";
+  }
+
+  @Override
+  public String debianPackage() {
+    return "nginx";
+  }
+
+  @Override
+  String executable() {
+    return "nginx";
+  }
+
+  @Override
+  String config(Path runDir, int port, Map<String, List<String>> routes) {
+    String run = runDir.toString();
+    StringBuilder sb = new StringBuilder();
+    if ("root".equals(System.getProperty("user.name"))) {
+      sb.append("user root;\n");
+    }
+    sb.append("master_process off;\nworker_processes 1;\npid ").append(run).append("/nginx.pid;\n")
+        .append("error_log ").append(run).append("/error.log warn;\n")
+        .append("events { worker_connections 1024; }\n")
+        .append("http {\n  access_log off;\n")
+        .append("  client_body_temp_path ").append(run).append("/client_body;\n")
+        .append("  proxy_temp_path ").append(run).append("/proxy;\n")
+        .append("  fastcgi_temp_path ").append(run).append("/fastcgi;\n")
+        .append("  uwsgi_temp_path ").append(run).append("/uwsgi;\n")
+        .append("  scgi_temp_path ").append(run).append("/scgi;\n");
+    for (Map.Entry<String, List<String>> e : routes.entrySet()) {
+      sb.append("  upstream up_").append(safeName(e.getKey())).append(" {\n");
+      for (String b : e.getValue()) {
+        sb.append("    server ").append(b).append(" max_fails=0;\n");
+      }
+      sb.append("    keepalive 32;\n  }\n");
+    }
+    sb.append("  map $host $mesh_upstream {\n    default \"\";\n");
+    for (String host : routes.keySet()) {
+      sb.append("    ").append(host).append(" up_").append(safeName(host)).append(";\n");
+    }
+    sb.append("  }\n");
+    sb.append("  server {\n    listen 127.0.0.1:").append(port).append(";\n")
+        .append("    location = ").append(READY_PATH).append(" { return 200 \"ready\\n\"; }\n")
+        .append("    location / {\n")
+        .append("      if ($mesh_upstream = \"\") { return 404 \"no route for host $host\\n\"; }\n")
+        .append("      proxy_pass http://$mesh_upstream;\n")
+        .append("      add_header ").append(VIA_HEADER).append(" nginx always;\n")
+        .append("      proxy_http_version 1.1;\n")
+        .append("      proxy_set_header Connection \"\";\n")
+        .append("      proxy_set_header Host $host;\n")
+        .append("      proxy_next_upstream off;\n")
+        .append("    }\n  }\n}\n");
+    return sb.toString();
+  }
+
+  @Override
+  List<String> command(String binary, Path runDir, Path config) {
+    return list(binary, "-p", runDir.toString(), "-c", config.toString(), "-e", runDir + "/error.log",
+        "-g", "daemon off;");
+  }
+}

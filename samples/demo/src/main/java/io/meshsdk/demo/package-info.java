@@ -1,0 +1,7 @@
+/**
+ * The mesh-sdk demo.
+ */
+@NullMarked
+package io.meshsdk.demo;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,34 @@
+package io.meshsdk.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The demo runs to the end by itself on embedded defaults and reports every section. */
+class DemoIT {
+
+  @Test
+  void runsEveryStepAndReportsWhatTheMeshDid() throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      Demo.run(Duration.ofSeconds(2));
+    } finally {
+      System.setOut(original);
+    }
+    String out = captured.toString(StandardCharsets.UTF_8);
+    original.print(out);
+    assertThat(out)
+        .contains("== 1. Discovery")
+        .contains("== 2. Load balancing")
+        .contains("inventory-healthy")
+        .contains("inventory-slow")
+        .contains("inventory-flaky")
+        .contains("== Done");
+  }
+}
