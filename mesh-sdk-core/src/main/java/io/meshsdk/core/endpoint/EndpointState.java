@@ -238,7 +238,7 @@ public final class EndpointState {
    * ejected. Pure arithmetic on two volatile reads: safe on the pick path.
    *
    * @param nowNanos the ticker now
-   * @param windowNanos the service's {@code outlier.slow-start-window}
+   * @param windowNanos the service's {@code lb.slow-start-window}
    */
   public double slowStartFactor(long nowNanos, long windowNanos) {
     if (windowNanos <= 0 || ejected) {

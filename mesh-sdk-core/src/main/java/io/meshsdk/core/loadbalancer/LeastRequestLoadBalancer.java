@@ -24,9 +24,9 @@ import java.util.List;
  *       cheap: it is assumed to be as fast as the peer it is compared with (a random peer, so on average the
  *       mean of its peers), so the comparison falls back to in-flight counts and the newcomer gets a fair
  *       share, no more, until its own samples arrive.
- *   <li><b>Slow start.</b> For {@value #SLOW_START_SECONDS} s after an endpoint appears or returns from
- *       ejection ({@link EndpointState#healthySinceNanos()}) its share ramps up linearly from
- *       {@value #SLOW_START_MIN_PERCENT} %: when it is compared with an older endpoint, it sits the pick out
+ *   <li><b>Slow start.</b> For {@code lb.slow-start-window} (default 10 s) after an endpoint appears or
+ *       returns from ejection ({@link EndpointState#healthySinceNanos()}) its share ramps up linearly from
+ *       10 % ({@link EndpointState#slowStartFactor}): when it is compared with an older endpoint, it sits the pick out
  *       with probability {@code 1 − f_young / f_old}. Relative, so when every endpoint starts together (a
  *       fresh service) nothing changes.
  *   <li><b>A slow spell is forgiven.</b> The peak EWMA only moves when a call completes, so an endpoint that
@@ -45,34 +45,35 @@ import java.util.List;
  */
 public final class LeastRequestLoadBalancer implements LoadBalancer {
 
-  /** Slow-start window in seconds. */
-  public static final int SLOW_START_SECONDS = 10;
-  /** Share (in % of a full share) an endpoint gets at the start of its slow-start window. */
-  public static final int SLOW_START_MIN_PERCENT = 10;
   /** After this long without a completed call, an endpoint's latency is forgiven gradually. */
   public static final int IDLE_MILLIS = 1000;
 
-  static final long SLOW_START_NANOS = SLOW_START_SECONDS * 1_000_000_000L;
-  private static final double SLOW_START_MIN_FACTOR = SLOW_START_MIN_PERCENT / 100.0;
+  static final long SLOW_START_NANOS = LoadBalancerConfig.DEFAULT_SLOW_START_WINDOW.toNanos();
   private static final long IDLE_NANOS = IDLE_MILLIS * 1_000_000L;
   private static final int PROBABILITY_SCALE = 1 << 16;
 
   private final Ticker ticker;
   private final RandomSource random;
+  private final long slowStartNanos;
 
-  /** A least-request balancer on the system ticker. */
+  /** A least-request balancer on the system ticker with the default slow-start window. */
   public LeastRequestLoadBalancer() {
     this(Ticker.SYSTEM);
   }
 
   /** A least-request balancer reading time (for slow start and idle decay) from {@code ticker}. */
   public LeastRequestLoadBalancer(Ticker ticker) {
-    this(ticker, RandomSource.THREAD_LOCAL);
+    this(ticker, RandomSource.THREAD_LOCAL, SLOW_START_NANOS);
   }
 
   LeastRequestLoadBalancer(Ticker ticker, RandomSource random) {
+    this(ticker, random, SLOW_START_NANOS);
+  }
+
+  LeastRequestLoadBalancer(Ticker ticker, RandomSource random, long slowStartNanos) {
     this.ticker = requireNonNull(ticker, "ticker");
     this.random = requireNonNull(random, "random");
+    this.slowStartNanos = slowStartNanos;
   }
 
   @Override
@@ -88,12 +89,12 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
     long now = ticker.read();
     long rampUntil = now;
     for (EndpointState s : endpoints) {
-      long end = s.healthySinceNanos() + SLOW_START_NANOS;
+      long end = s.healthySinceNanos() + slowStartNanos;
       if (end - rampUntil > 0) {
         rampUntil = end;
       }
     }
-    return new P2cPicker(endpoints, ticker, random, rampUntil);
+    return new P2cPicker(endpoints, ticker, random, rampUntil, slowStartNanos);
   }
 
   @Override
@@ -113,12 +114,14 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
     private final RandomSource random;
     /** Until when (ticker nanos) some endpoint may still be in slow start. */
     private final long rampUntil;
+    private final long slowStartNanos;
 
-    P2cPicker(EndpointState[] endpoints, Ticker ticker, RandomSource random, long rampUntil) {
+    P2cPicker(EndpointState[] endpoints, Ticker ticker, RandomSource random, long rampUntil, long slowStartNanos) {
       this.endpoints = endpoints;
       this.ticker = ticker;
       this.random = random;
       this.rampUntil = rampUntil;
+      this.slowStartNanos = slowStartNanos;
     }
 
     @Override
@@ -153,8 +156,8 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
     private EndpointState cheaper(EndpointState x, EndpointState y, RandomSource r) {
       long now = ticker.read();
       if (now - rampUntil < 0) {
-        double fx = rampFactor(x, now);
-        double fy = rampFactor(y, now);
+        double fx = x.slowStartFactor(now, slowStartNanos);
+        double fy = y.slowStartFactor(now, slowStartNanos);
         if (fx < fy) {
           if (r.nextInt(PROBABILITY_SCALE) >= (int) (fx / fy * PROBABILITY_SCALE)) {
             return y;
@@ -193,14 +196,6 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
       return own;
     }
 
-    static double rampFactor(EndpointState s, long now) {
-      long age = now - s.healthySinceNanos();
-      if (age >= SLOW_START_NANOS) {
-        return 1.0;
-      }
-      return Math.max(SLOW_START_MIN_FACTOR, (double) Math.max(0L, age) / SLOW_START_NANOS);
-    }
-
     @Override
     public String toString() {
       return "least-request over " + endpoints.length;
@@ -216,7 +211,8 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
 
     @Override
     public LoadBalancer newLoadBalancer(LoadBalancerConfig config, Ticker ticker) {
-      return new LeastRequestLoadBalancer(ticker);
+      return new LeastRequestLoadBalancer(
+          ticker, RandomSource.THREAD_LOCAL, config.slowStartWindow().toNanos());
     }
   }
 }

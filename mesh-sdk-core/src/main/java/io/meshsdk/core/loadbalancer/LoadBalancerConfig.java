@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.config.ConfigException;
 import io.meshsdk.core.config.ConfigValues;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.Objects;
  *
  * <p>Property keys (under {@code mesh.defaults.} or {@code mesh.services.<name>.}): {@code lb.policy},
  * {@code lb.hash-header}, {@code lb.ring-size}, {@code lb.local-zone}, {@code lb.zone-min-healthy-percent},
- * {@code lb.subset-label}, {@code lb.subset-header}, {@code lb.subset-weights} (e.g. {@code v1=90,v2=10}).
+ * {@code lb.subset-label}, {@code lb.subset-header}, {@code lb.subset-weights} (e.g. {@code v1=90,v2=10}),
+ * {@code lb.slow-start-window}.
  */
 public final class LoadBalancerConfig {
 
@@ -37,6 +39,12 @@ public final class LoadBalancerConfig {
   /** Default: spill over out of the local zone when under 70 % of its endpoints are healthy. */
   public static final int DEFAULT_ZONE_MIN_HEALTHY_PERCENT = 70;
 
+  /**
+   * Default slow-start window: a new or returning endpoint ramps from 10 % to a full share over 10 s
+   * (least-request).
+   */
+  public static final Duration DEFAULT_SLOW_START_WINDOW = Duration.ofSeconds(10);
+
   private static final LoadBalancerConfig DEFAULTS = builder().build();
 
   private final String policy;
@@ -47,6 +55,7 @@ public final class LoadBalancerConfig {
   private final String subsetLabel;
   private final String subsetHeader;
   private final Map<String, Integer> subsetWeights;
+  private final Duration slowStartWindow;
 
   private LoadBalancerConfig(Builder b) {
     this.policy = b.policy;
@@ -57,6 +66,7 @@ public final class LoadBalancerConfig {
     this.subsetLabel = b.subsetLabel;
     this.subsetHeader = b.subsetHeader;
     this.subsetWeights = Map.copyOf(b.subsetWeights);
+    this.slowStartWindow = b.slowStartWindow;
   }
 
   /** Least-request P2C, no zone or subset routing. */
@@ -114,6 +124,14 @@ public final class LoadBalancerConfig {
     return subsetWeights;
   }
 
+  /**
+   * How long a new or returning (restored after ejection) endpoint takes to ramp from 10 % to a full share
+   * under least-request; zero = slow start off.
+   */
+  public Duration slowStartWindow() {
+    return slowStartWindow;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof LoadBalancerConfig c
@@ -124,13 +142,14 @@ public final class LoadBalancerConfig {
         && zoneMinHealthyPercent == c.zoneMinHealthyPercent
         && subsetLabel.equals(c.subsetLabel)
         && subsetHeader.equals(c.subsetHeader)
-        && subsetWeights.equals(c.subsetWeights);
+        && subsetWeights.equals(c.subsetWeights)
+        && slowStartWindow.equals(c.slowStartWindow);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(policy, hashHeader, ringSize, localZone, zoneMinHealthyPercent, subsetLabel,
-        subsetHeader, subsetWeights);
+        subsetHeader, subsetWeights, slowStartWindow);
   }
 
   @Override
@@ -151,6 +170,9 @@ public final class LoadBalancerConfig {
         sb.append(" weights=").append(subsetWeights);
       }
     }
+    if (!slowStartWindow.equals(DEFAULT_SLOW_START_WINDOW)) {
+      sb.append(" slow-start=").append(slowStartWindow);
+    }
     return sb.toString();
   }
 
@@ -164,6 +186,7 @@ public final class LoadBalancerConfig {
     private String subsetLabel = "";
     private String subsetHeader = "";
     private Map<String, Integer> subsetWeights = new LinkedHashMap<>();
+    private Duration slowStartWindow = DEFAULT_SLOW_START_WINDOW;
 
     private Builder() {}
 
@@ -176,6 +199,7 @@ public final class LoadBalancerConfig {
       this.subsetLabel = c.subsetLabel;
       this.subsetHeader = c.subsetHeader;
       this.subsetWeights = new LinkedHashMap<>(c.subsetWeights);
+      this.slowStartWindow = c.slowStartWindow;
     }
 
     /**
@@ -263,6 +287,12 @@ public final class LoadBalancerConfig {
       return this;
     }
 
+    /** Slow-start window (zero = off); see {@link LoadBalancerConfig#slowStartWindow()}. */
+    public Builder slowStartWindow(Duration window) {
+      this.slowStartWindow = ConfigValues.requireNonNegative("lb.slow-start-window", window);
+      return this;
+    }
+
     /**
      * Sets one property by its key relative to {@code lb.} (e.g. {@code policy}); used by
      * {@link io.meshsdk.core.config.MeshConfig#fromProperties}.
@@ -280,6 +310,8 @@ public final class LoadBalancerConfig {
         case "subset-label" -> subsetLabel(value);
         case "subset-header" -> subsetHeader(value);
         case "subset-weights" -> subsetWeights(parseWeights(value));
+        case "slow-start-window" ->
+            slowStartWindow(ConfigValues.parseDuration("lb.slow-start-window", value));
         default -> {
           return false;
         }

@@ -7,10 +7,10 @@ import io.meshsdk.core.config.ConfigValues;
 import java.time.Duration;
 
 /**
- * Per-endpoint outlier ejection, panic mode and slow start. Keys under {@code outlier.}: {@code enabled},
+ * Per-endpoint outlier ejection and panic mode (slow start is a balancing setting: {@code lb.slow-start-window}). Keys under {@code outlier.}: {@code enabled},
  * {@code consecutive-failures}, {@code failure-rate-threshold}, {@code failure-rate-minimum-calls},
  * {@code failure-rate-window}, {@code base-ejection-time}, {@code max-ejection-time},
- * {@code max-ejected-percent}, {@code panic-threshold}, {@code slow-start-window}, {@code interval}.
+ * {@code max-ejected-percent}, {@code panic-threshold}, {@code interval}.
  *
  * @param enabled whether passive ejection is on
  * @param consecutiveFailures eject after this many failures in a row (0 = off)
@@ -21,7 +21,6 @@ import java.time.Duration;
  * @param maxEjectionTime ... capped at this
  * @param maxEjectedPercent never eject more than this share (1-100 %) of the endpoints passively
  * @param panicThreshold when fewer than this share (0-100 %) of endpoints is healthy, balance over all of them
- * @param slowStartWindow a new or returning endpoint ramps its weight up over this window (0 = off)
  * @param interval how often ejections are re-checked (restoration happens within one interval)
  */
 public record OutlierConfig(
@@ -34,7 +33,6 @@ public record OutlierConfig(
     Duration maxEjectionTime,
     int maxEjectedPercent,
     int panicThreshold,
-    Duration slowStartWindow,
     Duration interval) {
 
   /** 5 failures in a row. */
@@ -53,8 +51,6 @@ public record OutlierConfig(
   public static final int DEFAULT_MAX_EJECTED_PERCENT = 50;
   /** 50 % (as Envoy's healthy panic threshold). */
   public static final int DEFAULT_PANIC_THRESHOLD = 50;
-  /** Off. */
-  public static final Duration DEFAULT_SLOW_START_WINDOW = Duration.ZERO;
   /** 1 s. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
@@ -70,7 +66,6 @@ public record OutlierConfig(
     Checks.positive("outlier.max-ejection-time", requireNonNull(maxEjectionTime, "maxEjectionTime"));
     Checks.percent("outlier.max-ejected-percent", maxEjectedPercent);
     ConfigValues.requireRange("outlier.panic-threshold", panicThreshold, 0, 100);
-    Checks.nonNegative("outlier.slow-start-window", requireNonNull(slowStartWindow, "slowStartWindow"));
     Checks.positive("outlier.interval", requireNonNull(interval, "interval"));
     if (maxEjectionTime.compareTo(baseEjectionTime) < 0) {
       throw new ConfigException("outlier.max-ejection-time", maxEjectionTime,
@@ -100,7 +95,6 @@ public record OutlierConfig(
     b.maxEjectionTime = base.maxEjectionTime;
     b.maxEjectedPercent = base.maxEjectedPercent;
     b.panicThreshold = base.panicThreshold;
-    b.slowStartWindow = base.slowStartWindow;
     b.interval = base.interval;
     return b;
   }
@@ -116,7 +110,6 @@ public record OutlierConfig(
     private Duration maxEjectionTime = DEFAULT_MAX_EJECTION_TIME;
     private int maxEjectedPercent = DEFAULT_MAX_EJECTED_PERCENT;
     private int panicThreshold = DEFAULT_PANIC_THRESHOLD;
-    private Duration slowStartWindow = DEFAULT_SLOW_START_WINDOW;
     private Duration interval = DEFAULT_INTERVAL;
 
     private Builder() {}
@@ -175,12 +168,6 @@ public record OutlierConfig(
       return this;
     }
 
-    /** Slow-start ramp window (0 = off). */
-    public Builder slowStartWindow(Duration d) {
-      this.slowStartWindow = Checks.nonNegative("outlier.slow-start-window", requireNonNull(d, "d"));
-      return this;
-    }
-
     /** How often ejections are re-checked. */
     public Builder interval(Duration d) {
       this.interval = Checks.positive("outlier.interval", requireNonNull(d, "d"));
@@ -200,7 +187,6 @@ public record OutlierConfig(
         case "max-ejection-time" -> maxEjectionTime(Checks.parseDuration(k, value));
         case "max-ejected-percent" -> maxEjectedPercent(ConfigValues.parseInt(k, value));
         case "panic-threshold" -> panicThreshold(ConfigValues.parseInt(k, value));
-        case "slow-start-window" -> slowStartWindow(Checks.parseDuration(k, value));
         case "interval" -> interval(Checks.parseDuration(k, value));
         default -> {
           return false;
@@ -212,8 +198,7 @@ public record OutlierConfig(
     /** Builds and cross-checks the config. */
     public OutlierConfig build() {
       return new OutlierConfig(enabled, consecutiveFailures, failureRateThreshold, failureRateMinimumCalls,
-          failureRateWindow, baseEjectionTime, maxEjectionTime, maxEjectedPercent, panicThreshold,
-          slowStartWindow, interval);
+          failureRateWindow, baseEjectionTime, maxEjectionTime, maxEjectedPercent, panicThreshold, interval);
     }
   }
 }

@@ -46,6 +46,8 @@ class MeshConfigTest {
         .hasMessage("mesh.defaults.lb.ring-size: \"many\" (expected: an integer)");
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.a.lb.zone-min-healthy-percent", "101")))
         .hasMessage("mesh.services.a.lb.zone-min-healthy-percent: 101 (expected: 0-100)");
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.a.lb.slow-start-window", "-1s")))
+        .hasMessage("mesh.services.a.lb.slow-start-window: PT-1S (expected: a duration >= 0)");
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.a.lb.policy", "ring-hash")))
         .hasMessage("mesh.services.a.lb.hash-header: \"\" (expected: a header name when lb.policy is ring-hash)");
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.a.lb.colour", "red")))

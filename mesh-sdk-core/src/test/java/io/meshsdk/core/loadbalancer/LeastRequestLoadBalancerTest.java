@@ -122,6 +122,21 @@ class LeastRequestLoadBalancerTest {
   }
 
   @Test
+  void slowStartWindowComesFromConfigAndZeroTurnsItOff() {
+    EndpointState fresh = state("fresh", ticker);
+    List<EndpointState> all = new ArrayList<>(peers);
+    all.add(fresh);
+    double fair = PICKS / 11.0;
+    LoadBalancer off = LoadBalancers.create(
+        LoadBalancerConfig.builder().slowStartWindow(java.time.Duration.ZERO).build(), ticker);
+    assertThat(count(picker(off, all), PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.88, 1.12);
+    LoadBalancer twenty = LoadBalancers.create(
+        LoadBalancerConfig.builder().slowStartWindow(java.time.Duration.ofSeconds(20)).build(), ticker);
+    ticker.advance(10 * SECOND); // half of a 20 s window: ~50 % (the default 10 s window would be over)
+    assertThat(count(picker(twenty, all), PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.35, 0.65);
+  }
+
+  @Test
   void slowStartIsRelativeSoAFreshServiceIsNotSkewed() {
     List<EndpointState> fresh = states(5, ticker); // all healthy since now
     Map<String, Integer> counts = count(picker(lb, fresh), PickContext.empty(), PICKS);

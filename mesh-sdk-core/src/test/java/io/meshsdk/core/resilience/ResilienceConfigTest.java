@@ -84,7 +84,6 @@ class ResilienceConfigTest {
       "outlier.max-ejection-time | PT1S | >= outlier.base-ejection-time",
       "outlier.max-ejected-percent | 0 | 1-100",
       "outlier.panic-threshold | 101 | 0-100",
-      "outlier.slow-start-window | -1s | a duration >= 0",
       "outlier.interval | 0s | a positive duration",
       "health-check.path | health | a path starting with '/'",
       "health-check.interval | -1s | a positive duration",
