@@ -11,6 +11,15 @@ final class UrlRedactor {
 
   private UrlRedactor() {}
 
+  private static boolean isSensitive(String name) {
+    for (String key : SENSITIVE_QUERY) {
+      if (key.equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static String redact(HttpUrl url) {
     boolean userInfo = !url.username().isEmpty() || !url.password().isEmpty();
     boolean query = false;
@@ -30,11 +39,11 @@ final class UrlRedactor {
       b.username(url.username().isEmpty() ? "" : REDACTED);
       b.password(url.password().isEmpty() ? "" : REDACTED);
     }
-    if (query) {
-      for (String key : SENSITIVE_QUERY) {
-        if (url.queryParameter(key) != null) {
-          b.setQueryParameter(key, REDACTED);
-        }
+    if (query) { // rebuild in the original order
+      b.query(null);
+      for (int i = 0; i < url.querySize(); i++) {
+        String name = url.queryParameterName(i);
+        b.addQueryParameter(name, isSensitive(name) ? REDACTED : url.queryParameterValue(i));
       }
     }
     return b.build().toString();
