@@ -237,6 +237,27 @@ class MeshTracingIT {
   }
 
   @Test
+  void aCallTheMeshRejectsShowsTheRejectionOnTheCallSpan() {
+    start(a());
+    try (Mesh empty = Mesh.builder()
+        .config(io.meshsdk.core.config.MeshConfig.builder().service("ledger").build())
+        .observer(tracingA.observer())
+        .build()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> empty.newOkHttpClient()
+              .newCall(new Request.Builder().url("http://ledger/x").build()).execute())
+          .isInstanceOf(io.meshsdk.core.client.NoEndpointAvailableException.class);
+    }
+    List<SpanData> spans = awaitSpans(1);
+    assertThat(spans).hasSize(1);
+    SpanData call = spans.get(0);
+    assertThat(call.getName()).isEqualTo("GET ledger");
+    assertThat(call.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    assertThat(call.getAttributes().get(SemanticAttributes.ERROR_TYPE))
+        .isEqualTo(io.meshsdk.core.client.NoEndpointAvailableException.class.getName());
+    assertThat(SpanTrees.render(spans)).contains("GET ledger [INTERNAL]").contains("ERROR");
+  }
+
+  @Test
   void disabledTracingIsTheNoopObserverAndSendsNothing() throws IOException {
     MeshTracing off = MeshTracing.builder().enabled(false).build();
     assertThat(off.observer()).isSameAs(io.meshsdk.core.observe.MeshObserver.NOOP);

@@ -86,4 +86,24 @@ class MeshMetricsIT {
     assertThat(registry.get(MetricNames.ENDPOINTS).tags("service", "inventory", "state", "healthy").gauge().value())
         .isEqualTo(1.0);
   }
+
+  @Test
+  void aCallTheMeshRejectsIsCountedAsRejectedWithoutStatus() {
+    SimpleMeterRegistry own = new SimpleMeterRegistry();
+    try (Mesh empty = Mesh.builder()
+        .config(MeshConfig.builder().service("ledger").build())
+        .meterRegistry(own)
+        .build()) {
+      OkHttpClient c = empty.newOkHttpClient();
+      for (int i = 0; i < 2; i++) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> c.newCall(new Request.Builder().url("http://ledger/x").build()).execute())
+            .isInstanceOf(io.meshsdk.core.client.NoEndpointAvailableException.class);
+      }
+    }
+    assertThat(own.get(MetricNames.CLIENT_REQUESTS)
+            .tags("service", "ledger", "outcome", "rejected", "status", "none", "route", "direct").timer().count())
+        .isEqualTo(2);
+    assertThat(own.get(MetricNames.ENDPOINTS).tags("service", "ledger", "state", "healthy").gauge().value()).isZero();
+  }
 }
