@@ -17,6 +17,7 @@ final class ContextInterceptor implements Interceptor {
   private ContextInterceptor() {}
 
   @Override
+  @SuppressWarnings("try") // the scope is used for its side effect
   public Response intercept(Chain chain) throws IOException {
     Context captured = chain.request().tag(Context.class);
     if (captured == null || captured == Context.current()) {

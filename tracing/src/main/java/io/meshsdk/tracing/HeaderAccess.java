@@ -3,7 +3,6 @@ package io.meshsdk.tracing;
 import io.meshsdk.core.observe.OutboundHeaders;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
-import java.util.List;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -20,11 +19,6 @@ final class HeaderAccess {
 
   /** Reads inbound headers through a {@code name -> value} function. */
   static final TextMapGetter<Function<String, @Nullable String>> GETTER = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Function<String, @Nullable String> carrier) {
-      return List.of();
-    }
-
     @Override
     public @Nullable String get(@Nullable Function<String, @Nullable String> carrier, String key) {
       return carrier == null ? null : carrier.apply(key);

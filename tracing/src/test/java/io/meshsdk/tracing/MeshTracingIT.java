@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * Two real services on loopback: "A" (this test) calls "B" ({@link TracedServer}) through the mesh; both
  * export to one {@link InMemorySpanExporter}, as two processes would export to one collector.
  */
+@SuppressWarnings("try") // scopes are used for their side effect
 class MeshTracingIT {
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();

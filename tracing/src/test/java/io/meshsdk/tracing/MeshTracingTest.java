@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * Drives the observer with the callbacks the engine makes for what today's engine cannot produce yet
  * (retries, rejections, ejections: issue 3), and checks the spans.
  */
+@SuppressWarnings("try") // scopes are used for their side effect
 class MeshTracingTest {
 
   private static final HttpUrl LOGICAL = HttpUrl.get("http://inventory/items/42");
