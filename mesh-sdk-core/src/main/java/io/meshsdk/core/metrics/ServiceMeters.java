@@ -41,6 +41,8 @@ final class ServiceMeters {
   private final EndpointMeters noEndpoint;
   private final EndpointMeters otherEndpoints;
   private final AtomicBoolean directoryBound = new AtomicBoolean();
+  /** The service's endpoints as last seen by the directory listener (endpoint tag only), or null. */
+  private volatile @Nullable EndpointSet current;
 
   ServiceMeters(MeshMetrics owner, String service) {
     this.owner = owner;
@@ -85,6 +87,9 @@ final class ServiceMeters {
     if (t == null) {
       t = timer(slot, em.tag);
       em.timers.set(slot, t);
+      if (em.removed) { // the endpoint left while this first-sight timer was being made
+        owner.registry.remove(t);
+      }
     }
     t.record(r.durationNanos(), TimeUnit.NANOSECONDS);
   }
@@ -98,7 +103,15 @@ final class ServiceMeters {
     if (endpoints.size() >= owner.maxEndpointTagValues) {
       return otherEndpoints;
     }
-    return endpoints.computeIfAbsent(id, EndpointMeters::new);
+    em = endpoints.computeIfAbsent(id, EndpointMeters::new);
+    EndpointSet set = current;
+    if (set != null && set.find(id) == null) { // a call that outlived its endpoint: do not resurrect it
+      if (endpoints.remove(id, em)) {
+        em.removeFrom(owner);
+      }
+      return otherEndpoints;
+    }
+    return em;
   }
 
   private Timer timer(int slot, @Nullable String endpoint) {
@@ -190,6 +203,7 @@ final class ServiceMeters {
 
   /** Removes the meters of endpoints that left the service. Runs on the discovery thread. */
   void retainEndpoints(EndpointSet set) {
+    current = set;
     if (endpoints.isEmpty()) {
       return;
     }
@@ -215,12 +229,14 @@ final class ServiceMeters {
   static final class EndpointMeters {
     final String tag;
     final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(SLOTS);
+    volatile boolean removed;
 
     EndpointMeters(String tag) {
       this.tag = tag;
     }
 
     void removeFrom(MeshMetrics owner) {
+      removed = true;
       for (int i = 0; i < timers.length(); i++) {
         Meter m = timers.getAndSet(i, null);
         if (m != null) {

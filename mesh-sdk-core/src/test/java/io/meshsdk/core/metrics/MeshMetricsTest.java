@@ -207,6 +207,26 @@ class MeshMetricsTest {
     assertThat(metrics.services().get("inventory").taggedEndpoints()).containsExactly(b.id());
   }
 
+  @Test
+  void aCallThatOutlivesItsEndpointDoesNotBringItsMetersBack() {
+    MeshMetrics metrics = MeshMetrics.builder(registry).endpointTag(true).build();
+    metrics.bindTo(directory);
+    Endpoint a = Endpoint.of("inventory", "127.0.0.1", 1001);
+    Endpoint b = Endpoint.of("inventory", "127.0.0.1", 1002);
+    discovery.set("inventory", List.of(a, b));
+    directory.watch("inventory");
+    EndpointState stateA = directory.snapshot("inventory").get(0);
+    CallObserver inFlight = metrics.onCallStart(call(Route.DIRECT));
+    attempt(inFlight, 0, stateA, Outcome.SUCCESS, 200);
+
+    discovery.set("inventory", List.of(b)); // a leaves while the call is in flight
+    inFlight.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
+
+    assertThat(registry.find(MetricNames.CLIENT_REQUESTS).tag("endpoint", a.id()).timers()).isEmpty();
+    assertThat(endpointCount(MetricNames.OTHER)).isEqualTo(1);
+    assertThat(metrics.services().get("inventory").taggedEndpoints()).isEmpty();
+  }
+
   private long endpointCount(String endpoint) {
     return registry.get(MetricNames.CLIENT_REQUESTS).tag("endpoint", endpoint).timers().stream()
         .mapToLong(Timer::count).sum();
