@@ -9,6 +9,8 @@ import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.internal.MeshEngine;
 import io.meshsdk.core.internal.MeshInterceptor;
+import io.meshsdk.core.metrics.MeshMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.SidecarBridge;
@@ -47,10 +49,23 @@ public final class Mesh implements AutoCloseable {
 
   private Mesh(Builder b) {
     this.directory = new ServiceDirectory(b.discovery, b.ticker);
+    if (b.metrics != null) { // observability: endpoint gauges and endpoint-meter removal follow the directory
+      b.metrics.bindTo(directory);
+    }
     MeshObserver observer = MeshObserver.composite(b.observers);
     this.engine = new MeshEngine(directory, observer, b.ticker, b.discoveryWait);
     this.sidecar = new SidecarBridge(b.sidecar, observer, b.ticker); // sidecar bridge (issue 5)
     this.engine.sidecarBridge(sidecar);
+    if (b.metrics != null) { // breaker-state gauges follow each compiled pipeline; sidecar meters
+      MeshMetrics metrics = b.metrics;
+      engine.onPipelineInstalled(p -> {
+        var breaker = p.circuitBreaker();
+        if (breaker != null) {
+          metrics.bindCircuitBreaker(p.service(), breaker);
+        }
+      });
+      sidecar.bindTo(metrics.registry());
+    }
     this.sidecar.start();
     this.engine.apply(b.config);
     this.interceptor = new MeshInterceptor(engine);
@@ -157,6 +172,7 @@ public final class Mesh implements AutoCloseable {
     private final List<MeshObserver> observers = new ArrayList<>();
     private Duration discoveryWait = DEFAULT_DISCOVERY_WAIT;
     private @Nullable SidecarConfig sidecar;
+    private @Nullable MeshMetrics metrics;
 
     /** How long a first call to an undeclared service waits for discovery to answer: 2 s. */
     public static final Duration DEFAULT_DISCOVERY_WAIT = Duration.ofSeconds(2);
@@ -185,6 +201,20 @@ public final class Mesh implements AutoCloseable {
     public Builder observer(MeshObserver observer) {
       this.observers.add(requireNonNull(observer, "observer"));
       return this;
+    }
+
+    /** Records Micrometer metrics into {@code registry} with the defaults; see {@link MeshMetrics}. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      return metrics(MeshMetrics.create(requireNonNull(registry, "registry")));
+    }
+
+    /** Records metrics with {@code metrics} (an observer bound to this mesh's directory when built). */
+    public Builder metrics(MeshMetrics metrics) {
+      if (this.metrics != null) {
+        throw new IllegalStateException("metrics already set");
+      }
+      this.metrics = requireNonNull(metrics, "metrics");
+      return observer(metrics);
     }
 
     /** How long a first call to an undeclared mesh-domain service waits for discovery (default 2 s). */

@@ -32,6 +32,8 @@ public final class MeshEngine {
   private final Ticker ticker;
   private final Duration discoveryWait;
   private final ConcurrentHashMap<String, ServicePipeline> pipelines = new ConcurrentHashMap<>();
+  private final java.util.List<java.util.function.Consumer<ServicePipeline>> installListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile MeshConfig config;
   private volatile SidecarBridge sidecarBridge; // sidecar bridge (issue 5)
 
@@ -102,9 +104,20 @@ public final class MeshEngine {
     }
   }
 
+  /**
+   * Calls {@code listener} with every pipeline installed from now on (first config, config changes, lazily
+   * watched services), before it takes calls; used to bind per-service meters such as breaker gauges.
+   */
+  public synchronized void onPipelineInstalled(java.util.function.Consumer<ServicePipeline> listener) {
+    installListeners.add(requireNonNull(listener, "listener"));
+  }
+
   private ServicePipeline install(String service, ServiceConfig sc) {
     ServicePipeline next = new ServicePipeline(service, sc, directory.watch(service), observer, ticker);
     next.bindSidecar(sidecarBridge);
+    for (java.util.function.Consumer<ServicePipeline> l : installListeners) {
+      l.accept(next);
+    }
     next.start();
     ServicePipeline previous = pipelines.put(service, next);
     if (previous != null) {

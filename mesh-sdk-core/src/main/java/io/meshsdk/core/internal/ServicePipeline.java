@@ -111,6 +111,11 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     return policies;
   }
 
+  /** The service's resilience4j circuit breaker, or {@code null} when the breaker is off. */
+  public io.github.resilience4j.circuitbreaker.@Nullable CircuitBreaker circuitBreaker() {
+    return policies.circuitBreaker();
+  }
+
   Picker picker() {
     return picker;
   }

@@ -1,6 +1,7 @@
 package io.meshsdk.core.observe;
 
 import io.meshsdk.core.endpoint.EndpointState;
+import org.jspecify.annotations.Nullable;
 
 /** Fans every callback out to several observers; skips those that return {@link CallObserver#NOOP}. */
 final class CompositeMeshObserver implements MeshObserver {
@@ -13,19 +14,29 @@ final class CompositeMeshObserver implements MeshObserver {
 
   @Override
   public CallObserver onCallStart(CallInfo call) {
-    CallObserver[] calls = new CallObserver[observers.length];
+    // No allocation unless two or more observers record this call (e.g. metrics + a sampled-out trace
+    // costs nothing extra).
+    CallObserver first = CallObserver.NOOP;
+    CallObserver @Nullable [] calls = null;
     int n = 0;
     for (MeshObserver o : observers) {
       CallObserver c = o.onCallStart(call);
-      if (c != CallObserver.NOOP) {
-        calls[n++] = c;
+      if (c == CallObserver.NOOP) {
+        continue;
       }
+      if (n == 0) {
+        first = c;
+      } else {
+        if (calls == null) {
+          calls = new CallObserver[observers.length];
+          calls[0] = first;
+        }
+        calls[n] = c;
+      }
+      n++;
     }
-    if (n == 0) {
-      return CallObserver.NOOP;
-    }
-    if (n == 1) {
-      return calls[0];
+    if (calls == null) {
+      return first;
     }
     CallObserver[] used = n == calls.length ? calls : java.util.Arrays.copyOf(calls, n);
     return new CallObserver() {

@@ -400,6 +400,11 @@ public final class ServicePolicies implements ResilienceView {
     }
   }
 
+  /** The service's circuit breaker, or {@code null} when it is off (for metrics binding). */
+  public @Nullable CircuitBreaker circuitBreaker() {
+    return breaker;
+  }
+
   // ---- ResilienceView
 
   @Override

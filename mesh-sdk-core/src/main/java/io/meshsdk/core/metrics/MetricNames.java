@@ -1,0 +1,63 @@
+package io.meshsdk.core.metrics;
+
+/** Names and tag keys of every meter the mesh registers; documented in {@code docs/observability.md}. */
+public final class MetricNames {
+
+  /** Timer of logical client calls. Tags: service, outcome, status, route (+ endpoint when enabled). */
+  public static final String CLIENT_REQUESTS = "mesh.client.requests";
+  /** Gauge of client calls in flight. Tag: service. */
+  public static final String CLIENT_ACTIVE = "mesh.client.active";
+  /** Counter of retries (attempts after the first). Tag: service. */
+  public static final String CLIENT_RETRIES = "mesh.client.retries";
+  /** Counter of retries refused because the retry budget was spent. Tag: service. */
+  public static final String CLIENT_RETRY_BUDGET_EXHAUSTED = "mesh.client.retry.budget.exhausted";
+  /** Counter of calls refused by the mesh. Tags: service, reason (breaker, rate_limiter, bulkhead). */
+  public static final String CLIENT_REJECTIONS = "mesh.client.rejections";
+  /** Counter of calls whose deadline left no time for (another) attempt. Tag: service. */
+  public static final String CLIENT_DEADLINE_EXCEEDED = "mesh.client.deadline.exceeded";
+  /** Counter of sidecar-routed calls that went direct. Tag: service. */
+  public static final String CLIENT_SIDECAR_FALLBACKS = "mesh.client.sidecar.fallbacks";
+  /** Counter of endpoint ejections by the outlier detector. Tag: service. */
+  public static final String ENDPOINT_EJECTIONS = "mesh.endpoint.ejections";
+  /** Gauge of endpoints per service by state. Tags: service, state (healthy, ejected, panic). */
+  public static final String ENDPOINTS = "mesh.endpoints";
+  /** Gauge, 1 for the circuit breaker's current state and 0 for the others. Tags: service, state. */
+  public static final String BREAKER_STATE = "mesh.client.breaker.state";
+  /** Gauge, 1 while the local sidecar is ready, else 0. */
+  public static final String SIDECAR_READY = "mesh.sidecar.ready";
+  /** Timer of inbound requests. Tags: caller, outcome, status. */
+  public static final String SERVER_REQUESTS = "mesh.server.requests";
+
+  /** Tag key: the mesh service called. */
+  public static final String TAG_SERVICE = "service";
+  /** Tag key: {@link io.meshsdk.core.observe.Outcome#tag()}. */
+  public static final String TAG_OUTCOME = "outcome";
+  /** Tag key: status class, {@code 1xx}..{@code 5xx} or {@code none}. */
+  public static final String TAG_STATUS = "status";
+  /** Tag key: {@code direct} or {@code sidecar}. */
+  public static final String TAG_ROUTE = "route";
+  /** Tag key: endpoint id (opt-in, capped; {@code other} past the cap, {@code none} without endpoint). */
+  public static final String TAG_ENDPOINT = "endpoint";
+  /** Tag key: why the mesh refused a call. */
+  public static final String TAG_REASON = "reason";
+  /** Tag key: endpoint or breaker state. */
+  public static final String TAG_STATE = "state";
+  /** Tag key: the calling service (server side; capped, {@code unknown} when not told). */
+  public static final String TAG_CALLER = "caller";
+
+  /** Endpoint tag value for endpoints past the cardinality cap. */
+  public static final String OTHER = "other";
+  /** Tag value when there is nothing to name (no status, no endpoint). */
+  public static final String NONE = "none";
+
+  private MetricNames() {}
+
+  /** Status class tags indexed by {@link #statusIndex(int)}. */
+  static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+  /** 0 for no status, 1..5 for 1xx..5xx (anything else counts as {@code none}). */
+  static int statusIndex(int status) {
+    int c = status / 100;
+    return c >= 1 && c <= 5 ? c : 0;
+  }
+}

@@ -1,0 +1,366 @@
+package io.meshsdk.tracing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.observe.CallInfo;
+import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.MeshObserver;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.extension.trace.propagation.B3Propagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpenTelemetry tracing of mesh calls, as a {@link MeshObserver}: per logical call an INTERNAL span named
+ * {@code <method> <service>}, and under it one CLIENT span per attempt that follows the HTTP client semantic
+ * conventions, with the attempt's context injected into its headers (W3C {@code traceparent}/{@code
+ * tracestate} and {@code baggage}; B3 as an option). Mesh events (retries, rejections, fallbacks) become span
+ * events; rejections mark the call span as an error.
+ *
+ * <pre>{@code
+ * MeshTracing tracing = MeshTracing.builder()
+ *     .otlpEndpoint("http://127.0.0.1:4318/v1/traces")
+ *     .serviceName("orders").serviceVersion("1.4.2").deploymentEnvironment("prod")
+ *     .samplerRatio(0.1)
+ *     .build();
+ * Mesh mesh = Mesh.builder().observer(tracing.observer()).build();
+ * }</pre>
+ *
+ * <p>Costs: disabled, {@link #observer()} is {@link MeshObserver#NOOP} and the engine does nothing. A root
+ * call that is sampled out is decided with one random draw before anything is created, and returns
+ * {@link CallObserver#NOOP}: no span, no allocation. A call under a sampled-out parent creates no span but
+ * still propagates the parent's context (flags {@code 00}); so does a sampled-out call carrying baggage.
+ *
+ * <p>Threads: every callback of a call runs on the thread running the call (retries included), and the
+ * parent is the {@link Context#current()} of that thread when the call starts. For OkHttp's asynchronous
+ * {@code enqueue}, use {@link #callFactory(OkHttpClient)}: it captures the context when the call is created
+ * and makes it current on the dispatcher thread.
+ */
+public final class MeshTracing implements MeshObserver, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MeshTracing.class);
+
+  /** Instrumentation scope name of every span this module makes. */
+  public static final String INSTRUMENTATION_NAME = "io.meshsdk.tracing";
+  /** Default head-sampling ratio: 1.0 (every trace). */
+  public static final double DEFAULT_SAMPLER_RATIO = 1.0;
+
+  private final boolean enabled;
+  private final OpenTelemetry openTelemetry;
+  private final @Nullable OpenTelemetrySdk ownedSdk;
+  private final Tracer tracer;
+  private final TextMapPropagator propagator;
+  /** Roots are sampled when a non-negative random long is below this; MAX_VALUE = always. */
+  private final long rootThreshold;
+
+  private MeshTracing(
+      boolean enabled,
+      OpenTelemetry openTelemetry,
+      @Nullable OpenTelemetrySdk ownedSdk,
+      TextMapPropagator propagator,
+      double rootRatio) {
+    this.enabled = enabled;
+    this.openTelemetry = openTelemetry;
+    this.ownedSdk = ownedSdk;
+    this.tracer = openTelemetry.getTracer(INSTRUMENTATION_NAME);
+    this.propagator = propagator;
+    this.rootThreshold = rootRatio >= 1.0 ? Long.MAX_VALUE : (long) (rootRatio * Long.MAX_VALUE);
+  }
+
+  /** A builder; see the class comment. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Tracing that is off: {@link #observer()} is {@link MeshObserver#NOOP}. */
+  public static MeshTracing disabled() {
+    return new MeshTracing(false, OpenTelemetry.noop(), null, TextMapPropagator.noop(), 0.0);
+  }
+
+  /** Whether tracing is on. */
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * The observer to pass to {@code Mesh.builder().observer(...)}: this instance, or {@link MeshObserver#NOOP}
+   * when tracing is off (then the engine builds no event objects at all).
+   */
+  public MeshObserver observer() {
+    return enabled ? this : MeshObserver.NOOP;
+  }
+
+  /** The OpenTelemetry instance spans go to (the application's own, or the one this builder set up). */
+  public OpenTelemetry openTelemetry() {
+    return openTelemetry;
+  }
+
+  /** The propagator that injects outbound and extracts inbound context. */
+  public TextMapPropagator propagator() {
+    return propagator;
+  }
+
+  /** Server-side helper sharing this tracing's OpenTelemetry and propagator. */
+  public MeshServerTracing server() {
+    return new MeshServerTracing(enabled, tracer, propagator);
+  }
+
+  /**
+   * A {@link Call.Factory} over {@code client} (usually {@code mesh.newOkHttpClient()}) that keeps the
+   * caller's context across OkHttp's threads: each new call captures {@link Context#current()}, and the
+   * context is made current again on the thread that runs the call ({@code enqueue} runs it on the
+   * dispatcher's threads). Synchronous {@code execute} needs no wrapper, but works with it too.
+   */
+  public Call.Factory callFactory(OkHttpClient client) {
+    requireNonNull(client, "client");
+    OkHttpClient.Builder b = client.newBuilder();
+    b.interceptors().add(0, ContextInterceptor.INSTANCE);
+    OkHttpClient wrapped = b.build();
+    return request -> {
+      Context current = Context.current();
+      Request tagged = current == Context.root() ? request : request.newBuilder().tag(Context.class, current).build();
+      return wrapped.newCall(tagged);
+    };
+  }
+
+  @Override
+  public CallObserver onCallStart(CallInfo call) {
+    if (!enabled) {
+      return CallObserver.NOOP;
+    }
+    Context parent = Context.current();
+    SpanContext parentSpan = Span.fromContext(parent).getSpanContext();
+    Context start;
+    if (parentSpan.isValid()) {
+      if (!parentSpan.isSampled()) {
+        return new PropagatingCallObserver(propagator, parent);
+      }
+      start = parent;
+    } else {
+      if (rootThreshold != Long.MAX_VALUE
+          && (ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) >= rootThreshold) {
+        return Baggage.fromContext(parent).isEmpty()
+            ? CallObserver.NOOP
+            : new PropagatingCallObserver(propagator, parent);
+      }
+      start = parent.with(MeshSampler.DECIDED, Boolean.TRUE);
+    }
+    Span callSpan = tracer.spanBuilder(call.method() + " " + call.service())
+        .setParent(start)
+        .setSpanKind(SpanKind.INTERNAL)
+        .setAttribute(SemanticAttributes.HTTP_REQUEST_METHOD, call.method())
+        .setAttribute(SemanticAttributes.URL_FULL, UrlRedactor.redact(call.logicalUrl()))
+        .setAttribute(SemanticAttributes.MESH_SERVICE, call.service())
+        .setAttribute(SemanticAttributes.MESH_ROUTE, call.route().tag())
+        .setAttribute(SemanticAttributes.MESH_LB, call.loadBalancer())
+        .startSpan();
+    Context callContext = parent.with(callSpan);
+    if (!callSpan.getSpanContext().isSampled()) { // the application's own sampler said no
+      return new PropagatingCallObserver(propagator, callContext);
+    }
+    return new TracingCallObserver(tracer, propagator, call, callContext, callSpan);
+  }
+
+  /** An ejection or restoration shows up as an event on the span current on the thread that decided it. */
+  @Override
+  public void onEndpointHealthChange(EndpointState endpoint, boolean ejected) {
+    Span current = Span.current();
+    if (enabled && current.isRecording()) {
+      current.addEvent(ejected ? "mesh.endpoint.ejected" : "mesh.endpoint.restored", Attributes.of(
+          SemanticAttributes.MESH_SERVICE, endpoint.endpoint().service(),
+          SemanticAttributes.MESH_ENDPOINT_ID, endpoint.endpoint().id()));
+    }
+  }
+
+  /** Exports what is buffered; waits up to {@code timeoutMillis}. Returns whether it completed. */
+  public boolean flush(long timeoutMillis) {
+    OpenTelemetrySdk sdk = ownedSdk;
+    if (sdk == null) {
+      return true;
+    }
+    return sdk.getSdkTracerProvider().forceFlush().join(timeoutMillis, TimeUnit.MILLISECONDS).isSuccess();
+  }
+
+  /** Flushes and shuts down the SDK this builder set up; an application's own instance is left alone. */
+  @Override
+  public void close() {
+    OpenTelemetrySdk sdk = ownedSdk;
+    if (sdk != null) {
+      CompletableResultCode r = sdk.shutdown().join(10, TimeUnit.SECONDS);
+      if (!r.isSuccess()) {
+        log.warn("OpenTelemetry SDK did not shut down cleanly within 10 s; some spans may be lost");
+      }
+    }
+  }
+
+  /** Builds {@link MeshTracing}; setters validate at once. */
+  public static final class Builder {
+    private boolean enabled = true;
+    private @Nullable OpenTelemetry openTelemetry;
+    private @Nullable String otlpEndpoint;
+    private final Map<String, String> otlpHeaders = new LinkedHashMap<>();
+    private @Nullable Double samplerRatio;
+    private @Nullable String serviceName;
+    private @Nullable String serviceVersion;
+    private @Nullable String deploymentEnvironment;
+    private final List<SpanProcessor> processors = new ArrayList<>();
+    private boolean b3;
+
+    private Builder() {}
+
+    /** Turns tracing on or off (default on). Off: {@link MeshTracing#observer()} is a no-op. */
+    public Builder enabled(boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
+    /**
+     * Uses the application's own OpenTelemetry (its sampler, processors and exporters decide); the OTLP and
+     * resource settings of this builder then do not apply.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /** Exports spans with OTLP over HTTP/protobuf to {@code endpoint}, e.g. {@code http://host:4318/v1/traces}. */
+    public Builder otlpEndpoint(String endpoint) {
+      requireNonNull(endpoint, "endpoint");
+      if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+        throw new ConfigException("tracing.otlp.endpoint", endpoint, "an http:// or https:// URL");
+      }
+      this.otlpEndpoint = endpoint;
+      return this;
+    }
+
+    /** Adds a header to every OTLP export request (e.g. an API key). */
+    public Builder otlpHeader(String name, String value) {
+      otlpHeaders.put(requireNonNull(name, "name"), requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Head-sampling ratio of traces that start at a mesh call, 0.0 to 1.0 (default 1.0); calls under an
+     * existing trace follow their parent's decision.
+     */
+    public Builder samplerRatio(double ratio) {
+      if (!(ratio >= 0.0 && ratio <= 1.0)) {
+        throw new ConfigException("tracing.sampler.ratio", ratio, "0.0-1.0");
+      }
+      this.samplerRatio = ratio;
+      return this;
+    }
+
+    /** Resource attribute {@code service.name}. */
+    public Builder serviceName(String name) {
+      this.serviceName = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Resource attribute {@code service.version}. */
+    public Builder serviceVersion(String version) {
+      this.serviceVersion = requireNonNull(version, "version");
+      return this;
+    }
+
+    /** Resource attributes {@code deployment.environment} and {@code deployment.environment.name}. */
+    public Builder deploymentEnvironment(String environment) {
+      this.deploymentEnvironment = requireNonNull(environment, "environment");
+      return this;
+    }
+
+    /** Adds a span processor to the SDK this builder sets up (tests: an in-memory exporter). */
+    public Builder addSpanProcessor(SpanProcessor processor) {
+      processors.add(requireNonNull(processor, "processor"));
+      return this;
+    }
+
+    /** Also injects (and accepts) B3 multi-header context, for peers that only speak B3 (default off). */
+    public Builder b3(boolean enabled) {
+      this.b3 = enabled;
+      return this;
+    }
+
+    /** Builds the tracing; with no exporter, processor or OpenTelemetry given, spans go nowhere. */
+    public MeshTracing build() {
+      if (!enabled) {
+        return disabled();
+      }
+      TextMapPropagator propagator = b3
+          ? TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance(),
+              B3Propagator.injectingMultiHeaders())
+          : TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
+      OpenTelemetry given = openTelemetry;
+      if (given != null) {
+        if (otlpEndpoint != null || !processors.isEmpty() || serviceName != null) {
+          throw new IllegalStateException(
+              "openTelemetry(...) is set: OTLP, processors and resource are the application's own to configure");
+        }
+        if (given == OpenTelemetry.noop()) {
+          return disabled();
+        }
+        return new MeshTracing(true, given, null, propagator, samplerRatio == null ? 1.0 : samplerRatio);
+      }
+      double ratio = samplerRatio == null ? DEFAULT_SAMPLER_RATIO : samplerRatio;
+      AttributesBuilder attrs = Attributes.builder();
+      if (serviceName != null) {
+        attrs.put(AttributeKey.stringKey("service.name"), serviceName);
+      }
+      if (serviceVersion != null) {
+        attrs.put(AttributeKey.stringKey("service.version"), serviceVersion);
+      }
+      if (deploymentEnvironment != null) {
+        attrs.put(AttributeKey.stringKey("deployment.environment"), deploymentEnvironment);
+        attrs.put(AttributeKey.stringKey("deployment.environment.name"), deploymentEnvironment);
+      }
+      SdkTracerProviderBuilder tp = SdkTracerProvider.builder()
+          .setResource(Resource.getDefault().merge(Resource.create(attrs.build())))
+          .setSampler(new MeshSampler(ratio));
+      processors.forEach(tp::addSpanProcessor);
+      if (otlpEndpoint != null) {
+        OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder().setEndpoint(otlpEndpoint);
+        otlpHeaders.forEach(exporter::addHeader);
+        tp.addSpanProcessor(BatchSpanProcessor.builder(exporter.build()).build());
+      }
+      OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+          .setTracerProvider(tp.build())
+          .setPropagators(ContextPropagators.create(propagator))
+          .build();
+      return new MeshTracing(true, sdk, sdk, propagator, ratio);
+    }
+  }
+}

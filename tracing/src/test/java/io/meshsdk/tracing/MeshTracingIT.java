@@ -1,0 +1,300 @@
+package io.meshsdk.tracing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meshsdk.core.Mesh;
+import io.meshsdk.core.discovery.StaticServiceDiscovery;
+import io.meshsdk.core.endpoint.Endpoint;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real services on loopback: "A" (this test) calls "B" ({@link TracedServer}) through the mesh; both
+ * export to one {@link InMemorySpanExporter}, as two processes would export to one collector.
+ */
+@SuppressWarnings("try") // scopes are used for their side effect
+class MeshTracingIT {
+
+  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private MeshTracing tracingA;
+  private MeshTracing tracingB;
+  private TracedServer b;
+  private Mesh mesh;
+  private OkHttpClient http;
+
+  private void start(MeshTracing.Builder a) {
+    start(a, io.meshsdk.core.config.MeshConfig.ofDefaults());
+  }
+
+  private void start(MeshTracing.Builder a, io.meshsdk.core.config.MeshConfig config) {
+    tracingA = a.build();
+    tracingB = MeshTracing.builder().serviceName("b").addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+    b = new TracedServer(tracingB.server());
+    mesh = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", b.host(), b.port())))
+        .observer(tracingA.observer())
+        .config(config)
+        .build();
+    http = mesh.newOkHttpClient();
+  }
+
+  private MeshTracing.Builder a() {
+    return MeshTracing.builder().serviceName("a").addSpanProcessor(SimpleSpanProcessor.create(exporter));
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (mesh != null) {
+      mesh.close();
+    }
+    if (b != null) {
+      b.close();
+    }
+    if (tracingA != null) {
+      tracingA.close();
+    }
+    if (tracingB != null) {
+      tracingB.close();
+    }
+  }
+
+  private int get(String url) throws IOException {
+    try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
+      return r.code();
+    }
+  }
+
+  private List<SpanData> awaitSpans(int n) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> exporter.getFinishedSpanItems().size() >= n);
+    return exporter.getFinishedSpanItems();
+  }
+
+  /** The one span of {@code kind} the mesh or server made (the test's own spans are named otherwise). */
+  private static SpanData kind(List<SpanData> spans, SpanKind kind) {
+    return spans.stream()
+        .filter(s -> s.getKind() == kind && s.getName().startsWith("GET"))
+        .reduce((x, y) -> {
+          throw new AssertionError("two " + kind + " spans: " + x + ", " + y);
+        })
+        .orElseThrow();
+  }
+
+  @Test
+  void serverSpanOfBIsTheChildOfTheAttemptSpanOfA() throws IOException {
+    start(a());
+    Span app = tracingA.openTelemetry().getTracer("test").spanBuilder("handle order").startSpan();
+    try (Scope ignored = app.makeCurrent()) {
+      assertThat(get("http://inventory/items/42?x=1")).isEqualTo(200);
+    } finally {
+      app.end();
+    }
+    List<SpanData> spans = awaitSpans(4);
+    System.out.println("trace of a sample call A -> B:\n" + SpanTrees.render(spans));
+
+    SpanData call = kind(spans, SpanKind.INTERNAL);
+    SpanData attempt = kind(spans, SpanKind.CLIENT);
+    SpanData server = kind(spans, SpanKind.SERVER);
+    assertThat(spans).extracting(SpanData::getTraceId).containsOnly(app.getSpanContext().getTraceId());
+    assertThat(call.getParentSpanId()).isEqualTo(app.getSpanContext().getSpanId());
+    assertThat(attempt.getParentSpanId()).isEqualTo(call.getSpanId());
+    assertThat(server.getParentSpanId()).isEqualTo(attempt.getSpanId());
+    assertThat(server.getSpanContext().isRemote()).isFalse();
+
+    assertThat(call.getName()).isEqualTo("GET inventory");
+    assertThat(call.getAttributes().get(SemanticAttributes.MESH_SERVICE)).isEqualTo("inventory");
+    assertThat(call.getAttributes().get(SemanticAttributes.MESH_ATTEMPTS)).isEqualTo(1L);
+    assertThat(call.getAttributes().get(SemanticAttributes.URL_FULL)).isEqualTo("http://inventory/items/42?x=1");
+    assertThat(attempt.getName()).isEqualTo("GET");
+    var at = attempt.getAttributes();
+    assertThat(at.get(SemanticAttributes.HTTP_REQUEST_METHOD)).isEqualTo("GET");
+    assertThat(at.get(SemanticAttributes.SERVER_ADDRESS)).isEqualTo(b.host());
+    assertThat(at.get(SemanticAttributes.SERVER_PORT)).isEqualTo((long) b.port());
+    assertThat(at.get(SemanticAttributes.URL_FULL))
+        .isEqualTo("http://" + b.host() + ":" + b.port() + "/items/42?x=1");
+    assertThat(at.get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(200L);
+    assertThat(at.get(SemanticAttributes.HTTP_REQUEST_RESEND_COUNT)).isNull();
+    assertThat(at.get(SemanticAttributes.MESH_ROUTE)).isEqualTo("direct");
+    assertThat(at.get(SemanticAttributes.MESH_ENDPOINT_ID)).isEqualTo(b.host() + ":" + b.port());
+    assertThat(at.get(SemanticAttributes.MESH_LB)).isNotBlank();
+    assertThat(server.getAttributes().get(SemanticAttributes.URL_PATH)).isEqualTo("/items/42");
+    // flags: sampled (01), plus W3C level 2's random-trace-id bit (02) that the SDK sets
+    assertThat(b.requests().get(0).headers().get("traceparent"))
+        .matches("00-" + attempt.getTraceId() + "-" + attempt.getSpanId() + "-0[13]");
+  }
+
+  @Test
+  void aCallWithoutParentStartsATraceAndA5xxMarksBothSidesAsErrors() throws IOException {
+    start(a(), io.meshsdk.core.config.MeshConfig.builder()
+        .service("inventory", s -> s.set("retry.enabled", "false")) // one attempt: one CLIENT span
+        .build());
+    b.status = 503;
+    assertThat(get("http://inventory/x")).isEqualTo(503);
+    List<SpanData> spans = awaitSpans(3);
+    SpanData call = kind(spans, SpanKind.INTERNAL);
+    SpanData attempt = kind(spans, SpanKind.CLIENT);
+    SpanData server = kind(spans, SpanKind.SERVER);
+    assertThat(call.getParentSpanContext().isValid()).isFalse();
+    assertThat(server.getParentSpanId()).isEqualTo(attempt.getSpanId());
+    assertThat(attempt.getAttributes().get(SemanticAttributes.ERROR_TYPE)).isEqualTo("503");
+    assertThat(attempt.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    assertThat(server.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    assertThat(call.getAttributes().get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(503L);
+  }
+
+  @Test
+  void aRetriedCallShowsOneAttemptSpanPerTryWithResendCountAndEachServerSpanUnderItsAttempt()
+      throws IOException {
+    start(a());
+    b.failNext.set(1); // the first attempt gets a 503, the engine retries (GET is idempotent)
+    assertThat(get("http://inventory/items")).isEqualTo(200);
+    List<SpanData> spans = awaitSpans(5);
+    System.out.println("trace of a retried call:\n" + SpanTrees.render(spans));
+    SpanData call = kind(spans, SpanKind.INTERNAL);
+    List<SpanData> attempts = spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT)
+        .sorted(java.util.Comparator.comparingLong(SpanData::getStartEpochNanos)).toList();
+    List<SpanData> servers = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).toList();
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts).allSatisfy(at -> assertThat(at.getParentSpanId()).isEqualTo(call.getSpanId()));
+    assertThat(attempts.get(0).getAttributes().get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(503L);
+    assertThat(attempts.get(0).getAttributes().get(SemanticAttributes.HTTP_REQUEST_RESEND_COUNT)).isNull();
+    assertThat(attempts.get(1).getAttributes().get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(200L);
+    assertThat(attempts.get(1).getAttributes().get(SemanticAttributes.HTTP_REQUEST_RESEND_COUNT)).isEqualTo(1L);
+    assertThat(call.getAttributes().get(SemanticAttributes.MESH_ATTEMPTS)).isEqualTo(2L);
+    assertThat(call.getEvents()).extracting(e -> e.getName()).contains("mesh.retry");
+    assertThat(servers).extracting(SpanData::getParentSpanId)
+        .containsExactlyInAnyOrder(attempts.get(0).getSpanId(), attempts.get(1).getSpanId());
+  }
+
+  @Test
+  void baggageArrivesAtTheServer() throws IOException {
+    start(a());
+    Context ctx = Baggage.builder().put("tenant", "acme").put("user", "u-7").build().storeInContext(Context.current());
+    try (Scope ignored = ctx.makeCurrent()) {
+      get("http://inventory/items");
+    }
+    TracedServer.Received r = b.requests().get(0);
+    assertThat(r.baggage().getEntryValue("tenant")).isEqualTo("acme");
+    assertThat(r.baggage().getEntryValue("user")).isEqualTo("u-7");
+    assertThat(r.headers().get("baggage")).contains("tenant=acme");
+  }
+
+  @Test
+  void aSampledOutParentIsPropagatedWithFlags00AndNoSpanIsRecorded() throws IOException {
+    start(a());
+    SpanContext parent = SpanContext.create(
+        "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", TraceFlags.getDefault(), TraceState.getDefault());
+    try (Scope ignored = Context.current().with(Span.wrap(parent)).makeCurrent()) {
+      get("http://inventory/items");
+    }
+    assertThat(b.requests().get(0).headers().get("traceparent"))
+        .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+    assertThat(b.requests().get(0).serverSpan().isSampled()).isFalse();
+    assertThat(tracingB.flush(1000)).isTrue();
+    assertThat(exporter.getFinishedSpanItems()).isEmpty();
+  }
+
+  @Test
+  void aSampledOutRootSendsNoTraceHeadersAndRecordsNothing() throws IOException {
+    start(a().samplerRatio(0.0));
+    get("http://inventory/items");
+    assertThat(b.requests().get(0).headers()).doesNotContainKey("traceparent");
+    // B starts a trace of its own (its sampler says yes); A recorded nothing
+    SpanData server = awaitSpans(1).get(0);
+    assertThat(server.getKind()).isEqualTo(SpanKind.SERVER);
+    assertThat(server.getParentSpanContext().isValid()).isFalse();
+    assertThat(exporter.getFinishedSpanItems()).hasSize(1);
+  }
+
+  @Test
+  void b3HeadersAreAddedOnRequest() throws IOException {
+    start(a().b3(true));
+    get("http://inventory/items");
+    SpanData attempt = kind(awaitSpans(3), SpanKind.CLIENT);
+    var headers = b.requests().get(0).headers();
+    assertThat(headers.get("X-B3-TraceId")).isEqualTo(attempt.getTraceId());
+    assertThat(headers.get("X-B3-SpanId")).isEqualTo(attempt.getSpanId());
+    assertThat(headers.get("traceparent")).contains(attempt.getSpanId());
+  }
+
+  @Test
+  void asyncCallsKeepTheCallersContextAcrossOkHttpThreads() throws Exception {
+    start(a());
+    Call.Factory calls = tracingA.callFactory(http);
+    Span app = tracingA.openTelemetry().getTracer("test").spanBuilder("async caller").startSpan();
+    CompletableFuture<Integer> done = new CompletableFuture<>();
+    try (Scope ignored = app.makeCurrent()) {
+      calls.newCall(new Request.Builder().url("http://inventory/async").build()).enqueue(new Callback() {
+        @Override
+        public void onFailure(Call call, IOException e) {
+          done.completeExceptionally(e);
+        }
+
+        @Override
+        public void onResponse(Call call, Response response) {
+          response.close();
+          done.complete(response.code());
+        }
+      });
+    } finally {
+      app.end();
+    }
+    assertThat(done.get(5, TimeUnit.SECONDS)).isEqualTo(200);
+    List<SpanData> spans = awaitSpans(4);
+    SpanData call = kind(spans, SpanKind.INTERNAL);
+    assertThat(call.getTraceId()).isEqualTo(app.getSpanContext().getTraceId());
+    assertThat(call.getParentSpanId()).isEqualTo(app.getSpanContext().getSpanId());
+    assertThat(kind(spans, SpanKind.SERVER).getTraceId()).isEqualTo(app.getSpanContext().getTraceId());
+  }
+
+  @Test
+  void aCallTheMeshRejectsShowsTheRejectionOnTheCallSpan() {
+    start(a());
+    try (Mesh empty = Mesh.builder()
+        .config(io.meshsdk.core.config.MeshConfig.builder().service("ledger").build())
+        .observer(tracingA.observer())
+        .build()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> empty.newOkHttpClient()
+              .newCall(new Request.Builder().url("http://ledger/x").build()).execute())
+          .isInstanceOf(io.meshsdk.core.client.NoEndpointAvailableException.class);
+    }
+    List<SpanData> spans = awaitSpans(1);
+    assertThat(spans).hasSize(1);
+    SpanData call = spans.get(0);
+    assertThat(call.getName()).isEqualTo("GET ledger");
+    assertThat(call.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    assertThat(call.getAttributes().get(SemanticAttributes.ERROR_TYPE))
+        .isEqualTo(io.meshsdk.core.client.NoEndpointAvailableException.class.getName());
+    assertThat(SpanTrees.render(spans)).contains("GET ledger [INTERNAL]").contains("ERROR");
+  }
+
+  @Test
+  void disabledTracingIsTheNoopObserverAndSendsNothing() throws IOException {
+    MeshTracing off = MeshTracing.builder().enabled(false).build();
+    assertThat(off.observer()).isSameAs(io.meshsdk.core.observe.MeshObserver.NOOP);
+    start(MeshTracing.builder().enabled(false));
+    get("http://inventory/items");
+    assertThat(b.requests().get(0).headers()).doesNotContainKey("traceparent");
+  }
+}

@@ -1,0 +1,288 @@
+package io.meshsdk.tracing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.observe.AttemptInfo;
+import io.meshsdk.core.observe.AttemptResult;
+import io.meshsdk.core.observe.CallInfo;
+import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.CallResult;
+import io.meshsdk.core.observe.MeshEvent;
+import io.meshsdk.core.observe.OutboundHeaders;
+import io.meshsdk.core.observe.Outcome;
+import io.meshsdk.core.observe.Route;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives the observer with the callbacks the engine makes for what today's engine cannot produce yet
+ * (retries, rejections, ejections: issue 3), and checks the spans.
+ */
+@SuppressWarnings("try") // scopes are used for their side effect
+class MeshTracingTest {
+
+  private static final HttpUrl LOGICAL = HttpUrl.get("http://inventory/items/42");
+  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final MeshTracing tracing =
+      MeshTracing.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+  private final EndpointState e1 = new EndpointState(Endpoint.of("inventory", "127.0.0.1", 41001), 0);
+  private final EndpointState e2 = new EndpointState(Endpoint.of("inventory", "127.0.0.1", 41002), 0);
+
+  @AfterEach
+  void tearDown() {
+    tracing.close();
+  }
+
+  private static CallInfo call() {
+    return new CallInfo("inventory", "GET", LOGICAL, Route.DIRECT, "least-request");
+  }
+
+  private static AttemptInfo attempt(int n, EndpointState e) {
+    return new AttemptInfo(n, e, LOGICAL.newBuilder().host(e.endpoint().host()).port(e.endpoint().port()).build());
+  }
+
+  private SpanData span(String name) {
+    return exporter.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  private List<SpanData> clientSpans() {
+    return exporter.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CLIENT).toList();
+  }
+
+  @Test
+  void aRetriedCallShowsTwoAttemptSpansWithResendCountUnderOneCallSpan() {
+    CallObserver obs = tracing.onCallStart(call());
+    Headers h1 = new Headers();
+    obs.onAttemptStart(attempt(0, e1), h1);
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SERVER_ERROR, 503, null, 1_000));
+    obs.onEvent(MeshEvent.RETRY, "503 from 127.0.0.1:41001");
+    Headers h2 = new Headers();
+    obs.onAttemptStart(attempt(1, e2), h2);
+    obs.onAttemptEnd(attempt(1, e2), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 3_000, 2, Route.DIRECT));
+
+    SpanData call = span("GET inventory");
+    List<SpanData> attempts = clientSpans();
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts).allSatisfy(a -> {
+      assertThat(a.getParentSpanId()).isEqualTo(call.getSpanId());
+      assertThat(a.getTraceId()).isEqualTo(call.getTraceId());
+    });
+    SpanData first = attempts.get(0);
+    SpanData second = attempts.get(1);
+    assertThat(first.getAttributes().get(SemanticAttributes.HTTP_REQUEST_RESEND_COUNT)).isNull();
+    assertThat(first.getAttributes().get(SemanticAttributes.MESH_ENDPOINT_ID)).isEqualTo("127.0.0.1:41001");
+    assertThat(first.getAttributes().get(SemanticAttributes.ERROR_TYPE)).isEqualTo("503");
+    assertThat(first.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(second.getAttributes().get(SemanticAttributes.HTTP_REQUEST_RESEND_COUNT)).isEqualTo(1L);
+    assertThat(second.getAttributes().get(SemanticAttributes.SERVER_PORT)).isEqualTo(41002L);
+    assertThat(second.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    assertThat(call.getAttributes().get(SemanticAttributes.MESH_ATTEMPTS)).isEqualTo(2L);
+    assertThat(call.getAttributes().get(SemanticAttributes.MESH_LB)).isEqualTo("least-request");
+    assertThat(call.getEvents()).extracting(EventData::getName).containsExactly("mesh.retry");
+    assertThat(call.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    // each attempt carries its own span id downstream
+    assertThat(h1.map.get("traceparent")).contains(first.getSpanId());
+    assertThat(h2.map.get("traceparent")).contains(second.getSpanId());
+    System.out.println("retried call:\n" + SpanTrees.render(exporter.getFinishedSpanItems()));
+    assertThat(SpanTrees.render(exporter.getFinishedSpanItems()))
+        .contains("└─ GET inventory [INTERNAL]")
+        .contains("├─ GET [CLIENT]")
+        .contains("└─ GET [CLIENT]")
+        .contains("resend=1")
+        .contains("!mesh.retry(503 from 127.0.0.1:41001)");
+  }
+
+  @Test
+  void aRejectedCallShowsTheRejectionAsAnErrorEvent() {
+    CircuitBreaker cb = CircuitBreaker.ofDefaults("inventory");
+    cb.transitionToOpenState();
+    CallNotPermittedException rejection = CallNotPermittedException.createCallNotPermittedException(cb);
+    CallObserver obs = tracing.onCallStart(call());
+    obs.onEvent(MeshEvent.BREAKER_REJECTED, rejection.getMessage());
+    obs.onCallEnd(new CallResult(Outcome.REJECTED, -1, rejection, 1_000, 0, Route.DIRECT));
+
+    assertThat(clientSpans()).isEmpty();
+    SpanData call = span("GET inventory");
+    assertThat(call.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(call.getAttributes().get(SemanticAttributes.ERROR_TYPE))
+        .isEqualTo(CallNotPermittedException.class.getName());
+    assertThat(call.getAttributes().get(SemanticAttributes.MESH_ATTEMPTS)).isZero();
+    EventData event = call.getEvents().get(0);
+    assertThat(event.getName()).isEqualTo("mesh.breaker_rejected");
+    assertThat(event.getAttributes().get(SemanticAttributes.MESH_DETAIL)).contains("'inventory' is OPEN");
+    assertThat(SpanTrees.render(exporter.getFinishedSpanItems())).contains("!mesh.breaker_rejected").contains("ERROR");
+  }
+
+  @Test
+  void rateLimitAndBulkheadRejectionsMarkTheCallSpanEvenWithoutAnException() {
+    for (MeshEvent e : List.of(MeshEvent.RATE_LIMITED, MeshEvent.BULKHEAD_REJECTED)) {
+      CallObserver obs = tracing.onCallStart(call());
+      obs.onEvent(e, "");
+      obs.onCallEnd(new CallResult(Outcome.REJECTED, -1, null, 1_000, 0, Route.DIRECT));
+    }
+    assertThat(exporter.getFinishedSpanItems()).hasSize(2).allSatisfy(s -> {
+      assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+      assertThat(s.getAttributes().get(SemanticAttributes.ERROR_TYPE)).isIn("rate_limited", "bulkhead_rejected");
+    });
+  }
+
+  @Test
+  void aFailedAttemptRecordsTheExceptionType() {
+    CallObserver obs = tracing.onCallStart(call());
+    IOException reset = new IOException("connection reset");
+    obs.onAttemptStart(attempt(0, e1), new Headers());
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.IO_ERROR, -1, reset, 1_000));
+    obs.onCallEnd(new CallResult(Outcome.IO_ERROR, -1, reset, 1_000, 1, Route.DIRECT));
+    SpanData a = clientSpans().get(0);
+    assertThat(a.getAttributes().get(SemanticAttributes.ERROR_TYPE)).isEqualTo("java.io.IOException");
+    assertThat(a.getAttributes().get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isNull();
+    assertThat(a.getEvents()).extracting(EventData::getName).containsExactly("exception");
+  }
+
+  @Test
+  void aSidecarFallbackIsAnEventAndTheFinalRouteIsRecorded() {
+    CallObserver obs = tracing.onCallStart(new CallInfo("inventory", "GET", LOGICAL, Route.SIDECAR, "sidecar"));
+    obs.onEvent(MeshEvent.SIDECAR_FALLBACK, "sidecar not ready");
+    obs.onAttemptStart(attempt(0, e1), new Headers());
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SUCCESS, 200, null, 1));
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
+    SpanData call = span("GET inventory");
+    assertThat(call.getAttributes().get(SemanticAttributes.MESH_ROUTE)).isEqualTo("direct");
+    assertThat(call.getEvents()).extracting(EventData::getName).containsExactly("mesh.sidecar_fallback");
+    assertThat(call.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    assertThat(clientSpans().get(0).getAttributes().get(SemanticAttributes.MESH_ROUTE)).isEqualTo("sidecar");
+  }
+
+  @Test
+  void anEjectionIsAnEventOnTheCurrentSpan() {
+    Span span = tracing.openTelemetry().getTracer("test").spanBuilder("caller").startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      tracing.onEndpointHealthChange(e1, true);
+    } finally {
+      span.end();
+    }
+    EventData event = span("caller").getEvents().get(0);
+    assertThat(event.getName()).isEqualTo("mesh.endpoint.ejected");
+    assertThat(event.getAttributes().get(SemanticAttributes.MESH_ENDPOINT_ID)).isEqualTo("127.0.0.1:41001");
+  }
+
+  @Test
+  void aSampledOutRootCreatesNothingAndReturnsTheNoopObserver() {
+    try (MeshTracing never = MeshTracing.builder().samplerRatio(0.0)
+        .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()) {
+      for (int i = 0; i < 100; i++) {
+        assertThat(never.onCallStart(call())).isSameAs(CallObserver.NOOP);
+      }
+    }
+    assertThat(exporter.getFinishedSpanItems()).isEmpty();
+  }
+
+  @Test
+  void aSampledOutRootWithBaggageStillPropagatesTheBaggage() {
+    try (MeshTracing never = MeshTracing.builder().samplerRatio(0.0).build();
+        Scope ignored = io.opentelemetry.api.baggage.Baggage.builder().put("tenant", "acme").build().makeCurrent()) {
+      CallObserver obs = never.onCallStart(call());
+      Headers h = new Headers();
+      obs.onAttemptStart(attempt(0, e1), h);
+      assertThat(h.map).containsEntry("baggage", "tenant=acme").doesNotContainKey("traceparent");
+    }
+  }
+
+  @Test
+  void aSampledOutParentIsPropagatedWithoutAnySpan() {
+    SpanContext parent = SpanContext.create(
+        "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", TraceFlags.getDefault(), TraceState.getDefault());
+    try (Scope ignored = Context.root().with(Span.wrap(parent)).makeCurrent()) {
+      CallObserver obs = tracing.onCallStart(call());
+      assertThat(obs).isInstanceOf(PropagatingCallObserver.class);
+      Headers h = new Headers();
+      obs.onAttemptStart(attempt(0, e1), h);
+      obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
+      assertThat(h.map).containsEntry("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+    }
+    assertThat(exporter.getFinishedSpanItems()).isEmpty();
+  }
+
+  @Test
+  void theMeshSamplerHonoursTheMeshsRootDecisionAndOtherwiseTheRatio() {
+    MeshSampler sampler = new MeshSampler(0.0);
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    assertThat(sampler.shouldSample(Context.root(), traceId, "x", SpanKind.SERVER, Attributes.empty(), List.of())
+        .getDecision()).isEqualTo(SamplingDecision.DROP);
+    assertThat(sampler.shouldSample(Context.root().with(MeshSampler.DECIDED, Boolean.TRUE), traceId, "x",
+        SpanKind.INTERNAL, Attributes.empty(), List.of()).getDecision())
+        .isEqualTo(SamplingDecision.RECORD_AND_SAMPLE);
+  }
+
+  @Test
+  void urlFullCarriesNoSecrets() {
+    assertThat(UrlRedactor.redact(HttpUrl.get("http://u:p@inventory/x?sig=abc&q=1")))
+        .isEqualTo("http://REDACTED:REDACTED@inventory/x?sig=REDACTED&q=1");
+    assertThat(UrlRedactor.redact(HttpUrl.get("http://inventory/x?q=1"))).isEqualTo("http://inventory/x?q=1");
+  }
+
+  @Test
+  void badSettingsAreRejectedNamingTheKey() {
+    assertThatThrownBy(() -> MeshTracing.builder().samplerRatio(1.5))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("tracing.sampler.ratio: 1.5 (expected: 0.0-1.0)");
+    assertThatThrownBy(() -> MeshTracing.builder().otlpEndpoint("localhost:4318"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("tracing.otlp.endpoint: \"localhost:4318\"");
+    assertThatThrownBy(() -> MeshTracing.builder()
+            .openTelemetry(tracing.openTelemetry()).otlpEndpoint("http://127.0.0.1:4318/v1/traces").build())
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void theApplicationsOwnOpenTelemetryIsUsedAsIs() {
+    try (MeshTracing app = MeshTracing.builder().openTelemetry(tracing.openTelemetry()).build()) {
+      CallObserver obs = app.onCallStart(call());
+      obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 0, Route.DIRECT));
+      assertThat(exporter.getFinishedSpanItems()).hasSize(1);
+    }
+    assertThat(MeshTracing.builder().openTelemetry(io.opentelemetry.api.OpenTelemetry.noop()).build().observer())
+        .isSameAs(io.meshsdk.core.observe.MeshObserver.NOOP);
+  }
+
+  private static final class Headers implements OutboundHeaders {
+    final Map<String, String> map = new HashMap<>();
+
+    @Override
+    public @Nullable String get(String name) {
+      return map.get(name);
+    }
+
+    @Override
+    public void set(String name, String value) {
+      map.put(name, value);
+    }
+  }
+}
