@@ -34,6 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code meshClient}: the same client with the mesh interceptor first, URL
  *       {@code http://inventory/items/42} over 10 endpoints: lookup, pick, URL rewrite, endpoint stats.
  *   <li>{@code meshPassThrough}: a non-mesh host through the mesh client (the cost for everything else).
+ *   <li>{@code plainClientDistinctUrls} / {@code meshClientDistinctUrls}: as above, but every call has a URL
+ *       the mesh has not seen (a new id in the path), so the per-endpoint rewrite cache misses and the URL is
+ *       built; both sides build their request from a string, as applications do.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -67,6 +70,24 @@ public class MeshPipelineBenchmark {
     meshed = mesh.newOkHttpClient(plain);
     plainRequest = new Request.Builder().url("http://127.0.0.1:8080/items/42").build();
     meshRequest = new Request.Builder().url("http://inventory/items/42").build();
+  }
+
+  private long sequence;
+
+  @Benchmark
+  public int plainClientDistinctUrls() throws IOException {
+    Request r = new Request.Builder().url("http://127.0.0.1:8080/items/" + (sequence++)).build();
+    try (Response response = plain.newCall(r).execute()) {
+      return response.code();
+    }
+  }
+
+  @Benchmark
+  public int meshClientDistinctUrls() throws IOException {
+    Request r = new Request.Builder().url("http://inventory/items/" + (sequence++)).build();
+    try (Response response = meshed.newCall(r).execute()) {
+      return response.code();
+    }
   }
 
   @TearDown(Level.Trial)

@@ -47,6 +47,7 @@ public final class EndpointState {
   private final Endpoint endpoint;
   private final HttpUrl baseUrl;
   private final long createdAtNanos;
+  private @org.jspecify.annotations.Nullable Rewrite @org.jspecify.annotations.Nullable [] rewrites; // lazily, racy by design
 
   @SuppressWarnings("unused") // via VarHandle
   private volatile int inFlight;
@@ -121,6 +122,48 @@ public final class EndpointState {
   public HttpUrl baseUrl() {
     return baseUrl;
   }
+
+  /**
+   * The physical URL of a call to {@code logical} on this endpoint: the endpoint's scheme, host and port with
+   * the logical URL's encoded path, query and user info.
+   *
+   * <p>Building an {@link HttpUrl} costs about a microsecond and a kilobyte (OkHttp decodes every path segment
+   * and query part), more than the rest of the mesh's per-call work. Services call the same few URLs over and
+   * over (health, lists, lookups), so each endpoint keeps a small direct-mapped cache of its last rewrites
+   * ({@value #REWRITE_CACHE_SLOTS} slots, by the logical URL's hash): a hit costs a hash and a string compare and
+   * allocates nothing; a miss builds the URL as before and takes the slot. Slots hold immutable pairs and are
+   * read and written without locks: a racing reader sees an old pair, another pair (rejected by the equality
+   * check) or nothing, never a torn one.
+   */
+  public HttpUrl urlFor(HttpUrl logical) {
+    Rewrite[] cache = rewrites;
+    if (cache == null) {
+      cache = new Rewrite[REWRITE_CACHE_SLOTS];
+      rewrites = cache;
+    }
+    int slot = logical.hashCode() & (REWRITE_CACHE_SLOTS - 1);
+    Rewrite hit = cache[slot];
+    if (hit != null && hit.logical.equals(logical)) {
+      return hit.physical;
+    }
+    HttpUrl.Builder b = baseUrl.newBuilder().encodedPath(logical.encodedPath());
+    String query = logical.encodedQuery();
+    if (query != null) {
+      b.encodedQuery(query);
+    }
+    if (!logical.encodedUsername().isEmpty()) {
+      b.encodedUsername(logical.encodedUsername()).encodedPassword(logical.encodedPassword());
+    }
+    HttpUrl physical = b.build();
+    cache[slot] = new Rewrite(logical, physical);
+    return physical;
+  }
+
+  /** Number of cached rewrites per endpoint (a power of two). */
+  public static final int REWRITE_CACHE_SLOTS = 32;
+
+  /** One cached rewrite; immutable, so safe to publish through a racy array slot. */
+  private record Rewrite(HttpUrl logical, HttpUrl physical) {}
 
   /** When this endpoint was first seen (ticker nanos); slow start ramps from here. */
   public long createdAtNanos() {

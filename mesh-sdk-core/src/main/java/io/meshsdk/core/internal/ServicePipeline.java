@@ -183,21 +183,9 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     return new NoEndpointAvailableException(service, detail);
   }
 
-  /**
-   * Rewrites the logical URL to the endpoint. Starts from the endpoint's pre-parsed base, whose host is
-   * already canonical (setting a host on a builder runs IDN canonicalization, the costliest step), and
-   * copies the encoded path and query (see {@code UrlRewriteBenchmark}).
-   */
+  /** Rewrites the logical URL to the endpoint (see {@link EndpointState#urlFor}, cached per endpoint). */
   static HttpUrl rewrite(HttpUrl logical, EndpointState endpoint) {
-    HttpUrl.Builder b = endpoint.baseUrl().newBuilder().encodedPath(logical.encodedPath());
-    String query = logical.encodedQuery();
-    if (query != null) {
-      b.encodedQuery(query);
-    }
-    if (!logical.encodedUsername().isEmpty()) {
-      b.encodedUsername(logical.encodedUsername()).encodedPassword(logical.encodedPassword());
-    }
-    return b.build();
+    return endpoint.urlFor(logical);
   }
 
   static Outcome classify(int status) {

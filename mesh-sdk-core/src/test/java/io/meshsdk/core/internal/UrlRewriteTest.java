@@ -22,4 +22,22 @@ class UrlRewriteTest {
         .isEqualTo("https://[::1]:8443/");
     assertThat(ServicePipeline.rewrite(HttpUrl.get("http://inventory/x?"), plain).encodedQuery()).isEmpty();
   }
+
+  @Test
+  void repeatedUrlsComeFromTheEndpointCacheAndCollisionsStillRewriteCorrectly() {
+    HttpUrl logical = HttpUrl.get("http://inventory/items?page=1");
+    HttpUrl first = ServicePipeline.rewrite(logical, plain);
+    assertThat(ServicePipeline.rewrite(HttpUrl.get("http://inventory/items?page=1"), plain)).isSameAs(first);
+    // more distinct URLs than slots: every answer is still right, whatever was evicted
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < EndpointState.REWRITE_CACHE_SLOTS * 4; i++) {
+        HttpUrl u = HttpUrl.get("http://inventory/items/" + i + "?r=" + round);
+        assertThat(ServicePipeline.rewrite(u, plain).toString())
+            .isEqualTo("http://10.0.0.7:8080/items/" + i + "?r=" + round);
+      }
+    }
+    // the cache is per endpoint: the same logical URL on another endpoint gets that endpoint's address
+    assertThat(ServicePipeline.rewrite(logical, secure).toString()).isEqualTo("https://[::1]:8443/items?page=1");
+    assertThat(ServicePipeline.rewrite(logical, plain).toString()).isEqualTo("http://10.0.0.7:8080/items?page=1");
+  }
 }
