@@ -29,6 +29,22 @@ class DemoIT {
         .contains("inventory-healthy")
         .contains("inventory-slow")
         .contains("inventory-flaky")
+        .contains("== 3. Circuit breaker")
+        .contains("breaker OPEN")
+        .contains("CircuitOpenException")
+        .contains("== 4. Outbound rate limiting")
+        .contains("RateLimitedException")
+        .contains("== 5. Tracing")
+        .contains("GET catalog [INTERNAL]")
+        .contains("resend=1")
+        .contains("== 6. Sidecar handoff")
+        .contains("Migration report")
         .contains("== Done");
+    // the sidecar part shows a real handoff when HAProxy or nginx is installed (CI installs both)
+    if (io.meshsdk.testing.sidecar.LocalSidecar.firstInstalled() != null) {
+      assertThat(out).contains("via sidecar=200").contains("sidecar killed:").doesNotContain("failed:");
+    } else {
+      assertThat(out).contains("bridge reports NOT READY");
+    }
   }
 }
