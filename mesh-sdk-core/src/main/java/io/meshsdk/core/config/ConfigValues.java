@@ -11,9 +11,15 @@ public final class ConfigValues {
 
   private ConfigValues() {}
 
-  /** Parses a duration such as {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h} or ISO-8601 {@code PT2S}. */
+  /**
+   * Parses a duration such as {@code 250ms}, {@code 2s}, {@code 1m}, {@code 1h}, ISO-8601 {@code PT2S}, or a
+   * bare {@code 0} (off).
+   */
   public static Duration parseDuration(String key, String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
+    if (t.equals("0")) {
+      return Duration.ZERO;
+    }
     try {
       if (t.startsWith("pt") || t.startsWith("p")) {
         return Duration.parse(text.trim());
@@ -73,20 +79,48 @@ public final class ConfigValues {
     throw new ConfigException(key, text, "true or false");
   }
 
-  /** Checks {@code d} is positive (not zero, not negative). */
+  /** Longest duration any setting accepts (beyond it, nanosecond arithmetic would overflow). */
+  public static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
+  /** Checks {@code d} is at least 1 ms and at most {@link #MAX_DURATION} (not zero, not negative). */
   public static Duration requirePositive(String key, Duration d) {
     if (d == null || d.isNegative() || d.isZero()) {
       throw new ConfigException(key, d, "a positive duration");
     }
+    if (d.compareTo(MAX_DURATION) > 0) {
+      throw new ConfigException(key, d, "a duration of at most 36500 days");
+    }
+    if (d.toNanos() < 1_000_000L) {
+      throw new ConfigException(key, d, "a positive duration of at least 1ms");
+    }
     return d;
   }
 
-  /** Checks {@code d} is zero or positive. */
+  /** Checks {@code d} is zero (off) or between 1 ms and {@link #MAX_DURATION}. */
   public static Duration requireNonNegative(String key, Duration d) {
     if (d == null || d.isNegative()) {
       throw new ConfigException(key, d, "a duration >= 0");
     }
+    if (d.compareTo(MAX_DURATION) > 0) {
+      throw new ConfigException(key, d, "a duration of at most 36500 days");
+    }
+    if (!d.isZero() && d.toNanos() < 1_000_000L) {
+      throw new ConfigException(key, d, "0 (off) or a duration of at least 1ms");
+    }
     return d;
+  }
+
+  /** Checks {@code v >= 0}. */
+  public static int requireNonNegative(String key, int v) {
+    if (v < 0) {
+      throw new ConfigException(key, v, ">= 0");
+    }
+    return v;
+  }
+
+  /** Checks {@code 1 <= v <= 100}. */
+  public static int requirePercent(String key, int v) {
+    return requireRange(key, v, 1, 100);
   }
 
   /** Checks {@code min <= v <= max}. */

@@ -78,6 +78,20 @@ public final class ServiceDirectory implements AutoCloseable {
     return created;
   }
 
+  /**
+   * Stops watching {@code service} and forgets its snapshot (e.g. a name that turned out to be unknown).
+   * Listeners of the entry get nothing more. No-op if it is not watched.
+   */
+  public void unwatch(String service) {
+    Entry e = entries.remove(requireNonNull(service, "service"));
+    if (e != null) {
+      ServiceDiscovery.Subscription s = e.subscription;
+      if (s != null) {
+        s.close();
+      }
+    }
+  }
+
   /** The services the backend knows without being asked (see {@link ServiceDiscovery#knownServices()}). */
   public Set<String> knownServices() {
     return discovery.knownServices();

@@ -153,23 +153,29 @@ public final class MeshEngine {
     if (service.isEmpty() || service.indexOf('.') >= 0) {
       throw new UnknownServiceException(service, "host '" + host + "' is not <service>" + config.meshDomain());
     }
-    ServicePipeline p;
-    synchronized (this) {
-      p = pipelines.get(service);
-      if (p == null) {
-        p = install(service, config.forService(service));
-        log.info("service '{}': watching on first call to {}", service, host);
-      }
-    }
+    // Ask discovery first and install a pipeline only for a service it knows: a typo or a made-up host must
+    // not leave a watch, a pipeline and meters behind (nothing grows without bound).
     ServiceDirectory.Entry entry = directory.watch(service);
+    String unknown = null;
     if (!entry.hasHeardFromBackend() && !entry.awaitFirstWord(discoveryWait)) {
-      throw new UnknownServiceException(service,
-          "discovery '" + entry.discoveryName() + "' said nothing about it within " + discoveryWait.toMillis() + " ms");
+      unknown = "discovery '" + entry.discoveryName() + "' said nothing about it within " + discoveryWait.toMillis()
+          + " ms";
+    } else if (entry.snapshot().isEmpty() && entry.lastError() == null) {
+      unknown = "discovery '" + entry.discoveryName() + "' has no endpoints for it";
     }
-    if (entry.snapshot().isEmpty() && entry.lastError() == null) {
-      throw new UnknownServiceException(service, "discovery '" + entry.discoveryName() + "' has no endpoints for it");
+    synchronized (this) {
+      ServicePipeline p = pipelines.get(service);
+      if (p != null) {
+        return p;
+      }
+      if (unknown != null) {
+        directory.unwatch(service);
+        throw new UnknownServiceException(service, unknown);
+      }
+      p = install(service, config.forService(service));
+      log.info("service '{}': watching on first call to {}", service, host);
+      return p;
     }
-    return p;
   }
 
   /** The pipeline of {@code service}, or {@code null}. */

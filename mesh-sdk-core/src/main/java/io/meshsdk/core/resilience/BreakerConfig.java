@@ -52,13 +52,13 @@ public record BreakerConfig(
 
   /** Validates every component. */
   public BreakerConfig {
-    Checks.percent("breaker.failure-rate-threshold", failureRateThreshold);
-    Checks.percent("breaker.slow-call-rate-threshold", slowCallRateThreshold);
-    Checks.positive("breaker.slow-call-duration", requireNonNull(slowCallDuration, "slowCallDuration"));
-    Checks.positive("breaker.window-size", windowSize);
-    Checks.positive("breaker.minimum-calls", minimumCalls);
-    Checks.positive("breaker.open-wait", requireNonNull(openWait, "openWait"));
-    Checks.positive("breaker.half-open-calls", halfOpenCalls);
+    ConfigValues.requirePercent("breaker.failure-rate-threshold", failureRateThreshold);
+    ConfigValues.requirePercent("breaker.slow-call-rate-threshold", slowCallRateThreshold);
+    ConfigValues.requirePositive("breaker.slow-call-duration", requireNonNull(slowCallDuration, "slowCallDuration"));
+    ConfigValues.requirePositive("breaker.window-size", windowSize);
+    ConfigValues.requirePositive("breaker.minimum-calls", minimumCalls);
+    ConfigValues.requirePositive("breaker.open-wait", requireNonNull(openWait, "openWait"));
+    ConfigValues.requirePositive("breaker.half-open-calls", halfOpenCalls);
   }
 
   /** The defaults. */
@@ -106,43 +106,43 @@ public record BreakerConfig(
 
     /** Failure share that opens the breaker, 1-100. */
     public Builder failureRateThreshold(int percent) {
-      this.failureRateThreshold = Checks.percent("breaker.failure-rate-threshold", percent);
+      this.failureRateThreshold = ConfigValues.requirePercent("breaker.failure-rate-threshold", percent);
       return this;
     }
 
     /** Slow-call share that opens the breaker, 1-100. */
     public Builder slowCallRateThreshold(int percent) {
-      this.slowCallRateThreshold = Checks.percent("breaker.slow-call-rate-threshold", percent);
+      this.slowCallRateThreshold = ConfigValues.requirePercent("breaker.slow-call-rate-threshold", percent);
       return this;
     }
 
     /** A call at least this long is slow. */
     public Builder slowCallDuration(Duration d) {
-      this.slowCallDuration = Checks.positive("breaker.slow-call-duration", requireNonNull(d, "d"));
+      this.slowCallDuration = ConfigValues.requirePositive("breaker.slow-call-duration", requireNonNull(d, "d"));
       return this;
     }
 
     /** Calls in the sliding window, > 0. */
     public Builder windowSize(int calls) {
-      this.windowSize = Checks.positive("breaker.window-size", calls);
+      this.windowSize = ConfigValues.requirePositive("breaker.window-size", calls);
       return this;
     }
 
     /** Calls before rates count, > 0. */
     public Builder minimumCalls(int calls) {
-      this.minimumCalls = Checks.positive("breaker.minimum-calls", calls);
+      this.minimumCalls = ConfigValues.requirePositive("breaker.minimum-calls", calls);
       return this;
     }
 
     /** Time spent open before trial calls. */
     public Builder openWait(Duration d) {
-      this.openWait = Checks.positive("breaker.open-wait", requireNonNull(d, "d"));
+      this.openWait = ConfigValues.requirePositive("breaker.open-wait", requireNonNull(d, "d"));
       return this;
     }
 
     /** Trial calls when half-open, > 0. */
     public Builder halfOpenCalls(int calls) {
-      this.halfOpenCalls = Checks.positive("breaker.half-open-calls", calls);
+      this.halfOpenCalls = ConfigValues.requirePositive("breaker.half-open-calls", calls);
       return this;
     }
 
@@ -153,10 +153,10 @@ public record BreakerConfig(
         case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
         case "failure-rate-threshold" -> failureRateThreshold(ConfigValues.parseInt(k, value));
         case "slow-call-rate-threshold" -> slowCallRateThreshold(ConfigValues.parseInt(k, value));
-        case "slow-call-duration" -> slowCallDuration(Checks.parseDuration(k, value));
+        case "slow-call-duration" -> slowCallDuration(ConfigValues.parseDuration(k, value));
         case "window-size" -> windowSize(ConfigValues.parseInt(k, value));
         case "minimum-calls" -> minimumCalls(ConfigValues.parseInt(k, value));
-        case "open-wait" -> openWait(Checks.parseDuration(k, value));
+        case "open-wait" -> openWait(ConfigValues.parseDuration(k, value));
         case "half-open-calls" -> halfOpenCalls(ConfigValues.parseInt(k, value));
         default -> {
           return false;

@@ -17,7 +17,7 @@ public record BulkheadConfig(boolean enabled, int maxConcurrentCalls) {
 
   /** Validates every component. */
   public BulkheadConfig {
-    Checks.positive("bulkhead.max-concurrent-calls", maxConcurrentCalls);
+    ConfigValues.requirePositive("bulkhead.max-concurrent-calls", maxConcurrentCalls);
   }
 
   /** Off; when on: 100 concurrent calls. */

@@ -35,11 +35,11 @@ public record HealthCheckConfig(
   /** Validates every component. */
   public HealthCheckConfig {
     checkPath(requireNonNull(path, "path"));
-    Checks.positive("health-check.interval", requireNonNull(interval, "interval"));
-    Checks.nonNegative("health-check.jitter", requireNonNull(jitter, "jitter"));
-    Checks.positive("health-check.timeout", requireNonNull(timeout, "timeout"));
-    Checks.positive("health-check.healthy-threshold", healthyThreshold);
-    Checks.positive("health-check.unhealthy-threshold", unhealthyThreshold);
+    ConfigValues.requirePositive("health-check.interval", requireNonNull(interval, "interval"));
+    ConfigValues.requireNonNegative("health-check.jitter", requireNonNull(jitter, "jitter"));
+    ConfigValues.requirePositive("health-check.timeout", requireNonNull(timeout, "timeout"));
+    ConfigValues.requirePositive("health-check.healthy-threshold", healthyThreshold);
+    ConfigValues.requirePositive("health-check.unhealthy-threshold", unhealthyThreshold);
   }
 
   private static String checkPath(String path) {
@@ -98,31 +98,31 @@ public record HealthCheckConfig(
 
     /** Time between checks. */
     public Builder interval(Duration d) {
-      this.interval = Checks.positive("health-check.interval", requireNonNull(d, "d"));
+      this.interval = ConfigValues.requirePositive("health-check.interval", requireNonNull(d, "d"));
       return this;
     }
 
     /** Random extra delay per interval. */
     public Builder jitter(Duration d) {
-      this.jitter = Checks.nonNegative("health-check.jitter", requireNonNull(d, "d"));
+      this.jitter = ConfigValues.requireNonNegative("health-check.jitter", requireNonNull(d, "d"));
       return this;
     }
 
     /** Timeout of one check. */
     public Builder timeout(Duration d) {
-      this.timeout = Checks.positive("health-check.timeout", requireNonNull(d, "d"));
+      this.timeout = ConfigValues.requirePositive("health-check.timeout", requireNonNull(d, "d"));
       return this;
     }
 
     /** Passes in a row that restore. */
     public Builder healthyThreshold(int n) {
-      this.healthyThreshold = Checks.positive("health-check.healthy-threshold", n);
+      this.healthyThreshold = ConfigValues.requirePositive("health-check.healthy-threshold", n);
       return this;
     }
 
     /** Failures in a row that eject. */
     public Builder unhealthyThreshold(int n) {
-      this.unhealthyThreshold = Checks.positive("health-check.unhealthy-threshold", n);
+      this.unhealthyThreshold = ConfigValues.requirePositive("health-check.unhealthy-threshold", n);
       return this;
     }
 
@@ -132,9 +132,9 @@ public record HealthCheckConfig(
       switch (key) {
         case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
         case "path" -> path(value.trim());
-        case "interval" -> interval(Checks.parseDuration(k, value));
-        case "jitter" -> jitter(Checks.parseDuration(k, value));
-        case "timeout" -> timeout(Checks.parseDuration(k, value));
+        case "interval" -> interval(ConfigValues.parseDuration(k, value));
+        case "jitter" -> jitter(ConfigValues.parseDuration(k, value));
+        case "timeout" -> timeout(ConfigValues.parseDuration(k, value));
         case "healthy-threshold" -> healthyThreshold(ConfigValues.parseInt(k, value));
         case "unhealthy-threshold" -> unhealthyThreshold(ConfigValues.parseInt(k, value));
         default -> {

@@ -58,15 +58,15 @@ public record OutlierConfig(
 
   /** Validates every component. */
   public OutlierConfig {
-    Checks.nonNegative("outlier.consecutive-failures", consecutiveFailures);
-    Checks.percent("outlier.failure-rate-threshold", failureRateThreshold);
-    Checks.positive("outlier.failure-rate-minimum-calls", failureRateMinimumCalls);
-    Checks.positive("outlier.failure-rate-window", requireNonNull(failureRateWindow, "failureRateWindow"));
-    Checks.positive("outlier.base-ejection-time", requireNonNull(baseEjectionTime, "baseEjectionTime"));
-    Checks.positive("outlier.max-ejection-time", requireNonNull(maxEjectionTime, "maxEjectionTime"));
-    Checks.percent("outlier.max-ejected-percent", maxEjectedPercent);
+    ConfigValues.requireNonNegative("outlier.consecutive-failures", consecutiveFailures);
+    ConfigValues.requirePercent("outlier.failure-rate-threshold", failureRateThreshold);
+    ConfigValues.requirePositive("outlier.failure-rate-minimum-calls", failureRateMinimumCalls);
+    ConfigValues.requirePositive("outlier.failure-rate-window", requireNonNull(failureRateWindow, "failureRateWindow"));
+    ConfigValues.requirePositive("outlier.base-ejection-time", requireNonNull(baseEjectionTime, "baseEjectionTime"));
+    ConfigValues.requirePositive("outlier.max-ejection-time", requireNonNull(maxEjectionTime, "maxEjectionTime"));
+    ConfigValues.requirePercent("outlier.max-ejected-percent", maxEjectedPercent);
     ConfigValues.requireRange("outlier.panic-threshold", panicThreshold, 0, 100);
-    Checks.positive("outlier.interval", requireNonNull(interval, "interval"));
+    ConfigValues.requirePositive("outlier.interval", requireNonNull(interval, "interval"));
     if (maxEjectionTime.compareTo(baseEjectionTime) < 0) {
       throw new ConfigException("outlier.max-ejection-time", maxEjectionTime,
           ">= outlier.base-ejection-time (" + baseEjectionTime + ")");
@@ -122,43 +122,43 @@ public record OutlierConfig(
 
     /** Failures in a row that eject an endpoint; 0 turns this trigger off. */
     public Builder consecutiveFailures(int n) {
-      this.consecutiveFailures = Checks.nonNegative("outlier.consecutive-failures", n);
+      this.consecutiveFailures = ConfigValues.requireNonNegative("outlier.consecutive-failures", n);
       return this;
     }
 
     /** Failure share in a window that ejects, 1-100. */
     public Builder failureRateThreshold(int percent) {
-      this.failureRateThreshold = Checks.percent("outlier.failure-rate-threshold", percent);
+      this.failureRateThreshold = ConfigValues.requirePercent("outlier.failure-rate-threshold", percent);
       return this;
     }
 
     /** Attempts needed in a window for the failure rate to count, > 0. */
     public Builder failureRateMinimumCalls(int n) {
-      this.failureRateMinimumCalls = Checks.positive("outlier.failure-rate-minimum-calls", n);
+      this.failureRateMinimumCalls = ConfigValues.requirePositive("outlier.failure-rate-minimum-calls", n);
       return this;
     }
 
     /** The failure-rate window. */
     public Builder failureRateWindow(Duration d) {
-      this.failureRateWindow = Checks.positive("outlier.failure-rate-window", requireNonNull(d, "d"));
+      this.failureRateWindow = ConfigValues.requirePositive("outlier.failure-rate-window", requireNonNull(d, "d"));
       return this;
     }
 
     /** Base ejection time. */
     public Builder baseEjectionTime(Duration d) {
-      this.baseEjectionTime = Checks.positive("outlier.base-ejection-time", requireNonNull(d, "d"));
+      this.baseEjectionTime = ConfigValues.requirePositive("outlier.base-ejection-time", requireNonNull(d, "d"));
       return this;
     }
 
     /** Cap of the ejection time. */
     public Builder maxEjectionTime(Duration d) {
-      this.maxEjectionTime = Checks.positive("outlier.max-ejection-time", requireNonNull(d, "d"));
+      this.maxEjectionTime = ConfigValues.requirePositive("outlier.max-ejection-time", requireNonNull(d, "d"));
       return this;
     }
 
     /** Largest share of endpoints ejected passively, 1-100. */
     public Builder maxEjectedPercent(int percent) {
-      this.maxEjectedPercent = Checks.percent("outlier.max-ejected-percent", percent);
+      this.maxEjectedPercent = ConfigValues.requirePercent("outlier.max-ejected-percent", percent);
       return this;
     }
 
@@ -170,7 +170,7 @@ public record OutlierConfig(
 
     /** How often ejections are re-checked. */
     public Builder interval(Duration d) {
-      this.interval = Checks.positive("outlier.interval", requireNonNull(d, "d"));
+      this.interval = ConfigValues.requirePositive("outlier.interval", requireNonNull(d, "d"));
       return this;
     }
 
@@ -182,12 +182,12 @@ public record OutlierConfig(
         case "consecutive-failures" -> consecutiveFailures(ConfigValues.parseInt(k, value));
         case "failure-rate-threshold" -> failureRateThreshold(ConfigValues.parseInt(k, value));
         case "failure-rate-minimum-calls" -> failureRateMinimumCalls(ConfigValues.parseInt(k, value));
-        case "failure-rate-window" -> failureRateWindow(Checks.parseDuration(k, value));
-        case "base-ejection-time" -> baseEjectionTime(Checks.parseDuration(k, value));
-        case "max-ejection-time" -> maxEjectionTime(Checks.parseDuration(k, value));
+        case "failure-rate-window" -> failureRateWindow(ConfigValues.parseDuration(k, value));
+        case "base-ejection-time" -> baseEjectionTime(ConfigValues.parseDuration(k, value));
+        case "max-ejection-time" -> maxEjectionTime(ConfigValues.parseDuration(k, value));
         case "max-ejected-percent" -> maxEjectedPercent(ConfigValues.parseInt(k, value));
         case "panic-threshold" -> panicThreshold(ConfigValues.parseInt(k, value));
-        case "interval" -> interval(Checks.parseDuration(k, value));
+        case "interval" -> interval(ConfigValues.parseDuration(k, value));
         default -> {
           return false;
         }

@@ -21,9 +21,9 @@ public record RateLimitConfig(boolean enabled, int permits, Duration period, Dur
 
   /** Validates every component. */
   public RateLimitConfig {
-    Checks.positive("rate-limit.permits", permits);
-    Checks.positive("rate-limit.period", requireNonNull(period, "period"));
-    Checks.nonNegative("rate-limit.max-wait", requireNonNull(maxWait, "maxWait"));
+    ConfigValues.requirePositive("rate-limit.permits", permits);
+    ConfigValues.requirePositive("rate-limit.period", requireNonNull(period, "period"));
+    ConfigValues.requireNonNegative("rate-limit.max-wait", requireNonNull(maxWait, "maxWait"));
   }
 
   /** Off; when on: 100 permits per 1 s, fail fast. */
@@ -63,20 +63,20 @@ public record RateLimitConfig(boolean enabled, int permits, Duration period, Dur
 
     /** Permits per period, > 0; turns the limiter on. */
     public Builder permits(int permits) {
-      this.permits = Checks.positive("rate-limit.permits", permits);
+      this.permits = ConfigValues.requirePositive("rate-limit.permits", permits);
       this.enabled = true;
       return this;
     }
 
     /** The refresh period. */
     public Builder period(Duration d) {
-      this.period = Checks.positive("rate-limit.period", requireNonNull(d, "d"));
+      this.period = ConfigValues.requirePositive("rate-limit.period", requireNonNull(d, "d"));
       return this;
     }
 
     /** The longest wait for a permit (0 = fail fast). */
     public Builder maxWait(Duration d) {
-      this.maxWait = Checks.nonNegative("rate-limit.max-wait", requireNonNull(d, "d"));
+      this.maxWait = ConfigValues.requireNonNegative("rate-limit.max-wait", requireNonNull(d, "d"));
       return this;
     }
 
@@ -86,8 +86,8 @@ public record RateLimitConfig(boolean enabled, int permits, Duration period, Dur
       switch (key) {
         case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
         case "permits" -> permits(ConfigValues.parseInt(k, value));
-        case "period" -> period(Checks.parseDuration(k, value));
-        case "max-wait" -> maxWait(Checks.parseDuration(k, value));
+        case "period" -> period(ConfigValues.parseDuration(k, value));
+        case "max-wait" -> maxWait(ConfigValues.parseDuration(k, value));
         default -> {
           return false;
         }

@@ -62,15 +62,15 @@ public record RetryConfig(
   /** Validates every component. */
   public RetryConfig {
     ConfigValues.requireRange("retry.max-attempts", maxAttempts, 1, 10);
-    Checks.positive("retry.backoff", requireNonNull(backoff, "backoff"));
+    ConfigValues.requirePositive("retry.backoff", requireNonNull(backoff, "backoff"));
     ConfigValues.requireRange("retry.backoff-multiplier", backoffMultiplier, 1.0, 10.0);
-    Checks.positive("retry.max-backoff", requireNonNull(maxBackoff, "maxBackoff"));
+    ConfigValues.requirePositive("retry.max-backoff", requireNonNull(maxBackoff, "maxBackoff"));
     ConfigValues.requireRange("retry.jitter", jitter, 0.0, 1.0);
     statuses = Set.copyOf(requireNonNull(statuses, "statuses"));
     statuses.forEach(s -> ConfigValues.requireRange("retry.statuses", s, 400, 599));
     ConfigValues.requireRange("retry.budget.percent", budgetPercent, 0, 100);
-    Checks.positive("retry.budget.window", requireNonNull(budgetWindow, "budgetWindow"));
-    Checks.nonNegative("retry.budget.min-per-second", budgetMinPerSecond);
+    ConfigValues.requirePositive("retry.budget.window", requireNonNull(budgetWindow, "budgetWindow"));
+    ConfigValues.requireNonNegative("retry.budget.min-per-second", budgetMinPerSecond);
     if (maxBackoff.compareTo(backoff) < 0) {
       throw new ConfigException("retry.max-backoff", maxBackoff, ">= retry.backoff (" + backoff + ")");
     }
@@ -138,7 +138,7 @@ public record RetryConfig(
 
     /** The first backoff. */
     public Builder backoff(Duration d) {
-      this.backoff = Checks.positive("retry.backoff", requireNonNull(d, "d"));
+      this.backoff = ConfigValues.requirePositive("retry.backoff", requireNonNull(d, "d"));
       return this;
     }
 
@@ -150,7 +150,7 @@ public record RetryConfig(
 
     /** Backoff cap. */
     public Builder maxBackoff(Duration d) {
-      this.maxBackoff = Checks.positive("retry.max-backoff", requireNonNull(d, "d"));
+      this.maxBackoff = ConfigValues.requirePositive("retry.max-backoff", requireNonNull(d, "d"));
       return this;
     }
 
@@ -181,13 +181,13 @@ public record RetryConfig(
 
     /** Budget window. */
     public Builder budgetWindow(Duration d) {
-      this.budgetWindow = Checks.positive("retry.budget.window", requireNonNull(d, "d"));
+      this.budgetWindow = ConfigValues.requirePositive("retry.budget.window", requireNonNull(d, "d"));
       return this;
     }
 
     /** Budget floor per second, >= 0. */
     public Builder budgetMinPerSecond(int n) {
-      this.budgetMinPerSecond = Checks.nonNegative("retry.budget.min-per-second", n);
+      this.budgetMinPerSecond = ConfigValues.requireNonNegative("retry.budget.min-per-second", n);
       return this;
     }
 
@@ -197,14 +197,14 @@ public record RetryConfig(
       switch (key) {
         case "enabled" -> enabled(ConfigValues.parseBoolean(k, value));
         case "max-attempts" -> maxAttempts(ConfigValues.parseInt(k, value));
-        case "backoff" -> backoff(Checks.parseDuration(k, value));
+        case "backoff" -> backoff(ConfigValues.parseDuration(k, value));
         case "backoff-multiplier" -> backoffMultiplier(ConfigValues.parseDouble(k, value));
-        case "max-backoff" -> maxBackoff(Checks.parseDuration(k, value));
+        case "max-backoff" -> maxBackoff(ConfigValues.parseDuration(k, value));
         case "jitter" -> jitter(ConfigValues.parseDouble(k, value));
         case "statuses" -> statuses(parseStatuses(k, value));
         case "non-idempotent" -> nonIdempotent(ConfigValues.parseBoolean(k, value));
         case "budget.percent" -> budgetPercent(ConfigValues.parseInt(k, value));
-        case "budget.window" -> budgetWindow(Checks.parseDuration(k, value));
+        case "budget.window" -> budgetWindow(ConfigValues.parseDuration(k, value));
         case "budget.min-per-second" -> budgetMinPerSecond(ConfigValues.parseInt(k, value));
         default -> {
           return false;

@@ -17,8 +17,8 @@ public record TimeoutConfig(Duration perAttempt, Duration call) {
 
   /** Validates every component. */
   public TimeoutConfig {
-    Checks.nonNegative("timeout.per-attempt", java.util.Objects.requireNonNull(perAttempt, "perAttempt"));
-    Checks.nonNegative("timeout.call", java.util.Objects.requireNonNull(call, "call"));
+    ConfigValues.requireNonNegative("timeout.per-attempt", java.util.Objects.requireNonNull(perAttempt, "perAttempt"));
+    ConfigValues.requireNonNegative("timeout.call", java.util.Objects.requireNonNull(call, "call"));
   }
 
   /** Both off. */
@@ -30,8 +30,8 @@ public record TimeoutConfig(Duration perAttempt, Duration call) {
   static @org.jspecify.annotations.Nullable TimeoutConfig set(TimeoutConfig base, String key, String value) {
     String k = "timeout." + key;
     return switch (key) {
-      case "per-attempt" -> new TimeoutConfig(Checks.parseDuration(k, value), base.call);
-      case "call" -> new TimeoutConfig(base.perAttempt, Checks.parseDuration(k, value));
+      case "per-attempt" -> new TimeoutConfig(ConfigValues.parseDuration(k, value), base.call);
+      case "call" -> new TimeoutConfig(base.perAttempt, ConfigValues.parseDuration(k, value));
       default -> null;
     };
   }

@@ -93,6 +93,10 @@ class MeshInterceptorIT {
     assertThatThrownBy(() -> get("http://payments.mesh/x"))
         .isInstanceOf(UnknownServiceException.class)
         .hasMessageContaining("'payments'");
+    // nothing is kept for a name nobody knows: the next call is judged again, the same way
+    assertThat(mesh.engine().pipeline("payments")).isNull();
+    assertThat(mesh.endpoints()).doesNotContainKey("payments");
+    assertThatThrownBy(() -> get("http://payments.mesh/x")).isInstanceOf(UnknownServiceException.class);
   }
 
   @Test

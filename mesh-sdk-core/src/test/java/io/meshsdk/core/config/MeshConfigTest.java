@@ -91,5 +91,16 @@ class MeshConfigTest {
         .hasMessage("retry.backoff: \"soon\" (expected: a duration such as 250ms, 2s, 1m, 1h or PT2S)");
     assertThatThrownBy(() -> ConfigValues.requirePositive("timeout", java.time.Duration.ofMillis(-5)))
         .hasMessage("timeout: PT-0.005S (expected: a positive duration)");
+    assertThat(ConfigValues.parseDuration("k", "0")).isZero();
+    // sub-millisecond and absurdly long values fail as config errors, never as arithmetic errors later
+    assertThatThrownBy(() -> ConfigValues.requirePositive("t", ConfigValues.parseDuration("t", "500us")))
+        .hasMessage("t: PT0.0005S (expected: a positive duration of at least 1ms)");
+    assertThatThrownBy(() -> ConfigValues.requirePositive("t", ConfigValues.parseDuration("t", "99999999h")))
+        .hasMessage("t: PT99999999H (expected: a duration of at most 36500 days)");
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.a.timeout.call", "99999999h")))
+        .hasMessage("mesh.services.a.timeout.call: \"99999999h\" (expected: a duration of at most 36500 days)");
+    assertThatThrownBy(() -> io.meshsdk.core.sidecar.SidecarConfig.builder().address("127.0.0.1", 15001)
+            .probeTimeout(java.time.Duration.ofNanos(500_000)))
+        .hasMessageContaining("(expected: a positive duration of at least 1ms)");
   }
 }

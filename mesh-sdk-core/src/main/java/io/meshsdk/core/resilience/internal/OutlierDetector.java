@@ -74,13 +74,17 @@ public final class OutlierDetector {
   }
 
   /**
-   * Called after every attempt (after {@link EndpointState#attemptEnded}). Lock-free unless the endpoint just
-   * reached the consecutive-failure threshold.
+   * Called after every attempt (after {@link EndpointState#attemptEnded}). Lock-free unless the endpoint's run
+   * of failures just reached a multiple of the consecutive-failure threshold: an endpoint the max-ejected
+   * cap keeps in rotation is reconsidered every {@code threshold} further failures, not on every failure,
+   * so a failing fleet does not serialize its callers on the detector's lock.
    */
   public void onAttemptEnd(EndpointState endpoint, boolean failed, long nowNanos) {
-    if (failed && consecutiveFailures > 0 && !endpoint.isEjected()
-        && endpoint.consecutiveFailures() >= consecutiveFailures) {
-      tryEject(endpoint, nowNanos, consecutiveFailures + " consecutive failures");
+    if (failed && consecutiveFailures > 0 && !endpoint.isEjected()) {
+      int run = endpoint.consecutiveFailures();
+      if (run >= consecutiveFailures && run % consecutiveFailures == 0) {
+        tryEject(endpoint, nowNanos, run + " consecutive failures");
+      }
     }
   }
 

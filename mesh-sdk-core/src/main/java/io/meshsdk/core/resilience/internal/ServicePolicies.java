@@ -220,7 +220,7 @@ public final class ServicePolicies implements ResilienceView {
       d = Math.min(d, nowNanos + callTimeoutNanos);
     }
     long ms = Deadlines.parseMillis(headerValue);
-    if (ms >= 0) {
+    if (ms >= 0 && ms <= MAX_HEADER_DEADLINE_MS) { // longer than ~100 days: no deadline (and no overflow)
       d = Math.min(d, nowNanos + ms * 1_000_000L);
     }
     return d;
@@ -375,6 +375,11 @@ public final class ServicePolicies implements ResilienceView {
     return delay;
   }
 
+  /** A deadline header above this (about 104 days) means "no deadline"; also keeps the nanos from overflowing. */
+  static final long MAX_HEADER_DEADLINE_MS = 9_000_000_000L;
+  /** {@code Retry-After} is read up to a year (it is capped by the max backoff anyway). */
+  static final long MAX_RETRY_AFTER_SECONDS = 365L * 24 * 3600;
+
   /** GET, HEAD, OPTIONS, PUT and DELETE (RFC 9110 idempotent methods; TRACE is never proxied). */
   static boolean isIdempotent(String method) {
     return switch (method) {
@@ -386,7 +391,7 @@ public final class ServicePolicies implements ResilienceView {
   /** {@code Retry-After} as delay-seconds in nanos; 0 when absent or an HTTP date (not honoured). */
   static long retryAfterNanos(@Nullable String value) {
     long s = Deadlines.parseMillis(value == null ? null : value.trim()); // same digits-only parser
-    return s < 0 ? 0 : s * 1_000_000_000L;
+    return s < 0 ? 0 : Math.min(s, MAX_RETRY_AFTER_SECONDS) * 1_000_000_000L;
   }
 
   private static void event(CallObserver obs, MeshEvent event, String detail) {

@@ -114,6 +114,24 @@ class OutlierDetectorTest {
   }
 
   @Test
+  void anEndpointTheCapKeptInIsReconsideredEveryThresholdFailuresNotOnEveryFailure() {
+    List<EndpointState> s = endpoints(4);
+    OutlierDetector d = detector(OutlierConfig.builder().consecutiveFailures(3).maxEjectedPercent(50)
+        .baseEjectionTime(java.time.Duration.ofSeconds(10)).build());
+    fail(d, s.get(0), 3);
+    fail(d, s.get(1), 3);
+    fail(d, s.get(2), 3); // the cap (2 of 4) keeps it in
+    assertThat(s.get(2).isEjected()).isFalse();
+    now.addAndGet(11 * SECOND);
+    d.sweep(); // s0 and s1 come back: room under the cap again
+    assertThat(s.get(0).isEjected()).isFalse();
+    fail(d, s.get(2), 2); // run of 5: not a multiple of 3, not reconsidered
+    assertThat(s.get(2).isEjected()).isFalse();
+    fail(d, s.get(2), 1); // run of 6: reconsidered, ejected
+    assertThat(s.get(2).isEjected()).isTrue();
+  }
+
+  @Test
   void atLeastOneOfTwoMayGoEvenUnderASmallShare() {
     List<EndpointState> s = endpoints(2);
     OutlierDetector d = detector(OutlierConfig.builder().consecutiveFailures(1).maxEjectedPercent(10).build());

@@ -94,6 +94,17 @@ class ServicePoliciesTest {
   }
 
   @Test
+  void hugeDeadlineAndRetryAfterHeadersDoNotOverflowIntoRejections() {
+    ServicePolicies p = policies();
+    assertThat(p.deadline(now.get(), "999999999999999999")).isEqualTo(Deadlines.NONE); // 18 digits
+    assertThat(p.deadline(now.get(), "99999999999999")).isEqualTo(Deadlines.NONE); // 14 digits
+    ServicePolicies r = policies("retry.backoff", "10ms", "retry.jitter", "0", "retry.max-backoff", "2s");
+    // a Retry-After beyond the max backoff means "not worth waiting": no retry, never "retry now"
+    assertThat(delay(r, Outcome.SERVER_ERROR, "GET", 0, Deadlines.NONE, response(503, "999999999999999999")))
+        .isEqualTo(-1);
+  }
+
+  @Test
   void admissionRefusesAnExpiredDeadlineAndAnOpenBreakerWithoutHoldingAnything() throws Exception {
     ServicePolicies p = policies("breaker.window-size", "2", "breaker.minimum-calls", "2",
         "bulkhead.max-concurrent-calls", "1");
