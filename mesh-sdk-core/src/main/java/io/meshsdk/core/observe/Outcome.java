@@ -2,9 +2,9 @@ package io.meshsdk.core.observe;
 
 /** How an attempt or a call ended, as the mesh classifies it. */
 public enum Outcome {
-  /** A response with status below 400 (or a 4xx, which is the caller's problem, not the endpoint's). */
+  /** A response with status below 400. */
   SUCCESS,
-  /** A 4xx response. */
+  /** A 4xx response: the caller's problem, so it does not count against the endpoint. */
   CLIENT_ERROR,
   /** A 5xx response. */
   SERVER_ERROR,

@@ -2,6 +2,7 @@ package io.meshsdk.core.resilience;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.config.ConfigException;
 import io.meshsdk.core.config.ConfigValues;
 import java.time.Duration;
 
@@ -59,6 +60,10 @@ public record BreakerConfig(
     ConfigValues.requirePositive("breaker.minimum-calls", minimumCalls);
     ConfigValues.requirePositive("breaker.open-wait", requireNonNull(openWait, "openWait"));
     ConfigValues.requirePositive("breaker.half-open-calls", halfOpenCalls);
+    if (minimumCalls > windowSize) {
+      throw new ConfigException("breaker.minimum-calls", minimumCalls,
+          "<= breaker.window-size (" + windowSize + "): the window never holds more calls than that");
+    }
   }
 
   /** The defaults. */

@@ -120,6 +120,15 @@ class ResilienceConfigTest {
   }
 
   @Test
+  void aBreakerThatCouldNeverFillItsMinimumIsRejected() {
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of(
+            "mesh.services.inventory.breaker.window-size", "10",
+            "mesh.services.inventory.breaker.minimum-calls", "20")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("mesh.services.inventory.breaker.minimum-calls: 20 (expected: <= breaker.window-size (10)");
+  }
+
+  @Test
   void javaBuildersValidateInTheSetter() {
     assertThatThrownBy(() -> BreakerConfig.builder().failureRateThreshold(120))
         .isInstanceOf(ConfigException.class)

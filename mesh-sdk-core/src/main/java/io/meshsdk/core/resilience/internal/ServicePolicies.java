@@ -139,7 +139,7 @@ public final class ServicePolicies implements ResilienceView {
         .failureRateThreshold(b.failureRateThreshold())
         .slowCallRateThreshold(b.slowCallRateThreshold())
         .slowCallDurationThreshold(b.slowCallDuration())
-        .slidingWindow(b.windowSize(), Math.min(b.minimumCalls(), b.windowSize()),
+        .slidingWindow(b.windowSize(), b.minimumCalls(),
             CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .waitDurationInOpenState(b.openWait())
         .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls());
