@@ -252,6 +252,11 @@ public abstract class LocalSidecar implements AutoCloseable {
       throw new IllegalStateException("cannot start " + bin, e);
     }
     Process p = requireNonNull(process);
+    // a JVM that dies without close() (a crashed test run) must not leave the proxy listening behind it
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }, name() + "-sidecar-reaper-" + p.pid()));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     try {
       while (System.nanoTime() < deadline) {
