@@ -10,12 +10,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * an error, so the directory keeps its last-known-good sets. A service that disappears from a well-formed
  * file is reported deleted.
  */
-public final class FileServiceDiscovery implements ServiceDiscovery {
+public final class FileServiceDiscovery extends FullListDiscovery {
 
   private static final Logger log = LoggerFactory.getLogger(FileServiceDiscovery.class);
 
@@ -50,13 +47,10 @@ public final class FileServiceDiscovery implements ServiceDiscovery {
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
 
   private final Path file;
-  private final Object lock = new Object();
-  private final Map<String, List<DiscoveryListener>> watchers = new HashMap<>();
+  private final Object readLock = new Object(); // serializes refresh(): the poller and callers of refresh()
   private final @Nullable ScheduledExecutorService poller;
   private @Nullable String lastContent;
   private @Nullable String lastBadContent;
-  private Map<String, List<Endpoint>> current = Map.of();
-  private @Nullable Exception currentError;
 
   private FileServiceDiscovery(Path file, @Nullable Duration pollInterval) {
     this.file = requireNonNull(file, "file");
@@ -103,68 +97,42 @@ public final class FileServiceDiscovery implements ServiceDiscovery {
    * operators may call it to apply a change at once.
    */
   public void refresh() {
-    String content;
-    try {
-      content = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      reportError(new IOException("discovery file " + file + " does not exist", e));
-      return;
-    } catch (IOException | RuntimeException e) {
-      reportError(new IOException("cannot read discovery file " + file + ": " + e, e));
-      return;
-    }
-    synchronized (lock) {
-      if (content.equals(lastContent) && currentError == null) {
+    synchronized (readLock) {
+      String content;
+      try {
+        content = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (NoSuchFileException e) {
+        reportError(new IOException("discovery file " + file + " does not exist", e));
+        return;
+      } catch (IOException | RuntimeException e) {
+        reportError(new IOException("cannot read discovery file " + file + ": " + e, e));
         return;
       }
-      if (content.equals(lastBadContent)) {
-        return; // already reported; keep the previous endpoints
+      boolean recovering = failing();
+      if ((content.equals(lastContent) && !recovering) || content.equals(lastBadContent)) {
+        return; // unchanged, or a bad version already reported: keep the previous endpoints
       }
-    }
-    Map<String, List<Endpoint>> parsed;
-    try {
-      parsed = parse(file, content);
-    } catch (MalformedLineException e) {
-      synchronized (lock) {
+      Map<String, List<Endpoint>> parsed;
+      try {
+        parsed = parse(file, content);
+      } catch (MalformedLineException e) {
         lastBadContent = content;
+        log.error("{}; keeping the previous endpoints until the file is fixed", e.getMessage());
+        return;
       }
-      log.error("{}; keeping the previous endpoints until the file is fixed", e.getMessage());
-      return;
-    }
-    synchronized (lock) {
-      boolean recovered = currentError != null;
-      Map<String, List<Endpoint>> previous = current;
-      current = parsed;
       lastContent = content;
       lastBadContent = null;
-      currentError = null;
-      if (recovered) {
+      if (recovering) {
         log.info("discovery file {} readable again: {} service(s)", file, parsed.size());
       }
-      for (Map.Entry<String, List<DiscoveryListener>> w : watchers.entrySet()) {
-        List<Endpoint> now = parsed.get(w.getKey());
-        List<Endpoint> before = previous.get(w.getKey());
-        if (now == null) {
-          if (before != null || recovered) {
-            w.getValue().forEach(DiscoveryListener::onServiceDeleted);
-          }
-        } else if (!now.equals(before) || recovered) {
-          w.getValue().forEach(l -> l.onEndpoints(now));
-        }
-      }
+      replaceAll(parsed);
     }
   }
 
-  private void reportError(Exception error) {
-    synchronized (lock) {
-      if (currentError == null || !String.valueOf(currentError.getMessage()).equals(error.getMessage())) {
-        log.error("{}; keeping the previous endpoints", error.getMessage());
-      }
-      currentError = error;
-      lastContent = null;
-      for (List<DiscoveryListener> ls : watchers.values()) {
-        ls.forEach(l -> l.onError(error));
-      }
+  private void reportError(IOException error) {
+    lastContent = null;
+    if (fail(error)) {
+      log.error("{}; keeping the previous endpoints", error.getMessage());
     }
   }
 
@@ -174,42 +142,11 @@ public final class FileServiceDiscovery implements ServiceDiscovery {
   }
 
   @Override
-  public Set<String> knownServices() {
-    synchronized (lock) {
-      return Set.copyOf(current.keySet());
-    }
-  }
-
-  @Override
-  public Subscription watch(String service, DiscoveryListener listener) {
-    requireNonNull(service, "service");
-    requireNonNull(listener, "listener");
-    synchronized (lock) {
-      watchers.computeIfAbsent(service, s -> new CopyOnWriteArrayList<>()).add(listener);
-      if (currentError != null) {
-        listener.onError(currentError);
-      } else {
-        listener.onEndpoints(current.getOrDefault(service, List.of()));
-      }
-    }
-    return () -> {
-      synchronized (lock) {
-        List<DiscoveryListener> ls = watchers.get(service);
-        if (ls != null) {
-          ls.remove(listener);
-        }
-      }
-    };
-  }
-
-  @Override
   public void close() {
     if (poller != null) {
       poller.shutdownNow();
     }
-    synchronized (lock) {
-      watchers.clear();
-    }
+    super.close();
   }
 
   /**
