@@ -234,8 +234,9 @@ public final class SidecarRoute {
     } catch (IOException | RuntimeException e) {
       failure = e;
       if (took == Route.DIRECT) {
-        outcome = e instanceof NoEndpointAvailableException || e instanceof DeadlineExceededException
-            ? (attempts == 2 ? classify(e) : Outcome.REJECTED) : classify(e);
+        boolean refusedBeforeDirectAttempt = attempts < 2
+            && (e instanceof NoEndpointAvailableException || e instanceof DeadlineExceededException);
+        outcome = refusedBeforeDirectAttempt ? Outcome.REJECTED : classify(e);
         stats.record(MigrationStats.DIRECT, ticker.read() - start, true);
       }
       throw e;
