@@ -54,6 +54,7 @@ public final class Mesh implements AutoCloseable {
     }
     MeshObserver observer = MeshObserver.composite(b.observers);
     this.engine = new MeshEngine(directory, observer, b.ticker, b.discoveryWait);
+    this.engine.localService(b.localService); // sent as x-mesh-caller on every mesh call
     this.sidecar = new SidecarBridge(b.sidecar, observer, b.ticker); // sidecar bridge (issue 5)
     this.engine.sidecarBridge(sidecar);
     if (b.metrics != null) { // breaker-state gauges follow each compiled pipeline; sidecar meters
@@ -173,6 +174,7 @@ public final class Mesh implements AutoCloseable {
     private Duration discoveryWait = DEFAULT_DISCOVERY_WAIT;
     private @Nullable SidecarConfig sidecar;
     private @Nullable MeshMetrics metrics;
+    private @Nullable String localService;
 
     /** How long a first call to an undeclared service waits for discovery to answer: 2 s. */
     public static final Duration DEFAULT_DISCOVERY_WAIT = Duration.ofSeconds(2);
@@ -233,6 +235,25 @@ public final class Mesh implements AutoCloseable {
      */
     public Builder sidecar(@Nullable SidecarConfig sidecar) {
       this.sidecar = sidecar;
+      return this;
+    }
+
+    /**
+     * The name of the service this process runs (default none). When set, every mesh call, direct or via the
+     * sidecar, carries header {@code x-mesh-caller: <name>}, which {@code InboundGuard} and
+     * {@code MeshServerMetrics} use to tell callers apart on the server side.
+     *
+     * @param name a lower-case service name without '/', ':' or spaces, as a declared service, in ASCII
+     * @throws io.meshsdk.core.config.ConfigException if {@code name} is not a valid service name
+     */
+    public Builder localService(String name) {
+      requireNonNull(name, "name");
+      if (name.isBlank() || !name.equals(name.trim().toLowerCase(java.util.Locale.ROOT))
+          || name.chars().anyMatch(c -> c == '/' || c == ':' || c <= ' ' || c >= 0x7f)) {
+        throw new io.meshsdk.core.config.ConfigException("local-service", name,
+            "a lower-case service name without '/', ':' or spaces (ASCII: it is sent in a header)");
+      }
+      this.localService = name;
       return this;
     }
 

@@ -49,7 +49,9 @@ public final class MeshConfig {
 
   /**
    * Reads a config from flat properties under {@code mesh.}: {@code mesh.defaults.<key>},
-   * {@code mesh.services.<service>.<key>} and {@code mesh.domain}. Keys of other prefixes are ignored.
+   * {@code mesh.services.<service>.<key>} and {@code mesh.domain}. Keys of other prefixes are ignored, as are
+   * {@code mesh.sidecar.*} ({@code SidecarConfig.fromProperties}) and {@code mesh.inbound.*}
+   * ({@code InboundGuardConfig.fromProperties}).
    *
    * @throws ConfigException naming the full key of the first invalid entry
    */
@@ -72,6 +74,8 @@ public final class MeshConfig {
         }
       } else if (rest.startsWith("sidecar.")) {
         continue; // the sidecar's own settings: io.meshsdk.core.sidecar.SidecarConfig.fromProperties
+      } else if (rest.startsWith("inbound.")) {
+        continue; // the server side's limits: io.meshsdk.core.inbound.InboundGuardConfig.fromProperties
       } else if (rest.startsWith("defaults.")) {
         defaults.add(Map.entry(rest.substring(9), e.getValue()));
       } else if (rest.startsWith("services.")) {
@@ -83,7 +87,7 @@ public final class MeshConfig {
         perService.computeIfAbsent(s.substring(0, dot), x -> new ArrayList<>())
             .add(Map.entry(s.substring(dot + 1), e.getValue()));
       } else {
-        throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services., mesh.sidecar. or mesh.domain");
+        throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services., mesh.sidecar., mesh.inbound. or mesh.domain");
       }
     }
     b.defaults(d -> defaults.forEach(kv -> set(d, "mesh.defaults.", kv)));

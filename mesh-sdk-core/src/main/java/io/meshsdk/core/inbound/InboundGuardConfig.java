@@ -3,7 +3,10 @@ package io.meshsdk.core.inbound;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.config.ConfigValues;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Limits of an {@link InboundGuard}. Every limit is off (0) by default.
@@ -55,6 +58,55 @@ public record InboundGuardConfig(
     }
     if (maxTrackedCallers < 1) {
       throw new ConfigException("inbound.max-tracked-callers", maxTrackedCallers, "> 0");
+    }
+  }
+
+  /** The property prefix read by {@link #fromProperties}. */
+  public static final String PREFIX = "mesh.inbound.";
+
+  /**
+   * Reads {@code mesh.inbound.*} on top of {@link #ofDefaults()}: {@code caller-header},
+   * {@code per-caller-permits}, {@code per-caller-period}, {@code per-caller-max-concurrent},
+   * {@code max-concurrent}, {@code overload-retry-after}, {@code max-tracked-callers}. Keys of other prefixes
+   * are ignored.
+   *
+   * @throws ConfigException naming the full key ({@code mesh.inbound.<key>}) of an unknown key or invalid value
+   */
+  public static InboundGuardConfig fromProperties(Map<String, String> properties) {
+    requireNonNull(properties, "properties");
+    InboundGuardConfig d = ofDefaults();
+    String callerHeader = d.callerHeader();
+    int permits = d.perCallerPermits();
+    Duration period = d.perCallerPeriod();
+    int perCallerMax = d.perCallerMaxConcurrent();
+    int max = d.maxConcurrent();
+    Duration retryAfter = d.overloadRetryAfter();
+    int tracked = d.maxTrackedCallers();
+    for (Map.Entry<String, String> e : new TreeMap<>(properties).entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith(PREFIX)) {
+        continue;
+      }
+      String v = requireNonNull(e.getValue(), key).trim();
+      switch (key.substring(PREFIX.length())) {
+        case "caller-header" -> callerHeader = v;
+        case "per-caller-permits" -> permits = ConfigValues.parseInt(key, v);
+        case "per-caller-period" -> period = ConfigValues.parseDuration(key, v);
+        case "per-caller-max-concurrent" -> perCallerMax = ConfigValues.parseInt(key, v);
+        case "max-concurrent" -> max = ConfigValues.parseInt(key, v);
+        case "overload-retry-after" -> retryAfter = ConfigValues.parseDuration(key, v);
+        case "max-tracked-callers" -> tracked = ConfigValues.parseInt(key, v);
+        default -> throw new ConfigException(key, e.getValue(), "one of " + PREFIX + "{caller-header, "
+            + "per-caller-permits, per-caller-period, per-caller-max-concurrent, max-concurrent, "
+            + "overload-retry-after, max-tracked-callers}");
+      }
+    }
+    try {
+      return new InboundGuardConfig(callerHeader, permits, period, perCallerMax, max, retryAfter, tracked);
+    } catch (ConfigException ex) { // "inbound.<key>" becomes the property's full name, with the text as given
+      String full = "mesh." + ex.key();
+      String given = properties.get(full);
+      throw given == null ? ex.withKeyPrefix("mesh.") : new ConfigException(full, given, ex.expected());
     }
   }
 

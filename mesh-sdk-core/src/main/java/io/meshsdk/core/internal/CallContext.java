@@ -13,6 +13,7 @@ final class CallContext implements PickContext {
   private @Nullable EndpointState tried0;
   private EndpointState @Nullable [] triedMore;
   private int triedMoreCount;
+  private long now;
 
   CallContext(Request request) {
     this.request = request;
@@ -25,6 +26,16 @@ final class CallContext implements PickContext {
   @Override
   public @Nullable String header(String name) {
     return request.header(name);
+  }
+
+  /** Sets the time of the coming pick: the ticker time the attempt loop read anyway. */
+  void at(long nowNanos) {
+    this.now = nowNanos;
+  }
+
+  @Override
+  public long nowNanos() {
+    return now;
   }
 
   @Override

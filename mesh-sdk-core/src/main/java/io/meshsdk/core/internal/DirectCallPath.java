@@ -2,10 +2,12 @@ package io.meshsdk.core.internal;
 
 import io.meshsdk.core.Ticker;
 import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.metrics.MeshServerMetrics;
 import io.meshsdk.core.observe.AttemptInfo;
 import io.meshsdk.core.observe.AttemptResult;
 import io.meshsdk.core.observe.CallObserver;
 import io.meshsdk.core.observe.CallResult;
+import io.meshsdk.core.observe.MeshEvent;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.Route;
 import io.meshsdk.core.resilience.DeadlineExceededException;
@@ -32,17 +34,30 @@ final class DirectCallPath {
   private final ServicePipeline pipeline;
   private final ServicePolicies policies;
   private final Ticker ticker;
+  private final @Nullable String caller; // x-mesh-caller value, precomputed (Mesh.Builder.localService)
 
-  DirectCallPath(ServicePipeline pipeline, ServicePolicies policies, Ticker ticker) {
+  DirectCallPath(ServicePipeline pipeline, ServicePolicies policies, Ticker ticker, @Nullable String caller) {
     this.pipeline = pipeline;
     this.policies = policies;
     this.ticker = ticker;
+    this.caller = caller;
   }
 
   Response call(Interceptor.Chain chain) throws IOException {
+    return call(chain, null);
+  }
+
+  /**
+   * Runs one call; {@code fallbackReason} non-null when the call was meant for the sidecar and runs direct
+   * instead: reported to the call's observer as {@link MeshEvent#SIDECAR_FALLBACK}.
+   */
+  Response call(Interceptor.Chain chain, @Nullable String fallbackReason) throws IOException {
     Request request = chain.request();
     long start = ticker.read();
     CallObserver obs = pipeline.startObserving(request);
+    if (fallbackReason != null && obs != CallObserver.NOOP) {
+      ServicePipeline.event(obs, MeshEvent.SIDECAR_FALLBACK, fallbackReason);
+    }
     long deadline = policies.deadline(start, request.header(Deadlines.HEADER));
     Response response = null;
     Throwable failure = null;
@@ -57,6 +72,7 @@ final class DirectCallPath {
       CallContext ctx = new CallContext(request);
       long now = start;
       while (true) {
+        ctx.at(now); // the pickers' time: no clock read of their own
         EndpointState endpoint = pick(ctx);
         if (endpoint == null) {
           throw pipeline.noEndpoint();
@@ -64,21 +80,36 @@ final class DirectCallPath {
         ctx.markTried(endpoint);
         HttpUrl url = ServicePipeline.rewrite(request.url(), endpoint);
         Request.Builder builder = request.newBuilder().url(url);
+        if (caller != null) {
+          builder.header(MeshServerMetrics.CALLER_HEADER, caller);
+        }
         long timeoutNanos = policies.perAttemptNanos();
+        String deadlineValue = null;
         if (deadline != Deadlines.NONE) {
           long remaining = deadline - now;
           if (remaining <= 0) {
             policies.countDeadlineExceeded();
+            if (obs != CallObserver.NOOP) {
+              ServicePipeline.event(obs, MeshEvent.DEADLINE_EXCEEDED, "no time left for the next attempt");
+            }
             throw new DeadlineExceededException(pipeline.service(), "no time left for attempt "
                 + (ctx.attempt() + 1) + " (over by " + -remaining / 1_000_000L + " ms)");
           }
-          builder.header(Deadlines.HEADER, Long.toString(remaining / 1_000_000L));
+          deadlineValue = Long.toString(remaining / 1_000_000L);
+          builder.header(Deadlines.HEADER, deadlineValue);
           timeoutNanos = timeoutNanos > 0 ? Math.min(timeoutNanos, remaining) : remaining;
         }
         AttemptInfo info = null;
         if (obs != CallObserver.NOOP) {
           info = new AttemptInfo(ctx.attempt(), endpoint, url);
-          ServicePipeline.attemptStart(obs, info, builder);
+          AttemptHeaders headers = new AttemptHeaders(builder, request);
+          if (caller != null) {
+            headers.record(MeshServerMetrics.CALLER_HEADER, caller);
+          }
+          if (deadlineValue != null) {
+            headers.record(Deadlines.HEADER, deadlineValue);
+          }
+          ServicePipeline.attemptStart(obs, info, headers);
         }
         Request attemptRequest = builder.build();
         Interceptor.Chain c = chain;

@@ -36,6 +36,7 @@ public final class MeshEngine {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile MeshConfig config;
   private volatile SidecarBridge sidecarBridge; // sidecar bridge (issue 5)
+  private volatile @Nullable String localService; // sent as x-mesh-caller on every mesh call
 
   /** An engine over {@code directory}; call {@link #apply} once to compile the first config. */
   public MeshEngine(ServiceDirectory directory, MeshObserver observer, Ticker ticker, Duration discoveryWait) {
@@ -50,6 +51,19 @@ public final class MeshEngine {
   /** Sets the sidecar bridge every pipeline compiles its route with; call before the first {@link #apply}. */
   public void sidecarBridge(SidecarBridge bridge) {
     this.sidecarBridge = requireNonNull(bridge, "bridge");
+  }
+
+  /**
+   * Names this process: every mesh call (direct and sidecar) then carries header {@code x-mesh-caller} with
+   * {@code name}; call before the first {@link #apply}. {@code null}: no caller header.
+   */
+  public void localService(@Nullable String name) {
+    this.localService = name;
+  }
+
+  /** The local service name sent as {@code x-mesh-caller}, or {@code null}. */
+  public @Nullable String localService() {
+    return localService;
   }
 
   /** The sidecar bridge. */
@@ -113,7 +127,7 @@ public final class MeshEngine {
   }
 
   private ServicePipeline install(String service, ServiceConfig sc) {
-    ServicePipeline next = new ServicePipeline(service, sc, directory.watch(service), observer, ticker);
+    ServicePipeline next = new ServicePipeline(service, sc, directory.watch(service), observer, ticker, localService);
     next.bindSidecar(sidecarBridge);
     for (java.util.function.Consumer<ServicePipeline> l : installListeners) {
       l.accept(next);

@@ -15,6 +15,7 @@ import io.meshsdk.core.observe.AttemptResult;
 import io.meshsdk.core.observe.CallInfo;
 import io.meshsdk.core.observe.CallObserver;
 import io.meshsdk.core.observe.CallResult;
+import io.meshsdk.core.observe.MeshEvent;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.OutboundHeaders;
@@ -60,13 +61,15 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
   private volatile boolean closed;
   private final ServicePolicies policies; // resilience: admission, retries, outlier ejection
   private final DirectCallPath direct;
+  private final @Nullable String caller; // x-mesh-caller value or null (Mesh.Builder.localService)
 
   ServicePipeline(
       String service,
       ServiceConfig config,
       ServiceDirectory.Entry entry,
       MeshObserver observer,
-      Ticker ticker) {
+      Ticker ticker,
+      @Nullable String caller) {
     this.service = service;
     this.config = config;
     this.entry = entry;
@@ -75,7 +78,8 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     this.loadBalancer = LoadBalancers.create(config.loadBalancer(), ticker);
     this.policies = new ServicePolicies(service, config.resilience(), entry::snapshot, this::refreshPicker,
         observer, ticker);
-    this.direct = new DirectCallPath(this, policies, ticker);
+    this.direct = new DirectCallPath(this, policies, ticker, caller);
+    this.caller = caller;
   }
 
   /** Subscribes to endpoint changes; builds the first picker. */
@@ -155,8 +159,28 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
       }
 
       @Override
+      public Response executeFallback(Interceptor.Chain chain, String reason) throws IOException {
+        return direct.call(chain, reason);
+      }
+
+      @Override
       public @Nullable EndpointState pick(PickContext context) {
         return picker.pick(context);
+      }
+
+      @Override
+      public long deadline(long nowNanos, @Nullable String headerValue) {
+        return policies.deadline(nowNanos, headerValue);
+      }
+
+      @Override
+      public void countDeadlineExceeded() {
+        policies.countDeadlineExceeded();
+      }
+
+      @Override
+      public @Nullable String caller() {
+        return caller;
       }
     });
   }
@@ -221,9 +245,9 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     }
   }
 
-  static void attemptStart(CallObserver obs, AttemptInfo info, Request.Builder builder) {
+  static void attemptStart(CallObserver obs, AttemptInfo info, OutboundHeaders headers) {
     try {
-      obs.onAttemptStart(info, new BuilderHeaders(builder));
+      obs.onAttemptStart(info, headers);
     } catch (RuntimeException e) {
       log.warn("CallObserver.onAttemptStart threw", e);
     }
@@ -245,22 +269,11 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
     }
   }
 
-  /** {@link OutboundHeaders} over a request builder. */
-  static final class BuilderHeaders implements OutboundHeaders {
-    private final Request.Builder builder;
-
-    BuilderHeaders(Request.Builder builder) {
-      this.builder = builder;
-    }
-
-    @Override
-    public @Nullable String get(String name) {
-      return builder.build().header(name);
-    }
-
-    @Override
-    public void set(String name, String value) {
-      builder.header(name, value);
+  static void event(CallObserver obs, MeshEvent event, String detail) {
+    try {
+      obs.onEvent(event, detail);
+    } catch (RuntimeException e) {
+      log.warn("CallObserver.onEvent threw", e);
     }
   }
 }

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>and {@code latency} is the endpoint's peak EWMA ({@link EndpointState#ewmaNanos()}). Both load signals
  * count: a slow endpoint and a saturated one both lose comparisons. O(1) per pick, lock-free (two random
- * draws, a few opaque reads, one ticker read), no allocation.
+ * draws, a few opaque reads; the time comes from {@link PickContext#nowNanos()}), no allocation.
  *
  * <p>Guards against the classic P2C failure modes:
  *
@@ -61,7 +61,10 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
     this(Ticker.SYSTEM);
   }
 
-  /** A least-request balancer reading time (for slow start and idle decay) from {@code ticker}. */
+  /**
+   * A least-request balancer on {@code ticker}: read once per picker build; per pick, slow start and idle decay
+   * use {@link PickContext#nowNanos()}, which the engine fills from the same ticker.
+   */
   public LeastRequestLoadBalancer(Ticker ticker) {
     this(ticker, RandomSource.THREAD_LOCAL, SLOW_START_NANOS);
   }
@@ -94,7 +97,7 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
         rampUntil = end;
       }
     }
-    return new P2cPicker(endpoints, ticker, random, rampUntil, slowStartNanos);
+    return new P2cPicker(endpoints, random, rampUntil, slowStartNanos);
   }
 
   @Override
@@ -110,15 +113,13 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
   /** Power of two choices over one endpoint array (at least two endpoints). */
   static final class P2cPicker implements Picker {
     private final EndpointState[] endpoints;
-    private final Ticker ticker;
     private final RandomSource random;
     /** Until when (ticker nanos) some endpoint may still be in slow start. */
     private final long rampUntil;
     private final long slowStartNanos;
 
-    P2cPicker(EndpointState[] endpoints, Ticker ticker, RandomSource random, long rampUntil, long slowStartNanos) {
+    P2cPicker(EndpointState[] endpoints, RandomSource random, long rampUntil, long slowStartNanos) {
       this.endpoints = endpoints;
-      this.ticker = ticker;
       this.random = random;
       this.rampUntil = rampUntil;
       this.slowStartNanos = slowStartNanos;
@@ -150,11 +151,10 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
           return x;
         }
       }
-      return cheaper(x, y, r);
+      return cheaper(x, y, r, ctx.nowNanos());
     }
 
-    private EndpointState cheaper(EndpointState x, EndpointState y, RandomSource r) {
-      long now = ticker.read();
+    private EndpointState cheaper(EndpointState x, EndpointState y, RandomSource r, long now) {
       if (now - rampUntil < 0) {
         double fx = x.slowStartFactor(now, slowStartNanos);
         double fy = y.slowStartFactor(now, slowStartNanos);

@@ -21,6 +21,16 @@ public interface PickContext {
    */
   boolean alreadyTried(EndpointState endpoint);
 
+  /**
+   * The time of this pick in ticker nanos, as the engine read it at the start of the attempt: pickers use it
+   * (slow start, idle decay) instead of reading a clock themselves. The default reads {@link System#nanoTime()}
+   * (the empty context, tests); the engine's context returns the time its attempt loop already read, on the
+   * mesh's {@link io.meshsdk.core.Ticker}.
+   */
+  default long nowNanos() {
+    return System.nanoTime();
+  }
+
   /** A context with no headers and no attempts, for tests and benchmarks. */
   static PickContext empty() {
     return EmptyPickContext.INSTANCE;

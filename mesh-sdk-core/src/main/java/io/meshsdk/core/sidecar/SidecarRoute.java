@@ -3,6 +3,8 @@ package io.meshsdk.core.sidecar;
 import io.meshsdk.core.Ticker;
 import io.meshsdk.core.client.NoEndpointAvailableException;
 import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.internal.AttemptHeaders;
+import io.meshsdk.core.metrics.MeshServerMetrics;
 import io.meshsdk.core.loadbalancer.PickContext;
 import io.meshsdk.core.observe.AttemptInfo;
 import io.meshsdk.core.observe.AttemptResult;
@@ -14,11 +16,14 @@ import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.observe.OutboundHeaders;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.Route;
+import io.meshsdk.core.resilience.DeadlineExceededException;
+import io.meshsdk.core.resilience.Deadlines;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -40,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class SidecarRoute {
 
   private static final Logger log = LoggerFactory.getLogger(SidecarRoute.class);
+  private static final String NOT_READY = "sidecar not ready";
+  private static final String CALLER_HEADER = MeshServerMetrics.CALLER_HEADER;
 
   private final SidecarBridge bridge;
   private final String service;
@@ -53,6 +60,7 @@ public final class SidecarRoute {
   private final @Nullable SidecarConfig sidecar;
   private final String authority;
   private final String markerHeader;
+  private final @Nullable String caller;
 
   SidecarRoute(SidecarBridge bridge, String service, RouteConfig route, MigrationStats stats, DirectPath direct) {
     this.bridge = bridge;
@@ -67,6 +75,7 @@ public final class SidecarRoute {
     this.sidecar = bridge.config();
     this.authority = service + (sidecar == null ? "" : sidecar.hostSuffix());
     this.markerHeader = sidecar == null ? SidecarConfig.DEFAULT_MARKER_HEADER : sidecar.markerHeader();
+    this.caller = direct.caller();
   }
 
   /** The service. */
@@ -95,20 +104,20 @@ public final class SidecarRoute {
   public Response execute(Interceptor.Chain chain) throws IOException {
     Request request = chain.request();
     if (!wantsSidecar(request)) {
-      return timedDirect(chain);
+      return timedDirect(chain, null);
     }
     if (sidecar == null || !bridge.isReady()) {
       stats.fallback();
       bridge.countFallback();
-      return timedDirect(chain);
+      return timedDirect(chain, NOT_READY);
     }
     return viaSidecar(chain, request, sidecar);
   }
 
-  private Response timedDirect(Interceptor.Chain chain) throws IOException {
+  private Response timedDirect(Interceptor.Chain chain, @Nullable String fallbackReason) throws IOException {
     long t0 = ticker.read();
     try {
-      Response r = direct.execute(chain);
+      Response r = fallbackReason == null ? direct.execute(chain) : direct.executeFallback(chain, fallbackReason);
       long t1 = ticker.read();
       stats.record(MigrationStats.DIRECT, t1 - t0, r.code() >= 500, t1);
       return r;
@@ -122,30 +131,55 @@ public final class SidecarRoute {
   private Response viaSidecar(Interceptor.Chain chain, Request request, SidecarConfig sc) throws IOException {
     long start = ticker.read();
     CallObserver obs = startObserving(request);
-    HttpUrl url;
-    Request.Builder builder;
-    if (sc.style() == HandoffStyle.HOST_HEADER) {
-      url = request.url().newBuilder().scheme("http").host(sc.host()).port(sc.port()).build();
-      builder = request.newBuilder().url(url).header("Host", authority);
-    } else {
-      url = request.url().newBuilder().scheme("http").host(authority).port(80).build();
-      builder = request.newBuilder().url(url);
-    }
-    builder.header(markerHeader, "sidecar");
-    AttemptInfo info = null;
-    if (obs != CallObserver.NOOP) {
-      info = new AttemptInfo(0, null, url);
-      attemptStart(obs, info, builder);
-    }
+    long deadline = direct.deadline(start, request.header(Deadlines.HEADER));
     Response response = null;
     Throwable failure = null;
     Outcome outcome = Outcome.REJECTED;
     Route took = Route.SIDECAR;
-    int attempts = 1;
-    long t0 = start; // one clock read per attempt: the rewrite above costs nanoseconds
+    int attempts = 0;
     try {
+      long remaining = deadline == Deadlines.NONE ? Long.MAX_VALUE : deadline - start;
+      if (remaining <= 0) {
+        stats.record(MigrationStats.SIDECAR, 0, true, start);
+        throw deadlineExceeded(obs, "no time left before the sidecar call (over by " + -remaining / 1_000_000L
+            + " ms)");
+      }
+      HttpUrl url;
+      Request.Builder builder;
+      if (sc.style() == HandoffStyle.HOST_HEADER) {
+        url = request.url().newBuilder().scheme("http").host(sc.host()).port(sc.port()).build();
+        builder = request.newBuilder().url(url).header("Host", authority);
+      } else {
+        url = request.url().newBuilder().scheme("http").host(authority).port(80).build();
+        builder = request.newBuilder().url(url);
+      }
+      builder.header(markerHeader, "sidecar");
+      if (caller != null) {
+        builder.header(CALLER_HEADER, caller);
+      }
+      String deadlineValue = remaining == Long.MAX_VALUE ? null : Long.toString(remaining / 1_000_000L);
+      if (deadlineValue != null) {
+        builder.header(Deadlines.HEADER, deadlineValue);
+      }
+      AttemptInfo info = null;
+      if (obs != CallObserver.NOOP) {
+        info = new AttemptInfo(0, null, url);
+        AttemptHeaders headers = new AttemptHeaders(builder, request).record(markerHeader, "sidecar");
+        if (sc.style() == HandoffStyle.HOST_HEADER) {
+          headers.record("Host", authority);
+        }
+        if (caller != null) {
+          headers.record(CALLER_HEADER, caller);
+        }
+        if (deadlineValue != null) {
+          headers.record(Deadlines.HEADER, deadlineValue);
+        }
+        attemptStart(obs, info, headers);
+      }
+      long t0 = start; // one clock read per attempt: the rewrite above costs nanoseconds
+      attempts = 1;
       try {
-        response = chain.proceed(builder.build());
+        response = bounded(chain, remaining).proceed(builder.build());
       } catch (IOException e) {
         long t1 = ticker.read();
         outcome = classify(e);
@@ -164,13 +198,22 @@ public final class SidecarRoute {
           bridge.probeSoon();
         }
         took = Route.DIRECT;
-        attempts = 2;
         stats.fallback();
         bridge.countFallback();
         if (obs != CallObserver.NOOP) {
           event(obs, MeshEvent.SIDECAR_FALLBACK, refused ? "sidecar refused the connection" : "sidecar closed the connection");
         }
-        response = fallbackAttempt(chain, request, obs);
+        EndpointState endpoint = direct.pick(new FallbackPickContext(request, t1));
+        if (endpoint == null) {
+          throw new NoEndpointAvailableException(service, "the sidecar failed and no direct endpoint is available");
+        }
+        long left = deadline == Deadlines.NONE ? Long.MAX_VALUE : deadline - t1;
+        if (left <= 0) {
+          throw deadlineExceeded(obs, "no time left for the direct attempt after the sidecar failed (over by "
+              + -left / 1_000_000L + " ms)");
+        }
+        attempts = 2;
+        response = fallbackAttempt(chain, request, obs, endpoint, left, t1);
         outcome = response.code() >= 500 ? Outcome.SERVER_ERROR
             : response.code() >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
         stats.record(MigrationStats.DIRECT, ticker.read() - start, response.code() >= 500);
@@ -191,7 +234,9 @@ public final class SidecarRoute {
     } catch (IOException | RuntimeException e) {
       failure = e;
       if (took == Route.DIRECT) {
-        outcome = e instanceof NoEndpointAvailableException ? Outcome.REJECTED : classify(e);
+        boolean refusedBeforeDirectAttempt = attempts < 2
+            && (e instanceof NoEndpointAvailableException || e instanceof DeadlineExceededException);
+        outcome = refusedBeforeDirectAttempt ? Outcome.REJECTED : classify(e);
         stats.record(MigrationStats.DIRECT, ticker.read() - start, true);
       }
       throw e;
@@ -203,24 +248,58 @@ public final class SidecarRoute {
     }
   }
 
-  /** The one direct attempt after the sidecar failed: pick, rewrite, proceed, record the endpoint's stats. */
-  private Response fallbackAttempt(Interceptor.Chain chain, Request request, CallObserver obs) throws IOException {
-    EndpointState endpoint = direct.pick(new FallbackPickContext(request));
-    if (endpoint == null) {
-      throw new NoEndpointAvailableException(service, "the sidecar failed and no direct endpoint is available");
+  /** Counts and reports a call out of time; the exception to throw. */
+  private DeadlineExceededException deadlineExceeded(CallObserver obs, String detail) {
+    direct.countDeadlineExceeded();
+    if (obs != CallObserver.NOOP) {
+      event(obs, MeshEvent.DEADLINE_EXCEEDED, detail);
     }
+    return new DeadlineExceededException(service, detail);
+  }
+
+  /** {@code chain} with its timeouts bounded by {@code remainingNanos} (unchanged when there is no deadline). */
+  private static Interceptor.Chain bounded(Interceptor.Chain chain, long remainingNanos) {
+    if (remainingNanos == Long.MAX_VALUE) {
+      return chain;
+    }
+    int ms = (int) Math.max(1L, Math.min(Integer.MAX_VALUE, remainingNanos / 1_000_000L));
+    return chain.withConnectTimeout(ms, TimeUnit.MILLISECONDS)
+        .withReadTimeout(ms, TimeUnit.MILLISECONDS)
+        .withWriteTimeout(ms, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The one direct attempt after the sidecar failed, to {@code endpoint}: rewrite, proceed within
+   * {@code remainingNanos}, record the endpoint's stats.
+   */
+  private Response fallbackAttempt(Interceptor.Chain chain, Request request, CallObserver obs,
+      EndpointState endpoint, long remainingNanos, long now) throws IOException {
     HttpUrl base = endpoint.baseUrl();
     HttpUrl url = request.url().newBuilder().scheme(base.scheme()).host(base.host()).port(base.port()).build();
     Request.Builder builder = request.newBuilder().url(url);
+    if (caller != null) {
+      builder.header(CALLER_HEADER, caller);
+    }
+    String deadlineValue = remainingNanos == Long.MAX_VALUE ? null : Long.toString(remainingNanos / 1_000_000L);
+    if (deadlineValue != null) {
+      builder.header(Deadlines.HEADER, deadlineValue);
+    }
     AttemptInfo info = null;
     if (obs != CallObserver.NOOP) {
       info = new AttemptInfo(1, endpoint, url);
-      attemptStart(obs, info, builder);
+      AttemptHeaders headers = new AttemptHeaders(builder, request);
+      if (caller != null) {
+        headers.record(CALLER_HEADER, caller);
+      }
+      if (deadlineValue != null) {
+        headers.record(Deadlines.HEADER, deadlineValue);
+      }
+      attemptStart(obs, info, headers);
     }
     endpoint.attemptStarted();
-    long t0 = ticker.read();
+    long t0 = now;
     try {
-      Response r = chain.proceed(builder.build());
+      Response r = bounded(chain, remainingNanos).proceed(builder.build());
       long t1 = ticker.read();
       Outcome o = r.code() >= 500 ? Outcome.SERVER_ERROR : r.code() >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
       endpoint.attemptEnded(t1 - t0, t1, o.isEndpointFailure());
@@ -270,9 +349,9 @@ public final class SidecarRoute {
     }
   }
 
-  private static void attemptStart(CallObserver obs, AttemptInfo info, Request.Builder builder) {
+  private static void attemptStart(CallObserver obs, AttemptInfo info, OutboundHeaders headers) {
     try {
-      obs.onAttemptStart(info, new BuilderHeaders(builder));
+      obs.onAttemptStart(info, headers);
     } catch (RuntimeException e) {
       log.warn("CallObserver.onAttemptStart threw", e);
     }
@@ -307,31 +386,19 @@ public final class SidecarRoute {
     return "SidecarRoute{" + service + " " + route + "}";
   }
 
-  /** {@link OutboundHeaders} over a request builder. */
-  private static final class BuilderHeaders implements OutboundHeaders {
-    private final Request.Builder builder;
-
-    BuilderHeaders(Request.Builder builder) {
-      this.builder = builder;
-    }
-
-    @Override
-    public @Nullable String get(String name) {
-      return builder.build().header(name);
-    }
-
-    @Override
-    public void set(String name, String value) {
-      builder.header(name, value);
-    }
-  }
-
   /** The pick context of the fallback attempt: the second attempt of the call, nothing tried directly yet. */
   private static final class FallbackPickContext implements PickContext {
     private final Request request;
+    private final long now;
 
-    FallbackPickContext(Request request) {
+    FallbackPickContext(Request request, long now) {
       this.request = request;
+      this.now = now;
+    }
+
+    @Override
+    public long nowNanos() {
+      return now;
     }
 
     @Override

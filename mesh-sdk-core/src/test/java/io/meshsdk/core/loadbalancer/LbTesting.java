@@ -131,11 +131,29 @@ final class LbTesting {
     return out;
   }
 
-  /** A mutable {@link PickContext}: headers, attempt number, tried endpoints. */
+  /** A first-attempt context whose {@link PickContext#nowNanos()} reads {@code ticker}, as the engine's does. */
+  static PickContext at(Ticker ticker) {
+    return new Ctx().on(ticker);
+  }
+
+  /** A mutable {@link PickContext}: headers, attempt number, tried endpoints, time. */
   static final class Ctx implements PickContext {
     private final Map<String, String> headers = new HashMap<>();
     private final Set<EndpointState> tried = new HashSet<>();
     private int attempt;
+    private @Nullable Ticker ticker;
+
+    /** Reports {@code t}'s time as the pick time. */
+    Ctx on(Ticker t) {
+      this.ticker = t;
+      return this;
+    }
+
+    @Override
+    public long nowNanos() {
+      Ticker t = ticker;
+      return t == null ? System.nanoTime() : t.read();
+    }
 
     Ctx header(String name, @Nullable String value) {
       if (value == null) {

@@ -2,6 +2,7 @@ package io.meshsdk.core.loadbalancer;
 
 import static io.meshsdk.core.loadbalancer.LbTesting.MS;
 import static io.meshsdk.core.loadbalancer.LbTesting.SECOND;
+import static io.meshsdk.core.loadbalancer.LbTesting.at;
 import static io.meshsdk.core.loadbalancer.LbTesting.count;
 import static io.meshsdk.core.loadbalancer.LbTesting.picker;
 import static io.meshsdk.core.loadbalancer.LbTesting.sample;
@@ -36,7 +37,7 @@ class LeastRequestLoadBalancerTest {
 
   @Test
   void equalEndpointsShareEvenly() {
-    Map<String, Integer> counts = count(picker(lb, peers), PickContext.empty(), PICKS);
+    Map<String, Integer> counts = count(picker(lb, peers), at(ticker), PICKS);
     double chi = LbTesting.chiSquare(counts, LbTesting.uniform(LbTesting.ids(peers)), PICKS);
     assertThat(chi).isLessThan(LbTesting.chiSquareCritical(peers.size() - 1));
   }
@@ -45,7 +46,7 @@ class LeastRequestLoadBalancerTest {
   void shiftsLoadAwayFromASlowEndpoint() {
     EndpointState slow = peers.get(3);
     sample(slow, 500 * MS, ticker); // peak EWMA: jumps to the slow sample at once
-    Map<String, Integer> counts = count(picker(lb, peers), PickContext.empty(), PICKS);
+    Map<String, Integer> counts = count(picker(lb, peers), at(ticker), PICKS);
     assertThat(counts.getOrDefault("e3", 0)).isLessThan(PICKS / 10 / 20); // < 5 % of a fair share
   }
 
@@ -57,7 +58,7 @@ class LeastRequestLoadBalancerTest {
     for (int i = 0; i < 3; i++) {
       peers.get(1).attemptStarted();
     }
-    assertThat(count(picker(lb, two), PickContext.empty(), 1_000)).containsOnlyKeys("e0");
+    assertThat(count(picker(lb, two), at(ticker), 1_000)).containsOnlyKeys("e0");
   }
 
   @Test
@@ -66,7 +67,7 @@ class LeastRequestLoadBalancerTest {
     for (int i = 0; i < 20; i++) {
       busy.attemptStarted();
     }
-    Map<String, Integer> counts = count(picker(lb, peers), PickContext.empty(), PICKS);
+    Map<String, Integer> counts = count(picker(lb, peers), at(ticker), PICKS);
     assertThat(counts.getOrDefault("e7", 0)).isLessThan(PICKS / 10 / 20);
   }
 
@@ -80,7 +81,7 @@ class LeastRequestLoadBalancerTest {
     Picker p = picker(lb, all);
     int toFresh = 0;
     for (int i = 0; i < 10_000; i++) {
-      EndpointState e = p.pick(PickContext.empty());
+      EndpointState e = p.pick(at(ticker));
       e.attemptStarted();
       if (e == fresh) {
         toFresh++; // its calls never complete: no latency sample ever arrives
@@ -103,8 +104,27 @@ class LeastRequestLoadBalancerTest {
     for (EndpointState s : peers) {
       sample(s, 10 * MS, ticker);
     }
-    Map<String, Integer> counts = count(picker(lb, all), PickContext.empty(), PICKS);
+    Map<String, Integer> counts = count(picker(lb, all), at(ticker), PICKS);
     assertThat(counts.get("fresh")).isBetween((int) (PICKS / 11 * 0.85), (int) (PICKS / 11 * 1.15));
+  }
+
+  @Test
+  void picksTakeTheTimeFromTheContextNotFromTheTicker() {
+    EndpointState fresh = state("fresh", ticker); // healthy since now: in slow start at the ticker's time
+    List<EndpointState> all = new ArrayList<>(peers);
+    all.add(fresh);
+    int[] reads = {0};
+    io.meshsdk.core.Ticker counting = () -> {
+      reads[0]++;
+      return ticker.read();
+    };
+    Picker p = new LeastRequestLoadBalancer(counting, RandomSource.seeded(42)).newPicker(
+        new io.meshsdk.core.endpoint.EndpointSet("svc", 1, all), all);
+    int readsAtBuild = reads[0];
+    LbTesting.Ctx later = new LbTesting.Ctx().on(() -> ticker.read() + 10 * SECOND + 1); // the engine's time
+    double fair = PICKS / 11.0;
+    assertThat(count(p, later, PICKS).get("fresh") / fair).isBetween(0.88, 1.12); // out of slow start: 100 %
+    assertThat(reads[0]).isEqualTo(readsAtBuild); // no clock read per pick
   }
 
   @Test
@@ -114,11 +134,11 @@ class LeastRequestLoadBalancerTest {
     all.add(fresh);
     Picker p = picker(lb, all);
     double fair = PICKS / 11.0;
-    assertThat(count(p, PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.07, 0.13); // 10 %
+    assertThat(count(p, at(ticker), PICKS).get("fresh") / fair).isBetween(0.07, 0.13); // 10 %
     ticker.advance(5 * SECOND);
-    assertThat(count(p, PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.42, 0.58); // 50 %
+    assertThat(count(p, at(ticker), PICKS).get("fresh") / fair).isBetween(0.42, 0.58); // 50 %
     ticker.advance(5 * SECOND + 1);
-    assertThat(count(p, PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.88, 1.12); // 100 %
+    assertThat(count(p, at(ticker), PICKS).get("fresh") / fair).isBetween(0.88, 1.12); // 100 %
   }
 
   @Test
@@ -129,17 +149,17 @@ class LeastRequestLoadBalancerTest {
     double fair = PICKS / 11.0;
     LoadBalancer off = LoadBalancers.create(
         LoadBalancerConfig.builder().slowStartWindow(java.time.Duration.ZERO).build(), ticker);
-    assertThat(count(picker(off, all), PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.88, 1.12);
+    assertThat(count(picker(off, all), at(ticker), PICKS).get("fresh") / fair).isBetween(0.88, 1.12);
     LoadBalancer twenty = LoadBalancers.create(
         LoadBalancerConfig.builder().slowStartWindow(java.time.Duration.ofSeconds(20)).build(), ticker);
     ticker.advance(10 * SECOND); // half of a 20 s window: ~50 % (the default 10 s window would be over)
-    assertThat(count(picker(twenty, all), PickContext.empty(), PICKS).get("fresh") / fair).isBetween(0.35, 0.65);
+    assertThat(count(picker(twenty, all), at(ticker), PICKS).get("fresh") / fair).isBetween(0.35, 0.65);
   }
 
   @Test
   void slowStartIsRelativeSoAFreshServiceIsNotSkewed() {
     List<EndpointState> fresh = states(5, ticker); // all healthy since now
-    Map<String, Integer> counts = count(picker(lb, fresh), PickContext.empty(), PICKS);
+    Map<String, Integer> counts = count(picker(lb, fresh), at(ticker), PICKS);
     double chi = LbTesting.chiSquare(counts, LbTesting.uniform(LbTesting.ids(fresh)), PICKS);
     assertThat(chi).isLessThan(LbTesting.chiSquareCritical(4));
   }
@@ -149,12 +169,12 @@ class LeastRequestLoadBalancerTest {
     EndpointState slow = peers.get(0);
     sample(slow, 2_000 * MS, ticker);
     Picker p = picker(lb, peers);
-    assertThat(count(p, PickContext.empty(), 10_000)).doesNotContainKey("e0");
+    assertThat(count(p, at(ticker), 10_000)).doesNotContainKey("e0");
 
     ticker.advance(60 * SECOND); // e0 idle for a minute: 2 s × e^-6 ≈ 5 ms, cheaper than its busy peers
     int probes = 0;
     for (int i = 0; i < 10_000; i++) {
-      EndpointState e = p.pick(PickContext.empty());
+      EndpointState e = p.pick(at(ticker));
       e.attemptStarted();
       if (e == slow) {
         probes++; // the probe stays in flight
@@ -185,7 +205,7 @@ class LeastRequestLoadBalancerTest {
     Picker a = picker(new LeastRequestLoadBalancer(ticker, RandomSource.seeded(9)), peers);
     Picker b = picker(new LeastRequestLoadBalancer(ticker, RandomSource.seeded(9)), peers);
     for (int i = 0; i < 1_000; i++) {
-      assertThat(a.pick(PickContext.empty())).isSameAs(b.pick(PickContext.empty()));
+      assertThat(a.pick(at(ticker))).isSameAs(b.pick(at(ticker)));
     }
   }
 }

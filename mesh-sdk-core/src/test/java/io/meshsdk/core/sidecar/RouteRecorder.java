@@ -19,6 +19,10 @@ final class RouteRecorder implements MeshObserver {
   final AtomicLong endedDirect = new AtomicLong();
   final AtomicLong fallbackEvents = new AtomicLong();
   final List<Boolean> readinessChanges = new CopyOnWriteArrayList<>();
+  /** Every call's result, in order. */
+  final List<CallResult> results = new CopyOnWriteArrayList<>();
+  /** Every per-call event as {@code EVENT: detail}, in order. */
+  final List<String> events = new CopyOnWriteArrayList<>();
 
   @Override
   public CallObserver onCallStart(CallInfo call) {
@@ -26,6 +30,7 @@ final class RouteRecorder implements MeshObserver {
     return new CallObserver() {
       @Override
       public void onEvent(MeshEvent event, String detail) {
+        events.add(event + ": " + detail);
         if (event == MeshEvent.SIDECAR_FALLBACK) {
           fallbackEvents.incrementAndGet();
         }
@@ -33,6 +38,7 @@ final class RouteRecorder implements MeshObserver {
 
       @Override
       public void onCallEnd(CallResult result) {
+        results.add(result);
         (result.route() == Route.SIDECAR ? endedSidecar : endedDirect).incrementAndGet();
       }
     };

@@ -88,14 +88,20 @@ class SidecarReadinessIT {
     assertThat(backend.lastHeader("x-mesh-route")).isNull();
     assertThat(mesh.sidecarBridge().isReady()).isFalse();
 
-    // the next calls go straight to the direct path: no fallback event, no refused connect; the probe agrees
-    // (the admin URL answers but the listener refuses), so readiness does not flap
+    // the next calls go straight to the direct path, each reporting a "sidecar not ready" fallback event (no
+    // refused connect); the probe agrees (the admin URL answers but the listener refuses), so readiness does not
+    // flap
     for (int i = 0; i < 5; i++) {
       try (Response r = get()) {
         assertThat(r.code()).isEqualTo(200);
       }
     }
-    assertThat(recorder.fallbackEvents.get()).isEqualTo(1);
+    assertThat(recorder.fallbackEvents.get()).isEqualTo(6); // one per fallback: as many as the bridge counts
+    assertThat(recorder.events).filteredOn(e -> e.startsWith("SIDECAR_FALLBACK"))
+        .containsExactly("SIDECAR_FALLBACK: sidecar refused the connection",
+            "SIDECAR_FALLBACK: sidecar not ready", "SIDECAR_FALLBACK: sidecar not ready",
+            "SIDECAR_FALLBACK: sidecar not ready", "SIDECAR_FALLBACK: sidecar not ready",
+            "SIDECAR_FALLBACK: sidecar not ready");
     assertThat(recorder.startedDirect.get()).isEqualTo(5);
     assertThat(mesh.sidecarBridge().fallbacks()).isEqualTo(6);
     assertThat(mesh.migrationReport().service("inventory").fallbacks()).isEqualTo(6);
