@@ -127,7 +127,7 @@ final class DirectCallPath {
           response = c.proceed(attemptRequest);
         } catch (IOException | RuntimeException e) {
           long t1 = ticker.read();
-          outcome = ServicePipeline.classify(e);
+          outcome = ServicePipeline.classify(e, chain);
           boolean failed = outcome.isEndpointFailure();
           endpoint.attemptEnded(t1 - t0, t1, failed);
           policies.outlier().onAttemptEnd(endpoint, failed, t1);

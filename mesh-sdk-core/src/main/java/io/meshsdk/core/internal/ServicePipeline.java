@@ -26,11 +26,6 @@ import io.meshsdk.core.sidecar.DirectPath;
 import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.sidecar.SidecarRoute;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -213,22 +208,11 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
   }
 
   static Outcome classify(int status) {
-    if (status >= 500) {
-      return Outcome.SERVER_ERROR;
-    }
-    return status >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
+    return Outcome.ofStatus(status);
   }
 
-  static Outcome classify(Throwable e) {
-    if (e instanceof ConnectException
-        || e instanceof NoRouteToHostException
-        || e instanceof UnknownHostException) {
-      return Outcome.CONNECT_ERROR;
-    }
-    if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
-      return Outcome.TIMEOUT;
-    }
-    return Outcome.IO_ERROR;
+  static Outcome classify(Throwable e, Interceptor.Chain chain) {
+    return Outcome.ofFailure(e, chain.call().isCanceled());
   }
 
   CallObserver startObserving(Request request) {

@@ -182,12 +182,12 @@ public final class SidecarRoute {
         response = bounded(chain, remaining).proceed(builder.build());
       } catch (IOException e) {
         long t1 = ticker.read();
-        outcome = classify(e);
+        outcome = Outcome.ofFailure(e, chain.call().isCanceled());
         if (info != null) {
           attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
         }
         boolean refused = outcome == Outcome.CONNECT_ERROR;
-        boolean crashed = outcome == Outcome.IO_ERROR && isIdempotent(request.method());
+        boolean crashed = outcome == Outcome.IO_ERROR && io.meshsdk.core.resilience.internal.ServicePolicies.isIdempotent(request.method());
         if (!refused && !crashed) {
           stats.record(MigrationStats.SIDECAR, t1 - start, true, t1);
           throw e;
@@ -236,7 +236,7 @@ public final class SidecarRoute {
       if (took == Route.DIRECT) {
         boolean refusedBeforeDirectAttempt = attempts < 2
             && (e instanceof NoEndpointAvailableException || e instanceof DeadlineExceededException);
-        outcome = refusedBeforeDirectAttempt ? Outcome.REJECTED : classify(e);
+        outcome = refusedBeforeDirectAttempt ? Outcome.REJECTED : Outcome.ofFailure(e, chain.call().isCanceled());
         stats.record(MigrationStats.DIRECT, ticker.read() - start, true);
       }
       throw e;
@@ -309,7 +309,7 @@ public final class SidecarRoute {
       return r;
     } catch (IOException | RuntimeException e) {
       long t1 = ticker.read();
-      Outcome o = classify(e);
+      Outcome o = Outcome.ofFailure(e, chain.call().isCanceled());
       endpoint.attemptEnded(t1 - t0, t1, o.isEndpointFailure());
       if (info != null) {
         attemptEnd(obs, info, new AttemptResult(o, -1, e, t1 - t0));
@@ -318,22 +318,6 @@ public final class SidecarRoute {
     }
   }
 
-  static Outcome classify(Throwable e) {
-    if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException) {
-      return Outcome.CONNECT_ERROR;
-    }
-    if (e instanceof InterruptedIOException) {
-      return Outcome.TIMEOUT;
-    }
-    return Outcome.IO_ERROR;
-  }
-
-  static boolean isIdempotent(String method) {
-    return switch (method) {
-      case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
-      default -> false;
-    };
-  }
 
   private CallObserver startObserving(Request request) {
     if (observer == MeshObserver.NOOP) {

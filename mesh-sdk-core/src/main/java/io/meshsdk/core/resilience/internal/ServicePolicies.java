@@ -282,7 +282,7 @@ public final class ServicePolicies implements ResilienceView {
     if ((held & HELD_BREAKER) != 0) {
       CircuitBreaker cb = breaker;
       if (cb != null) {
-        if (attempts == 0) {
+        if (attempts == 0 || outcome == Outcome.CANCELLED) { // nothing learned about the service
           cb.releasePermission();
         } else if (outcome.isEndpointFailure()) {
           cb.onError(durationNanos, TimeUnit.NANOSECONDS, FAILED_CALL);
@@ -381,7 +381,7 @@ public final class ServicePolicies implements ResilienceView {
   static final long MAX_RETRY_AFTER_SECONDS = 365L * 24 * 3600;
 
   /** GET, HEAD, OPTIONS, PUT and DELETE (RFC 9110 idempotent methods; TRACE is never proxied). */
-  static boolean isIdempotent(String method) {
+  public static boolean isIdempotent(String method) {
     return switch (method) {
       case "GET", "HEAD", "OPTIONS", "PUT", "DELETE" -> true;
       default -> false;
