@@ -127,7 +127,8 @@ public final class MeshEngine {
   }
 
   private ServicePipeline install(String service, ServiceConfig sc) {
-    ServicePipeline next = new ServicePipeline(service, sc, directory.watch(service), observer, ticker, localService);
+    ServicePipeline next = new ServicePipeline(service, sc, directory.watch(service), observer, ticker, localService,
+        pipelines.get(service));
     next.bindSidecar(sidecarBridge);
     for (java.util.function.Consumer<ServicePipeline> l : installListeners) {
       l.accept(next);

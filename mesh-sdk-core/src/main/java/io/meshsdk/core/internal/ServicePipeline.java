@@ -54,6 +54,7 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
   private final Ticker ticker;
   private volatile Picker picker = Picker.EMPTY;
   private volatile boolean closed;
+  private volatile boolean policiesHandedOver;
   private final ServicePolicies policies; // resilience: admission, retries, outlier ejection
   private final DirectCallPath direct;
   private final @Nullable String caller; // x-mesh-caller value or null (Mesh.Builder.localService)
@@ -64,15 +65,24 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
       ServiceDirectory.Entry entry,
       MeshObserver observer,
       Ticker ticker,
-      @Nullable String caller) {
+      @Nullable String caller,
+      @Nullable ServicePipeline previous) {
     this.service = service;
     this.config = config;
     this.entry = entry;
     this.observer = observer;
     this.ticker = ticker;
     this.loadBalancer = LoadBalancers.create(config.loadBalancer(), ticker);
-    this.policies = new ServicePolicies(service, config.resilience(), entry::snapshot, this::refreshPicker,
-        observer, ticker);
+    if (previous != null && previous.config.resilience().equals(config.resilience())) {
+      // only the balancer or the route changed: keep the breaker's state, the retry budget, the ejections and
+      // the counters instead of starting them again (an open breaker must not close because of a route switch)
+      this.policies = previous.policies;
+      previous.policiesHandedOver = true;
+      this.policies.rebind(this::refreshPicker);
+    } else {
+      this.policies = new ServicePolicies(service, config.resilience(), entry::snapshot, this::refreshPicker,
+          observer, ticker);
+    }
     this.direct = new DirectCallPath(this, policies, ticker, caller);
     this.caller = caller;
   }
@@ -87,7 +97,9 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
   void close() {
     closed = true;
     entry.removeListener(this);
-    policies.close();
+    if (!policiesHandedOver) {
+      policies.close();
+    }
   }
 
   /** The service name. */

@@ -66,6 +66,7 @@ public final class ServicePolicies implements ResilienceView {
   private final ResilienceConfig config;
   private final Ticker ticker;
   private final @Nullable CircuitBreaker breaker;
+  private volatile Runnable refreshPicker;
   private final @Nullable RateLimiter limiter;
   private final @Nullable Bulkhead bulkhead;
   private final IntervalFunction backoff;
@@ -128,8 +129,9 @@ public final class ServicePolicies implements ResilienceView {
     this.perAttemptNanos = config.timeout().perAttempt().toNanos();
     this.callTimeoutNanos = config.timeout().call().toNanos();
     this.panicThreshold = config.outlier().panicThreshold();
-    this.outlier = new OutlierDetector(service, config.outlier(), endpoints, refreshPicker, observer, ticker,
-        ejections, restorations);
+    this.refreshPicker = refreshPicker;
+    this.outlier = new OutlierDetector(service, config.outlier(), endpoints, () -> this.refreshPicker.run(),
+        observer, ticker, ejections, restorations);
     this.healthChecker = config.healthCheck().enabled()
         ? new HealthChecker(config.healthCheck(), endpoints, outlier) : null;
   }
@@ -149,8 +151,20 @@ public final class ServicePolicies implements ResilienceView {
     return cb.build();
   }
 
-  /** Starts the periodic chores (restoration, failure-rate windows, health checks). */
-  public void start() {
+  /**
+   * Hands these policies (breaker state, budget, ejections, counters) to a new pipeline of the same service
+   * after a config change that left the resilience config as it was: ejections and restorations now rebuild
+   * {@code refreshPicker}'s picker.
+   */
+  public void rebind(Runnable refreshPicker) {
+    this.refreshPicker = java.util.Objects.requireNonNull(refreshPicker, "refreshPicker");
+  }
+
+  /** Starts the periodic chores (restoration, failure-rate windows, health checks); idempotent. */
+  public synchronized void start() {
+    if (sweeper != null) {
+      return;
+    }
     sweeper = ResilienceTimer.every(config.outlier().interval().toNanos(), "outlier-sweep " + service,
         outlier::sweep);
     if (healthChecker != null) {
