@@ -46,6 +46,7 @@ public final class Mesh implements AutoCloseable {
   private final ServiceDirectory directory;
   private final Interceptor interceptor;
   private final SidecarBridge sidecar;
+  private volatile @Nullable OkHttpClient defaultBase;
 
   private Mesh(Builder b) {
     this.directory = new ServiceDirectory(b.discovery, b.ticker);
@@ -68,8 +69,21 @@ public final class Mesh implements AutoCloseable {
       sidecar.bindTo(metrics.registry());
     }
     this.sidecar.start();
-    this.engine.apply(b.config);
+    try {
+      this.engine.apply(b.config);
+    } catch (RuntimeException e) { // leave no prober thread, watch or timer behind a failed build
+      closeQuietly(e);
+      throw e;
+    }
     this.interceptor = new MeshInterceptor(engine);
+  }
+
+  private void closeQuietly(RuntimeException cause) {
+    try {
+      close();
+    } catch (RuntimeException suppressed) {
+      cause.addSuppressed(suppressed);
+    }
   }
 
   /** A new builder. */
@@ -85,9 +99,27 @@ public final class Mesh implements AutoCloseable {
     return interceptor;
   }
 
-  /** A new mesh-aware {@link OkHttpClient} with OkHttp's defaults. */
+  /**
+   * A mesh-aware {@link OkHttpClient} with OkHttp's defaults. Every client this returns shares one connection
+   * pool and dispatcher (created on first use), so calling it often costs no sockets or threads; prefer
+   * {@link #newOkHttpClient(OkHttpClient)} to share your application's own client's pools.
+   *
+   * <p>OkHttp's {@code retryOnConnectionFailure} stays on: it replays a request only when a pooled keep-alive
+   * connection turns out to be dead before anything was read, which the mesh could not tell from a failing
+   * endpoint. Real endpoint failures surface to the mesh and go through its retry budget.
+   */
   public OkHttpClient newOkHttpClient() {
-    return newOkHttpClient(new OkHttpClient());
+    OkHttpClient base = defaultBase;
+    if (base == null) {
+      synchronized (this) {
+        base = defaultBase;
+        if (base == null) {
+          base = new OkHttpClient();
+          defaultBase = base;
+        }
+      }
+    }
+    return newOkHttpClient(base);
   }
 
   /**
@@ -163,6 +195,11 @@ public final class Mesh implements AutoCloseable {
     engine.close();
     directory.close();
     directory.discovery().close();
+    OkHttpClient base = defaultBase;
+    if (base != null) { // only the pools the mesh created itself; a caller's own client stays theirs
+      base.dispatcher().executorService().shutdown();
+      base.connectionPool().evictAll();
+    }
   }
 
   /** Builds a {@link Mesh}. */

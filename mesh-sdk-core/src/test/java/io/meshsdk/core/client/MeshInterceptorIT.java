@@ -77,6 +77,15 @@ class MeshInterceptorIT {
   }
 
   @Test
+  void defaultClientsShareOnePoolAndDispatcher() {
+    OkHttpClient other = mesh.newOkHttpClient();
+    assertThat(other.connectionPool()).isSameAs(http.connectionPool());
+    assertThat(other.dispatcher()).isSameAs(http.dispatcher());
+    OkHttpClient own = new OkHttpClient();
+    assertThat(mesh.newOkHttpClient(own).connectionPool()).isSameAs(own.connectionPool());
+  }
+
+  @Test
   void meshDomainSuffixNamesTheSameService() throws IOException {
     assertThat(get("http://inventory.mesh/items")).startsWith("inventory-");
   }
