@@ -157,6 +157,20 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
     };
   }
 
+  /**
+   * The trace id of the calling thread's current span (valid, sampled or not), so that {@code split:N}
+   * sidecar routing keeps every call of one trace on one path before the traceparent header is injected.
+   * OpenTelemetry caches the hex id in the span context: no allocation.
+   */
+  @Override
+  public @Nullable String currentTraceId() {
+    if (!enabled) {
+      return null;
+    }
+    SpanContext current = Span.current().getSpanContext();
+    return current.isValid() ? current.getTraceId() : null;
+  }
+
   @Override
   public CallObserver onCallStart(CallInfo call) {
     if (!enabled) {

@@ -76,6 +76,19 @@ class MeshTracingTest {
   }
 
   @Test
+  void currentTraceIdIsTheCallingThreadsTraceForSplitRouting() {
+    assertThat(tracing.currentTraceId()).isNull();
+    io.opentelemetry.api.trace.Span span =
+        tracing.openTelemetry().getTracer("test").spanBuilder("handle order").startSpan();
+    try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+      assertThat(tracing.currentTraceId()).isEqualTo(span.getSpanContext().getTraceId());
+    } finally {
+      span.end();
+    }
+    assertThat(MeshTracing.disabled().currentTraceId()).isNull();
+  }
+
+  @Test
   void aRetriedCallShowsTwoAttemptSpansWithResendCountUnderOneCallSpan() {
     CallObserver obs = tracing.onCallStart(call());
     Headers h1 = new Headers();

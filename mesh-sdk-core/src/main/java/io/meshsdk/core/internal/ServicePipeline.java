@@ -189,6 +189,16 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
       public @Nullable String caller() {
         return caller;
       }
+
+      @Override
+      public @Nullable String currentTraceId() {
+        try {
+          return observer.currentTraceId();
+        } catch (RuntimeException e) {
+          log.warn("MeshObserver.currentTraceId threw", e);
+          return null;
+        }
+      }
     });
   }
 

@@ -78,6 +78,17 @@ final class CompositeMeshObserver implements MeshObserver {
   }
 
   @Override
+  public @org.jspecify.annotations.Nullable String currentTraceId() {
+    for (MeshObserver o : observers) {
+      String id = o.currentTraceId();
+      if (id != null) {
+        return id;
+      }
+    }
+    return null;
+  }
+
+  @Override
   public void onSidecarReadinessChange(boolean ready) {
     for (MeshObserver o : observers) {
       o.onSidecarReadinessChange(ready);

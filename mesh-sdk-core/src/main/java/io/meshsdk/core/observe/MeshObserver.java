@@ -26,6 +26,16 @@ public interface MeshObserver {
   /** The outlier detector ejected ({@code ejected = true}) or restored an endpoint. */
   default void onEndpointHealthChange(EndpointState endpoint, boolean ejected) {}
 
+  /**
+   * The 32-hex-digit id of the trace the calling thread is in, or {@code null}: the stable request key that
+   * {@code split:N} routing uses when a request carries no configured key header and no {@code traceparent}
+   * yet (a tracing observer injects that header only when the attempt starts). Called on the caller's
+   * thread; must not allocate. Default: {@code null}.
+   */
+  default @org.jspecify.annotations.Nullable String currentTraceId() {
+    return null;
+  }
+
   /** The local sidecar became ready or stopped being ready. */
   default void onSidecarReadinessChange(boolean ready) {}
 

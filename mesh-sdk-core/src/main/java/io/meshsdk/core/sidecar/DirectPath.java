@@ -35,6 +35,9 @@ public interface DirectPath {
   /** The value of header {@code x-mesh-caller} sent on every call, or {@code null}. */
   @Nullable String caller();
 
+  /** The calling thread's trace id from the mesh's observers, or {@code null} (see MeshObserver). */
+  @Nullable String currentTraceId();
+
   /** Picks an endpoint for the one direct attempt after the sidecar refused a call; {@code null} if none. */
   @Nullable EndpointState pick(PickContext context);
 }

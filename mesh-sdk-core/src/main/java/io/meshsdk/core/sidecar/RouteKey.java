@@ -16,11 +16,27 @@ final class RouteKey {
    * trace id of {@code traceparent} when it is a W3C traceparent, else random.
    */
   static int bucket(@Nullable String keyValue, @Nullable String traceparent) {
+    return bucket(keyValue, traceparent, null);
+  }
+
+  /**
+   * As {@link #bucket(String, String)}, then from {@code ambientTraceId} (the 32-hex-digit trace id of the
+   * caller's current trace, from {@link io.meshsdk.core.observe.MeshObserver#currentTraceId()}) when the
+   * request carries neither: hashed like a traceparent's trace id, so a trace takes one path whether or not
+   * its header is already on the request.
+   */
+  static int bucket(@Nullable String keyValue, @Nullable String traceparent, @Nullable String ambientTraceId) {
     if (keyValue != null && !keyValue.isEmpty()) {
       return bucketOf(hash(keyValue));
     }
     if (traceparent != null) {
       long h = traceIdHash(traceparent);
+      if (h != 0) {
+        return bucketOf(h);
+      }
+    }
+    if (ambientTraceId != null) {
+      long h = traceIdHexHash(ambientTraceId, 0);
       if (h != 0) {
         return bucketOf(h);
       }
@@ -49,14 +65,22 @@ final class RouteKey {
     if (traceparent.length() < 55 || traceparent.charAt(2) != '-' || traceparent.charAt(35) != '-') {
       return 0;
     }
+    return traceIdHexHash(traceparent, 3);
+  }
+
+  /** The hash of the 32 hex digits of a trace id starting at {@code from}; 0 when they are not hex. */
+  static long traceIdHexHash(String s, int from) {
+    if (s.length() < from + 32) {
+      return 0;
+    }
     long hi = 0;
     long lo = 0;
-    for (int i = 3; i < 35; i++) {
-      int d = Character.digit(traceparent.charAt(i), 16);
+    for (int i = from; i < from + 32; i++) {
+      int d = Character.digit(s.charAt(i), 16);
       if (d < 0) {
         return 0;
       }
-      if (i < 19) {
+      if (i < from + 16) {
         hi = (hi << 4) | d;
       } else {
         lo = (lo << 4) | d;

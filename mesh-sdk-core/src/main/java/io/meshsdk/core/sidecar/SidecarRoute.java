@@ -97,7 +97,9 @@ public final class SidecarRoute {
       return true;
     }
     String key = keyHeader.isEmpty() ? null : request.header(keyHeader);
-    return RouteKey.bucket(key, request.header("traceparent")) < percent;
+    String traceparent = request.header("traceparent");
+    String ambient = (key == null || key.isEmpty()) && traceparent == null ? direct.currentTraceId() : null;
+    return RouteKey.bucket(key, traceparent, ambient) < percent;
   }
 
   /** Runs one call: via the sidecar when this call is meant for it and the sidecar is ready, else direct. */

@@ -13,6 +13,18 @@ class RouteKeyTest {
   }
 
   @Test
+  void anAmbientTraceIdTakesTheSameBucketAsItsTraceparentSoATraceKeepsOnePath() {
+    for (long i = 1; i <= 200; i++) {
+      long hi = 0x0af7651916cd43ddL * i;
+      long lo = 0x8448eb211c80319cL ^ i;
+      String traceId = String.format(Locale.ROOT, "%016x%016x", hi, lo);
+      assertThat(RouteKey.bucket(null, null, traceId)).isEqualTo(RouteKey.bucket(null, traceparent(hi, lo, i)));
+    }
+    assertThat(RouteKey.bucket("user-7", null, "0af7651916cd43dd8448eb211c80319c"))
+        .isEqualTo(RouteKey.bucket("user-7", null)); // a configured key still wins
+  }
+
+  @Test
   void theTraceIdDecidesTheBucketWhateverTheSpanIdOrCase() {
     String a = traceparent(0x0af7651916cd43ddL, 0x8448eb211c80319cL, 0xb7ad6b7169203331L);
     String sameTraceOtherSpan = traceparent(0x0af7651916cd43ddL, 0x8448eb211c80319cL, 42);
