@@ -2,6 +2,7 @@ package io.meshsdk.core.sidecar;
 
 import io.meshsdk.core.Ticker;
 import io.meshsdk.core.client.NoEndpointAvailableException;
+import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.internal.AttemptHeaders;
 import io.meshsdk.core.metrics.MeshServerMetrics;
@@ -61,6 +62,12 @@ public final class SidecarRoute {
   private final String authority;
   private final String markerHeader;
   private final @Nullable String caller;
+  /**
+   * Where sidecar-bound calls are sent, as an endpoint so that its pre-parsed base and rewrite cache serve
+   * here too: the sidecar's listener (host-header style) or {@code http://<service><suffix>/} (http-proxy
+   * style, absolute-form through the proxy).
+   */
+  private final @Nullable EndpointState sidecarTarget;
 
   SidecarRoute(SidecarBridge bridge, String service, RouteConfig route, MigrationStats stats, DirectPath direct) {
     this.bridge = bridge;
@@ -76,6 +83,10 @@ public final class SidecarRoute {
     this.authority = service + (sidecar == null ? "" : sidecar.hostSuffix());
     this.markerHeader = sidecar == null ? SidecarConfig.DEFAULT_MARKER_HEADER : sidecar.markerHeader();
     this.caller = direct.caller();
+    SidecarConfig sc = sidecar;
+    this.sidecarTarget = sc == null ? null : new EndpointState(sc.style() == HandoffStyle.HOST_HEADER
+        ? Endpoint.of(service, sc.host(), sc.port())
+        : Endpoint.of(service, authority, 80), bridge.ticker().read());
   }
 
   /** The service. */
@@ -148,12 +159,10 @@ public final class SidecarRoute {
       }
       HttpUrl url;
       Request.Builder builder;
+      url = java.util.Objects.requireNonNull(sidecarTarget, "sidecarTarget").urlFor(request.url());
+      builder = request.newBuilder().url(url);
       if (sc.style() == HandoffStyle.HOST_HEADER) {
-        url = request.url().newBuilder().scheme("http").host(sc.host()).port(sc.port()).build();
-        builder = request.newBuilder().url(url).header("Host", authority);
-      } else {
-        url = request.url().newBuilder().scheme("http").host(authority).port(80).build();
-        builder = request.newBuilder().url(url);
+        builder.header("Host", authority);
       }
       builder.header(markerHeader, "sidecar");
       if (caller != null) {
@@ -216,14 +225,13 @@ public final class SidecarRoute {
         }
         attempts = 2;
         response = fallbackAttempt(chain, request, obs, endpoint, left, t1);
-        outcome = response.code() >= 500 ? Outcome.SERVER_ERROR
-            : response.code() >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
+        outcome = Outcome.ofStatus(response.code());
         stats.record(MigrationStats.DIRECT, ticker.read() - start, response.code() >= 500);
         return response;
       }
       long t1 = ticker.read();
       int code = response.code();
-      outcome = code >= 500 ? Outcome.SERVER_ERROR : code >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
+      outcome = Outcome.ofStatus(code);
       if (info != null) {
         attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
       }
@@ -276,8 +284,7 @@ public final class SidecarRoute {
    */
   private Response fallbackAttempt(Interceptor.Chain chain, Request request, CallObserver obs,
       EndpointState endpoint, long remainingNanos, long now) throws IOException {
-    HttpUrl base = endpoint.baseUrl();
-    HttpUrl url = request.url().newBuilder().scheme(base.scheme()).host(base.host()).port(base.port()).build();
+    HttpUrl url = endpoint.urlFor(request.url());
     Request.Builder builder = request.newBuilder().url(url);
     if (caller != null) {
       builder.header(CALLER_HEADER, caller);
@@ -303,7 +310,7 @@ public final class SidecarRoute {
     try {
       Response r = bounded(chain, remainingNanos).proceed(builder.build());
       long t1 = ticker.read();
-      Outcome o = r.code() >= 500 ? Outcome.SERVER_ERROR : r.code() >= 400 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS;
+      Outcome o = Outcome.ofStatus(r.code());
       endpoint.attemptEnded(t1 - t0, t1, o.isEndpointFailure());
       if (info != null) {
         attemptEnd(obs, info, new AttemptResult(o, r.code(), null, t1 - t0));
