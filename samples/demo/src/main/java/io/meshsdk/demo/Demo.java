@@ -106,6 +106,7 @@ public final class Demo {
 
       Map<String, String> props = new LinkedHashMap<>();
       props.put("mesh.services.inventory.outlier.consecutive-failures", "3");
+      props.put("mesh.services.inventory.outlier.base-ejection-time", "2s"); // 2 s, then 4 s, 6 s...
       props.put("mesh.services.payments.retry.enabled", "false");
       props.put("mesh.services.payments.outlier.enabled", "false");
       props.put("mesh.services.payments.breaker.window-size", "20");
@@ -177,7 +178,8 @@ public final class Demo {
     say("constant, so the first calls' connection set-up still shows in it; what matters is the comparison.)");
     say("Why: every call compares two random endpoints and takes the cheaper, so the 25 ms instance loses");
     say("nearly every comparison; the flaky instance's 503s were retried on another instance (callers saw");
-    say("200s), and after 3 failures in a row it was ejected for a growing time, then let back in.");
+    say("200s), and after 3 failures in a row it was ejected for 2 s x times ejected (outlier.base-ejection-time),");
+    say("then let back in on probation with a slow-start ramp, and ejected again while it kept failing.");
   }
 
   private static void breaker(Mesh mesh, OkHttpClient http, LoopbackBackend pay1, LoopbackBackend pay2)
