@@ -60,7 +60,12 @@ public final class MeshConfig {
     Builder b = builder();
     List<Map.Entry<String, String>> defaults = new ArrayList<>();
     Map<String, List<Map.Entry<String, String>>> perService = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : new TreeMap<>(properties).entrySet()) {
+    // Keys apply in name order, except that `<policy>.enabled` keys come last: setting a limit turns its
+    // policy on (rate-limit.permits, bulkhead.max-concurrent-calls), and an explicit enabled=false must win
+    // whatever the order of the keys.
+    List<Map.Entry<String, String>> ordered = new ArrayList<>(new TreeMap<>(properties).entrySet());
+    ordered.sort(java.util.Comparator.comparing(e -> e.getKey().endsWith(".enabled")));
+    for (Map.Entry<String, String> e : ordered) {
       String key = e.getKey();
       if (!key.startsWith("mesh.")) {
         continue;

@@ -35,6 +35,20 @@ class MeshConfigTest {
   }
 
   @Test
+  void anExplicitEnabledFalseWinsOverALimitThatWouldTurnThePolicyOn() {
+    MeshConfig c = MeshConfig.fromProperties(Map.of(
+        "mesh.services.a.rate-limit.enabled", "false",
+        "mesh.services.a.rate-limit.permits", "5",
+        "mesh.services.a.bulkhead.enabled", "false",
+        "mesh.services.a.bulkhead.max-concurrent-calls", "7",
+        "mesh.services.b.rate-limit.permits", "5"));
+    assertThat(c.forService("a").resilience().rateLimit().enabled()).isFalse();
+    assertThat(c.forService("a").resilience().rateLimit().permits()).isEqualTo(5);
+    assertThat(c.forService("a").resilience().bulkhead().enabled()).isFalse();
+    assertThat(c.forService("b").resilience().rateLimit().enabled()).isTrue();
+  }
+
+  @Test
   void invalidPropertyNamesFullKeyValueAndWhatIsAllowed() {
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.inventory.lb.policy", "fastest")))
         .isInstanceOf(ConfigException.class)
