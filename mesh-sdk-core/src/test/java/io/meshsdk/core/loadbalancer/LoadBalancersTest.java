@@ -4,7 +4,6 @@ import static io.meshsdk.core.loadbalancer.LbTesting.count;
 import static io.meshsdk.core.loadbalancer.LbTesting.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.meshsdk.core.config.ConfigException;
 import io.meshsdk.core.endpoint.EndpointSet;
@@ -156,9 +155,11 @@ class LoadBalancersTest {
   @ParameterizedTest
   @MethodSource("configs")
   void aPickAllocatesNothing(LoadBalancerConfig config) {
-    assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+    assertThat(ManagementFactory.getThreadMXBean()).as("HotSpot's thread allocation counter")
+        .isInstanceOf(com.sun.management.ThreadMXBean.class);
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
+    assertThat(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled())
+        .as("thread allocation counting is on").isTrue();
     List<EndpointState> all = mixed(io.meshsdk.core.Ticker.SYSTEM);
     Picker p = LoadBalancers.create(config, io.meshsdk.core.Ticker.SYSTEM)
         .newPicker(new EndpointSet("svc", 1, all), all);
