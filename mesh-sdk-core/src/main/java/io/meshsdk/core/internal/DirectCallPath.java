@@ -56,7 +56,7 @@ final class DirectCallPath {
     long start = ticker.read();
     CallObserver obs = pipeline.startObserving(request);
     if (fallbackReason != null && obs != CallObserver.NOOP) {
-      ServicePipeline.event(obs, MeshEvent.SIDECAR_FALLBACK, fallbackReason);
+      ObserverCalls.event(obs, MeshEvent.SIDECAR_FALLBACK, fallbackReason);
     }
     long deadline = policies.deadline(start, request.header(Deadlines.HEADER));
     Response response = null;
@@ -90,7 +90,7 @@ final class DirectCallPath {
           if (remaining <= 0) {
             policies.countDeadlineExceeded();
             if (obs != CallObserver.NOOP) {
-              ServicePipeline.event(obs, MeshEvent.DEADLINE_EXCEEDED, "no time left for the next attempt");
+              ObserverCalls.event(obs, MeshEvent.DEADLINE_EXCEEDED, "no time left for the next attempt");
             }
             throw new DeadlineExceededException(pipeline.service(), "no time left for attempt "
                 + (ctx.attempt() + 1) + " (over by " + -remaining / 1_000_000L + " ms)");
@@ -109,7 +109,7 @@ final class DirectCallPath {
           if (deadlineValue != null) {
             headers.record(Deadlines.HEADER, deadlineValue);
           }
-          ServicePipeline.attemptStart(obs, info, headers);
+          ObserverCalls.attemptStart(obs, info, headers);
         }
         Request attemptRequest = builder.build();
         Interceptor.Chain c = chain;
@@ -132,7 +132,7 @@ final class DirectCallPath {
           endpoint.attemptEnded(t1 - t0, t1, failed);
           policies.outlier().onAttemptEnd(endpoint, failed, t1);
           if (info != null) {
-            ServicePipeline.attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
+            ObserverCalls.attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
           }
           delay = e instanceof IOException && failed && !chain.call().isCanceled() && resendable(request, outcome)
               ? policies.retryDelay(outcome, request.method(), ctx.attempt(), t1, deadline, null, obs)
@@ -153,7 +153,7 @@ final class DirectCallPath {
         endpoint.attemptEnded(t1 - t0, t1, failed);
         policies.outlier().onAttemptEnd(endpoint, failed, t1);
         if (info != null) {
-          ServicePipeline.attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
+          ObserverCalls.attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
         }
         end = t1;
         ended = true;
@@ -180,7 +180,7 @@ final class DirectCallPath {
       policies.release(held, end - start, outcome, attempts);
       if (obs != CallObserver.NOOP) {
         int status = response == null ? -1 : response.code();
-        ServicePipeline.callEnd(obs, new CallResult(outcome, status, failure, end - start, attempts, Route.DIRECT));
+        ObserverCalls.callEnd(obs, new CallResult(outcome, status, failure, end - start, attempts, Route.DIRECT));
       }
     }
   }

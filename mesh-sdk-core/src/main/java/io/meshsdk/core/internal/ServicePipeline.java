@@ -10,15 +10,9 @@ import io.meshsdk.core.loadbalancer.LoadBalancer;
 import io.meshsdk.core.loadbalancer.LoadBalancers;
 import io.meshsdk.core.loadbalancer.PickContext;
 import io.meshsdk.core.loadbalancer.Picker;
-import io.meshsdk.core.observe.AttemptInfo;
-import io.meshsdk.core.observe.AttemptResult;
-import io.meshsdk.core.observe.CallInfo;
 import io.meshsdk.core.observe.CallObserver;
-import io.meshsdk.core.observe.CallResult;
-import io.meshsdk.core.observe.MeshEvent;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.observe.Outcome;
-import io.meshsdk.core.observe.OutboundHeaders;
 import io.meshsdk.core.observe.Route;
 import io.meshsdk.core.resilience.ResilienceView;
 import io.meshsdk.core.resilience.internal.ServicePolicies;
@@ -26,7 +20,6 @@ import io.meshsdk.core.sidecar.DirectPath;
 import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.sidecar.SidecarRoute;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
@@ -238,48 +231,7 @@ public final class ServicePipeline implements Consumer<EndpointSet> {
   }
 
   CallObserver startObserving(Request request) {
-    if (observer == MeshObserver.NOOP) {
-      return CallObserver.NOOP;
-    }
-    try {
-      CallObserver o = observer.onCallStart(
-          new CallInfo(service, request.method(), request.url(), Route.DIRECT, loadBalancer.name()));
-      return o == null ? CallObserver.NOOP : o;
-    } catch (RuntimeException e) {
-      log.warn("MeshObserver.onCallStart threw; observing nothing for this call", e);
-      return CallObserver.NOOP;
-    }
+    return ObserverCalls.start(observer, service, request, Route.DIRECT, loadBalancer.name());
   }
 
-  static void attemptStart(CallObserver obs, AttemptInfo info, OutboundHeaders headers) {
-    try {
-      obs.onAttemptStart(info, headers);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onAttemptStart threw", e);
-    }
-  }
-
-  static void attemptEnd(CallObserver obs, AttemptInfo info, AttemptResult result) {
-    try {
-      obs.onAttemptEnd(info, result);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onAttemptEnd threw", e);
-    }
-  }
-
-  static void callEnd(CallObserver obs, CallResult result) {
-    try {
-      obs.onCallEnd(result);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onCallEnd threw", e);
-    }
-  }
-
-  static void event(CallObserver obs, MeshEvent event, String detail) {
-    try {
-      obs.onEvent(event, detail);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onEvent threw", e);
-    }
-  }
 }

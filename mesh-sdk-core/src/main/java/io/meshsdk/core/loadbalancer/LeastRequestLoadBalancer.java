@@ -81,13 +81,10 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
 
   @Override
   public Picker newPicker(EndpointSet all, List<EndpointState> eligible) {
-    int n = eligible.size();
-    if (n == 0) {
-      return Picker.EMPTY;
-    }
     EndpointState[] endpoints = eligible.toArray(new EndpointState[0]);
-    if (n == 1) {
-      return new Pickers.Single(endpoints[0]);
+    Picker few = Pickers.forFew(endpoints);
+    if (few != null) {
+      return few;
     }
     long now = ticker.read();
     long rampUntil = now;

@@ -27,6 +27,18 @@ final class Pickers {
     return null;
   }
 
+  /**
+   * The picker for zero or one endpoint ({@link Picker#EMPTY} or a {@link Single}), or {@code null} when there
+   * are two or more and the balancer must build its own.
+   */
+  static @Nullable Picker forFew(EndpointState[] endpoints) {
+    return switch (endpoints.length) {
+      case 0 -> Picker.EMPTY;
+      case 1 -> new Single(endpoints[0]);
+      default -> null;
+    };
+  }
+
   /** The picker of a single endpoint. */
   static final class Single implements Picker {
     private final EndpointState endpoint;

@@ -66,14 +66,12 @@ public final class RingHashLoadBalancer implements LoadBalancer {
 
   @Override
   public Picker newPicker(EndpointSet all, List<EndpointState> eligible) {
-    int n = eligible.size();
-    if (n == 0) {
-      return Picker.EMPTY;
-    }
     EndpointState[] endpoints = eligible.toArray(new EndpointState[0]);
-    if (n == 1) {
-      return new Pickers.Single(endpoints[0]);
+    Picker few = Pickers.forFew(endpoints);
+    if (few != null) {
+      return few;
     }
+    int n = endpoints.length;
     int perEndpoint = Integer.highestOneBit(Math.max(1, ringSize / n));
     double weightSum = 0;
     for (EndpointState s : endpoints) {

@@ -32,12 +32,10 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
 
   @Override
   public Picker newPicker(EndpointSet all, List<EndpointState> eligible) {
-    if (eligible.isEmpty()) {
-      return Picker.EMPTY;
-    }
     EndpointState[] endpoints = eligible.toArray(new EndpointState[0]);
-    if (endpoints.length == 1) {
-      return new Pickers.Single(endpoints[0]);
+    Picker few = Pickers.forFew(endpoints);
+    if (few != null) {
+      return few;
     }
     return new RoundRobinPicker(endpoints, random.nextInt(endpoints.length));
   }

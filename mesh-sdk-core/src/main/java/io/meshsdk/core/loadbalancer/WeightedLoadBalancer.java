@@ -55,14 +55,12 @@ public final class WeightedLoadBalancer implements LoadBalancer {
 
   @Override
   public Picker newPicker(EndpointSet all, List<EndpointState> eligible) {
-    int n = eligible.size();
-    if (n == 0) {
-      return Picker.EMPTY;
-    }
     EndpointState[] endpoints = eligible.toArray(new EndpointState[0]);
-    if (n == 1) {
-      return new Pickers.Single(endpoints[0]);
+    Picker few = Pickers.forFew(endpoints);
+    if (few != null) {
+      return few;
     }
+    int n = endpoints.length;
     long[] weights = new long[n];
     boolean uniform = true;
     for (int i = 0; i < n; i++) {

@@ -3,35 +3,28 @@ package io.meshsdk.core.sidecar;
 import io.meshsdk.core.Ticker;
 import io.meshsdk.core.client.NoEndpointAvailableException;
 import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.internal.ObserverCalls;
 import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.internal.AttemptHeaders;
 import io.meshsdk.core.metrics.MeshServerMetrics;
 import io.meshsdk.core.loadbalancer.PickContext;
 import io.meshsdk.core.observe.AttemptInfo;
 import io.meshsdk.core.observe.AttemptResult;
-import io.meshsdk.core.observe.CallInfo;
 import io.meshsdk.core.observe.CallObserver;
 import io.meshsdk.core.observe.CallResult;
 import io.meshsdk.core.observe.MeshEvent;
 import io.meshsdk.core.observe.MeshObserver;
-import io.meshsdk.core.observe.OutboundHeaders;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.Route;
 import io.meshsdk.core.resilience.DeadlineExceededException;
 import io.meshsdk.core.resilience.Deadlines;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The compiled route of one service for one config: decides per call between the direct path and the sidecar
@@ -45,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SidecarRoute {
 
-  private static final Logger log = LoggerFactory.getLogger(SidecarRoute.class);
   private static final String NOT_READY = "sidecar not ready";
   private static final String CALLER_HEADER = MeshServerMetrics.CALLER_HEADER;
 
@@ -185,7 +177,7 @@ public final class SidecarRoute {
         if (deadlineValue != null) {
           headers.record(Deadlines.HEADER, deadlineValue);
         }
-        attemptStart(obs, info, headers);
+        ObserverCalls.attemptStart(obs, info, headers);
       }
       long t0 = start; // one clock read per attempt: the rewrite above costs nanoseconds
       attempts = 1;
@@ -195,7 +187,7 @@ public final class SidecarRoute {
         long t1 = ticker.read();
         outcome = Outcome.ofFailure(e, chain.call().isCanceled());
         if (info != null) {
-          attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
+          ObserverCalls.attemptEnd(obs, info, new AttemptResult(outcome, -1, e, t1 - t0));
         }
         boolean refused = outcome == Outcome.CONNECT_ERROR;
         boolean crashed = outcome == Outcome.IO_ERROR && io.meshsdk.core.resilience.internal.ServicePolicies.isIdempotent(request.method());
@@ -212,7 +204,7 @@ public final class SidecarRoute {
         stats.fallback();
         bridge.countFallback();
         if (obs != CallObserver.NOOP) {
-          event(obs, MeshEvent.SIDECAR_FALLBACK, refused ? "sidecar refused the connection" : "sidecar closed the connection");
+          ObserverCalls.event(obs, MeshEvent.SIDECAR_FALLBACK, refused ? "sidecar refused the connection" : "sidecar closed the connection");
         }
         EndpointState endpoint = direct.pick(new FallbackPickContext(request, t1));
         if (endpoint == null) {
@@ -233,11 +225,11 @@ public final class SidecarRoute {
       int code = response.code();
       outcome = Outcome.ofStatus(code);
       if (info != null) {
-        attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
+        ObserverCalls.attemptEnd(obs, info, new AttemptResult(outcome, code, null, t1 - t0));
       }
       stats.record(MigrationStats.SIDECAR, t1 - start, code >= 500, t1);
       if (obs != CallObserver.NOOP) {
-        callEnd(obs, new CallResult(outcome, code, null, t1 - start, 1, Route.SIDECAR));
+        ObserverCalls.callEnd(obs, new CallResult(outcome, code, null, t1 - start, 1, Route.SIDECAR));
         obs = CallObserver.NOOP; // reported: the finally block has nothing left to do
       }
       return response;
@@ -253,7 +245,7 @@ public final class SidecarRoute {
     } finally {
       if (obs != CallObserver.NOOP) {
         int status = response == null ? -1 : response.code();
-        callEnd(obs, new CallResult(outcome, status, failure, ticker.read() - start, attempts, took));
+        ObserverCalls.callEnd(obs, new CallResult(outcome, status, failure, ticker.read() - start, attempts, took));
       }
     }
   }
@@ -262,7 +254,7 @@ public final class SidecarRoute {
   private DeadlineExceededException deadlineExceeded(CallObserver obs, String detail) {
     direct.countDeadlineExceeded();
     if (obs != CallObserver.NOOP) {
-      event(obs, MeshEvent.DEADLINE_EXCEEDED, detail);
+      ObserverCalls.event(obs, MeshEvent.DEADLINE_EXCEEDED, detail);
     }
     return new DeadlineExceededException(service, detail);
   }
@@ -303,7 +295,7 @@ public final class SidecarRoute {
       if (deadlineValue != null) {
         headers.record(Deadlines.HEADER, deadlineValue);
       }
-      attemptStart(obs, info, headers);
+      ObserverCalls.attemptStart(obs, info, headers);
     }
     endpoint.attemptStarted();
     long t0 = now;
@@ -313,7 +305,7 @@ public final class SidecarRoute {
       Outcome o = Outcome.ofStatus(r.code());
       endpoint.attemptEnded(t1 - t0, t1, o.isEndpointFailure());
       if (info != null) {
-        attemptEnd(obs, info, new AttemptResult(o, r.code(), null, t1 - t0));
+        ObserverCalls.attemptEnd(obs, info, new AttemptResult(o, r.code(), null, t1 - t0));
       }
       return r;
     } catch (IOException | RuntimeException e) {
@@ -321,7 +313,7 @@ public final class SidecarRoute {
       Outcome o = Outcome.ofFailure(e, chain.call().isCanceled());
       endpoint.attemptEnded(t1 - t0, t1, o.isEndpointFailure());
       if (info != null) {
-        attemptEnd(obs, info, new AttemptResult(o, -1, e, t1 - t0));
+        ObserverCalls.attemptEnd(obs, info, new AttemptResult(o, -1, e, t1 - t0));
       }
       throw e;
     }
@@ -329,49 +321,7 @@ public final class SidecarRoute {
 
 
   private CallObserver startObserving(Request request) {
-    if (observer == MeshObserver.NOOP) {
-      return CallObserver.NOOP;
-    }
-    try {
-      CallObserver o = observer.onCallStart(
-          new CallInfo(service, request.method(), request.url(), Route.SIDECAR, "sidecar"));
-      return o == null ? CallObserver.NOOP : o;
-    } catch (RuntimeException e) {
-      log.warn("MeshObserver.onCallStart threw; observing nothing for this call", e);
-      return CallObserver.NOOP;
-    }
-  }
-
-  private static void attemptStart(CallObserver obs, AttemptInfo info, OutboundHeaders headers) {
-    try {
-      obs.onAttemptStart(info, headers);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onAttemptStart threw", e);
-    }
-  }
-
-  private static void attemptEnd(CallObserver obs, AttemptInfo info, AttemptResult result) {
-    try {
-      obs.onAttemptEnd(info, result);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onAttemptEnd threw", e);
-    }
-  }
-
-  private static void event(CallObserver obs, MeshEvent event, String detail) {
-    try {
-      obs.onEvent(event, detail);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onEvent threw", e);
-    }
-  }
-
-  private static void callEnd(CallObserver obs, CallResult result) {
-    try {
-      obs.onCallEnd(result);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onCallEnd threw", e);
-    }
+    return ObserverCalls.start(observer, service, request, Route.SIDECAR, "sidecar");
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.meshsdk.core.resilience.internal;
 
+import io.meshsdk.core.internal.ObserverCalls;
+
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -247,7 +249,7 @@ public final class ServicePolicies implements ResilienceView {
   public int admit(long nowNanos, long deadline, CallObserver obs) throws MeshException {
     if (deadline != Deadlines.NONE && deadline - nowNanos <= 0) {
       deadlineExceeded.increment();
-      event(obs, MeshEvent.DEADLINE_EXCEEDED, "no time left before the first attempt");
+      ObserverCalls.event(obs, MeshEvent.DEADLINE_EXCEEDED, "no time left before the first attempt");
       throw new DeadlineExceededException(service, "no time left before the first attempt ("
           + (deadline - nowNanos) / 1_000_000L + " ms)");
     }
@@ -256,7 +258,7 @@ public final class ServicePolicies implements ResilienceView {
     if (bh != null) {
       if (!bh.tryAcquirePermission()) {
         bulkheadRejections.increment();
-        event(obs, MeshEvent.BULKHEAD_REJECTED, "max-concurrent-calls reached");
+        ObserverCalls.event(obs, MeshEvent.BULKHEAD_REJECTED, "max-concurrent-calls reached");
         throw new BulkheadFullException(service, config.bulkhead().maxConcurrentCalls());
       }
       held = HELD_BULKHEAD;
@@ -265,7 +267,7 @@ public final class ServicePolicies implements ResilienceView {
       RateLimiter rl = limiter;
       if (rl != null && !rl.acquirePermission()) {
         rateLimitRejections.increment();
-        event(obs, MeshEvent.RATE_LIMITED, "no permit");
+        ObserverCalls.event(obs, MeshEvent.RATE_LIMITED, "no permit");
         throw new RateLimitedException(service, config.rateLimit().permits(), config.rateLimit().period());
       }
       CircuitBreaker cb = breaker;
@@ -273,7 +275,7 @@ public final class ServicePolicies implements ResilienceView {
         if (!cb.tryAcquirePermission()) {
           breakerRejections.increment();
           String state = cb.getState().name();
-          event(obs, MeshEvent.BREAKER_REJECTED, state);
+          ObserverCalls.event(obs, MeshEvent.BREAKER_REJECTED, state);
           throw new CircuitOpenException(service, state);
         }
         held |= HELD_BREAKER;
@@ -375,17 +377,17 @@ public final class ServicePolicies implements ResilienceView {
       long need = perAttemptNanos > 0 ? perAttemptNanos : 1_000_000L;
       if (deadline - nowNanos - delay < need) {
         deadlineExceeded.increment();
-        event(obs, MeshEvent.DEADLINE_EXCEEDED, "no room for another attempt");
+        ObserverCalls.event(obs, MeshEvent.DEADLINE_EXCEEDED, "no room for another attempt");
         return -1;
       }
     }
     if (!budget.tryAcquireRetry(nowNanos)) {
       budgetDenied.increment();
-      event(obs, MeshEvent.RETRY_BUDGET_EXHAUSTED, "retry budget spent");
+      ObserverCalls.event(obs, MeshEvent.RETRY_BUDGET_EXHAUSTED, "retry budget spent");
       return -1;
     }
     retries.increment();
-    event(obs, MeshEvent.RETRY, outcome.tag());
+    ObserverCalls.event(obs, MeshEvent.RETRY, outcome.tag());
     return delay;
   }
 
@@ -406,17 +408,6 @@ public final class ServicePolicies implements ResilienceView {
   static long retryAfterNanos(@Nullable String value) {
     long s = Deadlines.parseMillis(value == null ? null : value.trim()); // same digits-only parser
     return s < 0 ? 0 : Math.min(s, MAX_RETRY_AFTER_SECONDS) * 1_000_000_000L;
-  }
-
-  private static void event(CallObserver obs, MeshEvent event, String detail) {
-    if (obs == CallObserver.NOOP) {
-      return;
-    }
-    try {
-      obs.onEvent(event, detail);
-    } catch (RuntimeException e) {
-      log.warn("CallObserver.onEvent threw", e);
-    }
   }
 
   /** The service's circuit breaker, or {@code null} when it is off (for metrics binding). */
