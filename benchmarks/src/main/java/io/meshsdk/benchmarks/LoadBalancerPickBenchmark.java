@@ -1,6 +1,6 @@
 package io.meshsdk.benchmarks;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
@@ -67,7 +67,8 @@ public class LoadBalancerPickBenchmark {
           .zone("zone-" + "abc".charAt(i % 3))
           .labels(Map.of("version", r.nextInt(10) == 0 ? "v2" : "v1"))
           .build();
-      EndpointState s = new EndpointState(e, now - TimeUnit.MINUTES.toNanos(1));
+      io.meshsdk.core.internal.directory.TrackedEndpoint s =
+          new io.meshsdk.core.internal.directory.TrackedEndpoint(e, now - TimeUnit.MINUTES.toNanos(1));
       s.attemptStarted();
       s.attemptEnded(TimeUnit.MILLISECONDS.toNanos(1 + r.nextInt(50)), now, false);
       states.add(s);

@@ -104,6 +104,7 @@ public class ObservabilityBenchmark {
     Mesh.Builder b = Mesh.builder()
         .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", "127.0.0.1", 9)));
     MeshMetrics metrics = null;
+    java.util.List<io.meshsdk.core.observe.MeshObserver> observers = new java.util.ArrayList<>();
     tracing = switch (observer) {
       case "tracing-off" -> MeshTracing.builder().enabled(false).build();
       case "tracing-sampled-out", "metrics+sampled-out" -> MeshTracing.builder().samplerRatio(0.0).build();
@@ -114,9 +115,11 @@ public class ObservabilityBenchmark {
     if (observer.startsWith("metrics")) {
       metrics = MeshMetrics.create(new SimpleMeterRegistry());
       b.metrics(metrics);
+      observers.add(metrics);
     }
     if (!observer.equals("none")) {
       b.observer(tracing.observer());
+      observers.add(tracing.observer());
     }
     mesh = b.build();
     client = mesh.newOkHttpClient(new OkHttpClient.Builder()
@@ -129,10 +132,11 @@ public class ObservabilityBenchmark {
         .build());
     request = new Request.Builder().url("http://inventory/items/42").build();
 
-    meshObserver = mesh.engine().observer();
+    meshObserver = io.meshsdk.core.observe.MeshObserver.composite(observers); // what the engine calls
     EndpointState endpoint = mesh.endpoints("inventory").get(0);
-    callInfo = new CallInfo("inventory", "GET", request.url(), Route.DIRECT, "least-request");
-    attemptInfo = new AttemptInfo(0, endpoint, endpoint.baseUrl());
+    callInfo = new CallInfo("inventory", "GET", request.url(), Route.DIRECT, "least-request",
+        io.meshsdk.core.observe.RequestHeaders.NONE);
+    attemptInfo = new AttemptInfo(0, endpoint, request.url().newBuilder().host("127.0.0.1").port(9).build());
     attemptResult = new AttemptResult(Outcome.SUCCESS, 200, null, 1_000);
     callResult = new CallResult(Outcome.SUCCESS, 200, null, 1_000, 1, Route.DIRECT);
   }

@@ -9,16 +9,17 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.config.ServiceConfig;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
-import io.meshsdk.core.endpoint.EndpointState;
-import io.meshsdk.core.observe.CallObserver;
-import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.internal.concurrent.MeshScheduler;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.internal.resilience.ServicePolicies;
+import io.meshsdk.core.internal.resilience.ServiceResilience;
 import io.meshsdk.core.observe.Outcome;
+import io.meshsdk.core.resilience.Deadlines;
 import io.meshsdk.core.resilience.ResilienceConfig;
-import io.meshsdk.core.resilience.internal.ServicePolicies;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Admission + retry wrapper cost per call with no network: the mesh's compiled {@link ServicePolicies} doing
- * exactly what the direct call path does around an attempt that succeeds (deadline, bulkhead, rate limiter,
+ * Admission + retry wrapper cost per call with no network: the mesh's compiled {@link ServicePolicies} (and the
+ * outlier detector's bookkeeping) doing exactly what the engine's call executor does around an attempt that
+ * succeeds (deadline, bulkhead, rate limiter,
  * breaker, retry budget, retry decision, outlier bookkeeping, release), next to resilience4j's own decorators
  * (Bulkhead → RateLimiter → CircuitBreaker → Retry) around the same no-op, in the same order.
  *
@@ -57,9 +59,10 @@ public class ResilienceBenchmark {
 
   private static final int OK = 200;
 
-  private ServicePolicies allPolicies;
-  private ServicePolicies defaultPolicies;
-  private EndpointState endpoint;
+  private ServiceResilience allPolicies;
+  private ServiceResilience defaultPolicies;
+  private TrackedEndpoint endpoint;
+  private MeshScheduler scheduler;
   private Supplier<Integer> r4jAll;
   private Supplier<Integer> r4jDefault;
   private RateLimiter rateLimiter;
@@ -67,16 +70,19 @@ public class ResilienceBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    endpoint = new EndpointState(Endpoint.of("bench", "127.0.0.1", 8080), ticker.read());
+    endpoint = new TrackedEndpoint(Endpoint.of("bench", "127.0.0.1", 8080), ticker.read());
     EndpointSet set = new EndpointSet("bench", 1, List.of(endpoint));
     ResilienceConfig all = ServiceConfig.builder()
         .set("rate-limit.permits", "1000000000")
         .set("rate-limit.period", "1s")
         .set("bulkhead.max-concurrent-calls", "1000")
         .build().resilience();
-    allPolicies = new ServicePolicies("bench", all, () -> set, () -> {}, MeshObserver.NOOP, ticker);
-    defaultPolicies = new ServicePolicies("bench", ResilienceConfig.ofDefaults(), () -> set, () -> {},
-        MeshObserver.NOOP, ticker);
+    scheduler = new MeshScheduler("bench-control");
+    okhttp3.OkHttpClient client = new okhttp3.OkHttpClient();
+    allPolicies = new ServiceResilience("bench", all, ticker, () -> set, Runnable::run, scheduler, client,
+        (e, ejected, reason, detail) -> { }, state -> { });
+    defaultPolicies = new ServiceResilience("bench", ResilienceConfig.ofDefaults(), ticker, () -> set,
+        Runnable::run, scheduler, client, (e, ejected, reason, detail) -> { }, state -> { });
 
     CircuitBreaker cb = CircuitBreaker.of("bench", CircuitBreakerConfig.custom()
         .failureRateThreshold(50).slidingWindow(100, 20, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -101,16 +107,18 @@ public class ResilienceBenchmark {
   public void tearDown() {
     allPolicies.close();
     defaultPolicies.close();
+    scheduler.close();
   }
 
   /**
-   * What DirectCallPath adds around one successful attempt, minus what the call path did before resilience
-   * (pick, rewrite, proceed, endpoint statistics): the same calls in the same order.
+   * What the call executor adds around one successful attempt, minus what the call path does besides
+   * resilience (pick, rewrite, proceed, endpoint statistics): the same calls in the same order.
    */
-  private int mesh(ServicePolicies p) throws Exception {
+  private int mesh(ServiceResilience r) throws Exception {
+    ServicePolicies p = r.policies();
     long start = ticker.read();
-    long deadline = p.deadline(start, null);
-    int held = p.admit(start, deadline, CallObserver.NOOP);
+    long deadline = p.deadline(start, Deadlines.NONE, null);
+    int held = p.admit(start, deadline);
     Outcome outcome = Outcome.REJECTED;
     int attempts = 0;
     long end = start;
@@ -121,10 +129,11 @@ public class ResilienceBenchmark {
       long t1 = ticker.read();
       end = t1;
       outcome = Outcome.SUCCESS;
-      p.outlier().onAttemptEnd(endpoint, false, t1);
+      r.outlier().onAttemptEnd(endpoint, false);
       if (p.isRetryableStatus(code)) {
         throw new IllegalStateException("not on the success path");
       }
+      held = p.releaseBulkhead(held);
       return code;
     } finally {
       p.release(held, end - start, outcome, attempts);

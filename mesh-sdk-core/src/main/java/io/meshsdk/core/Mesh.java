@@ -2,30 +2,49 @@ package io.meshsdk.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.common.ServiceNames;
+import io.meshsdk.core.common.Ticker;
+import io.meshsdk.core.common.UnstableApi;
 import io.meshsdk.core.config.MeshConfig;
-import io.meshsdk.core.discovery.ServiceDirectory;
 import io.meshsdk.core.discovery.ServiceDiscovery;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.EndpointSet;
-import io.meshsdk.core.internal.MeshEngine;
-import io.meshsdk.core.internal.MeshInterceptor;
+import io.meshsdk.core.internal.engine.MeshEngine;
+import io.meshsdk.core.internal.engine.ServicePipeline;
+import io.meshsdk.core.internal.jdk.MeshHttpClient;
+import io.meshsdk.core.internal.okhttp.MeshCallFactory;
+import io.meshsdk.core.internal.okhttp.MeshHostnameVerifier;
+import io.meshsdk.core.internal.okhttp.MeshInterceptor;
 import io.meshsdk.core.metrics.MeshMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.registration.RegistrationStatus;
+import io.meshsdk.core.registration.ServiceRegistration;
+import io.meshsdk.core.registration.ServiceRegistry;
+import io.meshsdk.core.resilience.ResilienceView;
+import io.meshsdk.core.sidecar.HandoffStyle;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.sidecar.SidecarConfig;
+import io.meshsdk.core.sidecar.SidecarProxySelector;
+import io.meshsdk.core.snapshot.MeshSnapshot;
+import io.meshsdk.core.transport.TransportCall;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import okhttp3.Call;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The in-process service mesh: discovery, load balancing and call governance for HTTP calls to logical
- * service URLs such as {@code http://inventory/items/42}.
+ * The in-process service mesh: discovery, load balancing and call governance for HTTP calls to logical service
+ * URLs such as {@code http://inventory/items/42}.
  *
  * <pre>{@code
  * try (Mesh mesh = Mesh.builder()
@@ -38,52 +57,42 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Thread-safe; build one per process and share it. Closing it stops discovery watches.
+ * <p>Thread-safe; build one per process and share it. Closing it stops discovery, probes and timers; calls to mesh
+ * services then fail with {@link io.meshsdk.core.client.MeshClosedException}.
  */
 public final class Mesh implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(Mesh.class);
+
   private final MeshEngine engine;
-  private final ServiceDirectory directory;
+  private final MeshObserver observer;
   private final Interceptor interceptor;
-  private final SidecarBridge sidecar;
-  private volatile @Nullable OkHttpClient defaultBase;
+  private final OkHttpClient base;
+  private final ServiceDiscovery discovery;
+  private final List<ServiceRegistry.Registration> registrations = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Mesh(Builder b) {
-    this.directory = new ServiceDirectory(b.discovery, b.ticker);
-    if (b.metrics != null) { // observability: endpoint gauges and endpoint-meter removal follow the directory
-      b.metrics.bindTo(directory);
-    }
-    MeshObserver observer = MeshObserver.composite(b.observers);
-    this.engine = new MeshEngine(directory, observer, b.ticker, b.discoveryWait);
-    this.engine.localService(b.localService); // sent as x-mesh-caller on every mesh call
-    this.sidecar = new SidecarBridge(b.sidecar, observer, b.ticker); // sidecar bridge (issue 5)
-    this.engine.sidecarBridge(sidecar);
-    if (b.metrics != null) { // breaker-state gauges follow each compiled pipeline; sidecar meters
-      MeshMetrics metrics = b.metrics;
-      engine.onPipelineInstalled(p -> {
-        var breaker = p.circuitBreaker();
-        if (breaker != null) {
-          metrics.bindCircuitBreaker(p.service(), breaker);
-        }
-      });
-      sidecar.bindTo(metrics.registry());
-    }
-    this.sidecar.start();
+    this.observer = MeshObserver.composite(b.observers);
+    this.discovery = b.discovery;
+    this.base = b.httpClient != null ? b.httpClient : new OkHttpClient();
+    MeshEngine e = null;
     try {
-      this.engine.apply(b.config);
-    } catch (RuntimeException e) { // leave no prober thread, watch or timer behind a failed build
-      closeQuietly(e);
-      throw e;
+      e = new MeshEngine(b.discovery, observer, b.ticker, b.discoveryWait, b.sidecar, b.localService, base);
+      e.healthClient(withMeshVerifier(base, e));
+      this.engine = e;
+      engine.start(b.config);
+    } catch (RuntimeException | Error failure) { // leave no prober thread, watch, timer or poller behind
+      try {
+        if (e != null) {
+          e.close();
+        }
+        b.discovery.close();
+      } catch (RuntimeException | Error suppressed) {
+        failure.addSuppressed(suppressed);
+      }
+      throw failure;
     }
     this.interceptor = new MeshInterceptor(engine);
-  }
-
-  private void closeQuietly(RuntimeException cause) {
-    try {
-      close();
-    } catch (RuntimeException suppressed) {
-      cause.addSuppressed(suppressed);
-    }
   }
 
   /** A new builder. */
@@ -93,45 +102,84 @@ public final class Mesh implements AutoCloseable {
 
   /**
    * The OkHttp application interceptor that routes mesh calls; add it to your own client builder with
-   * {@code addInterceptor}. Hosts that are not mesh services pass through untouched.
+   * {@code addInterceptor}. Hosts that are not mesh services pass through untouched. Prefer
+   * {@link #newOkHttpClient(OkHttpClient)}: it also verifies endpoint certificates against the service's identity
+   * and installs the sidecar's proxy hand-off.
    */
   public Interceptor interceptor() {
     return interceptor;
   }
 
   /**
-   * A mesh-aware {@link OkHttpClient} with OkHttp's defaults. Every client this returns shares one connection
-   * pool and dispatcher (created on first use), so calling it often costs no sockets or threads; prefer
-   * {@link #newOkHttpClient(OkHttpClient)} to share your application's own client's pools.
+   * A mesh-aware {@link OkHttpClient} derived from the mesh's base client ({@link Builder#httpClient}, else
+   * OkHttp's defaults). Every client this returns shares the base's connection pool and dispatcher.
    *
    * <p>OkHttp's {@code retryOnConnectionFailure} stays on: it replays a request only when a pooled keep-alive
    * connection turns out to be dead before anything was read, which the mesh could not tell from a failing
    * endpoint. Real endpoint failures surface to the mesh and go through its retry budget.
    */
   public OkHttpClient newOkHttpClient() {
-    OkHttpClient base = defaultBase;
-    if (base == null) {
-      synchronized (this) {
-        base = defaultBase;
-        if (base == null) {
-          base = new OkHttpClient();
-          defaultBase = base;
-        }
-      }
-    }
     return newOkHttpClient(base);
   }
 
   /**
-   * A mesh-aware client derived from {@code base} (sharing its connection pool and dispatcher), with the
-   * mesh interceptor added first.
+   * A mesh-aware client derived from {@code base} (sharing its connection pool and dispatcher): the mesh
+   * interceptor first, endpoint certificates verified against the service's identity (then as {@code base}
+   * verifies them), and, with an {@code http-proxy} sidecar, the sidecar as the proxy of sidecar-routed calls.
    */
   public OkHttpClient newOkHttpClient(OkHttpClient base) {
     requireNonNull(base, "base");
-    OkHttpClient.Builder b = base.newBuilder();
+    OkHttpClient.Builder b = withMeshVerifier(base, engine).newBuilder();
     b.interceptors().add(0, interceptor);
-    b.proxySelector(sidecar.proxySelector(base.proxySelector())); // sidecar bridge: http-proxy handoff style
+    SidecarConfig sidecar = engine.bridge().config();
+    if (sidecar != null && sidecar.style() == HandoffStyle.HTTP_PROXY) {
+      b.proxySelector(new SidecarProxySelector(sidecar, base.proxySelector(), engine::proxiesViaSidecar));
+    }
     return b.build();
+  }
+
+  private static OkHttpClient withMeshVerifier(OkHttpClient client, MeshEngine engine) {
+    return client.newBuilder().hostnameVerifier(new MeshHostnameVerifier(client.hostnameVerifier(), engine)).build();
+  }
+
+  /**
+   * A {@link Call.Factory} over {@code client} (a client from {@link #newOkHttpClient}) that carries what the
+   * creating thread knows to the thread that runs the call: its deadline (an inbound request's, see
+   * {@code Deadlines}) and the observers' context (the current trace span). Use it for {@code enqueue} and for
+   * calls handed to other threads; {@code execute} on the creating thread needs no wrapper.
+   */
+  public Call.Factory callFactory(OkHttpClient client) {
+    return new MeshCallFactory(requireNonNull(client, "client"), observer);
+  }
+
+  /**
+   * A JDK {@link HttpClient} whose calls to mesh services go through this mesh, everything else through
+   * {@code client} untouched. For an https mesh URL the JDK client verifies the endpoint's certificate against the
+   * endpoint's host (it has no per-call verifier); the sidecar's host-header hand-off needs
+   * {@code -Djdk.httpclient.allowRestrictedHeaders=host}.
+   */
+  public HttpClient newHttpClient(HttpClient client) {
+    return new MeshHttpClient(requireNonNull(client, "client"), engine);
+  }
+
+  /**
+   * Runs one logical call of an HTTP client integration through the mesh: governed once, whatever the client.
+   * When the call's host is not a mesh service it is sent untouched ({@link TransportCall#passThrough()}).
+   *
+   * @throws io.meshsdk.core.client.UnknownServiceException for an unknown name under the mesh domain
+   * @throws IOException what the call failed with
+   */
+  @UnstableApi
+  public <R> R execute(TransportCall<R> call) throws IOException {
+    requireNonNull(call, "call");
+    ServicePipeline p = engine.pipelineForHost(call.url().host());
+    return p == null ? call.passThrough() : engine.execute(p, call);
+  }
+
+  /** Whether calls to {@code host} go through the mesh now (a routed service, or the mesh domain). */
+  @UnstableApi
+  public boolean isMeshHost(String host) {
+    return engine.isMeshHost(requireNonNull(host, "host"));
   }
 
   /** The config in force. */
@@ -140,40 +188,48 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * Applies a new config at run time: changed services get new pipelines, swapped atomically; calls in
-   * flight finish on the pipeline they started on. Nothing restarts.
+   * Applies a new config at run time: changed services get new pipelines, swapped atomically; calls in flight
+   * finish on the pipeline they started on. Nothing restarts.
    */
   public void reconfigure(MeshConfig config) {
     engine.apply(requireNonNull(config, "config"));
   }
 
-  /** The current endpoint snapshot of every watched service. */
+  /** The current endpoint snapshot of every routed service, by name. */
   public Map<String, EndpointSet> endpoints() {
-    return directory.snapshots();
+    return engine.endpoints();
   }
 
-  /** The current endpoint snapshot of {@code service}. */
+  /** The current endpoint snapshot of {@code service} (empty when the mesh does not route it). */
   public EndpointSet endpoints(String service) {
-    return directory.snapshot(requireNonNull(service, "service"));
+    return engine.endpoints(requireNonNull(service, "service"));
   }
 
   /**
    * Read-only view of {@code service}'s resilience policies at work (breaker state, rejections, retries,
    * ejections), for reports and health endpoints.
    *
-   * @throws IllegalArgumentException if the mesh has no pipeline for {@code service}
+   * @throws IllegalArgumentException if the mesh does not route {@code service}
    */
-  public io.meshsdk.core.resilience.ResilienceView resilience(String service) {
-    io.meshsdk.core.internal.ServicePipeline p = engine.pipeline(requireNonNull(service, "service"));
-    if (p == null) {
+  public ResilienceView resilience(String service) {
+    ResilienceView v = engine.resilience(requireNonNull(service, "service"));
+    if (v == null) {
       throw new IllegalArgumentException("service: \"" + service + "\" (expected: a declared or discovered service)");
     }
-    return p.resilience();
+    return v;
   }
 
-  /** The sidecar bridge: readiness, per-service routes, meters ({@code bindTo(registry)}). */
+  /**
+   * What the mesh is doing and why, now: every service with its route, breaker, panic and discovery state, every
+   * endpoint with whether it takes calls and, when not, the reason with since and until.
+   */
+  public MeshSnapshot snapshot() {
+    return engine.snapshot();
+  }
+
+  /** The sidecar bridge: the sidecar's config and readiness. */
   public SidecarBridge sidecarBridge() {
-    return sidecar;
+    return engine.bridge();
   }
 
   /**
@@ -181,25 +237,42 @@ public final class Mesh implements AutoCloseable {
    * p50/p99, fallbacks); {@link MigrationReport#render()} prints it as a table.
    */
   public MigrationReport migrationReport() {
-    return sidecar.report();
+    return engine.migrationReport();
   }
 
-  /** The engine behind this mesh. Internal API for the mesh's own modules; may change without notice. */
-  public MeshEngine engine() {
-    return engine;
+  /**
+   * Registers this process in {@code registry} until the returned handle is closed (or the mesh is): status
+   * changes (registered, lost, regained) go to the mesh's observers.
+   */
+  public ServiceRegistry.Registration register(ServiceRegistry registry, ServiceRegistration registration) {
+    requireNonNull(registry, "registry");
+    requireNonNull(registration, "registration");
+    ServiceRegistry.Registration r = registry.register(registration, (reg, status, detail) -> {
+      try {
+        observer.onRegistrationChanged(reg, status, detail);
+      } catch (RuntimeException e) {
+        log.warn("MeshObserver.onRegistrationChanged threw", e);
+      }
+    });
+    registrations.add(r);
+    return r;
   }
 
+  /** Deregisters what {@link #register} registered, then stops everything the mesh started. */
   @Override
   public void close() {
-    sidecar.close();
-    engine.close();
-    directory.close();
-    directory.discovery().close();
-    OkHttpClient base = defaultBase;
-    if (base != null) { // only the pools the mesh created itself; a caller's own client stays theirs
-      base.dispatcher().executorService().shutdown();
-      base.connectionPool().evictAll();
+    for (ServiceRegistry.Registration r : registrations) {
+      try {
+        if (r.status() != RegistrationStatus.DEREGISTERED) {
+          r.close();
+        }
+      } catch (RuntimeException e) {
+        log.warn("deregistering {} failed", r.registration(), e);
+      }
     }
+    engine.close();
+    discovery.close();
+    base.connectionPool().evictAll();
   }
 
   /** Builds a {@link Mesh}. */
@@ -212,6 +285,7 @@ public final class Mesh implements AutoCloseable {
     private @Nullable SidecarConfig sidecar;
     private @Nullable MeshMetrics metrics;
     private @Nullable String localService;
+    private @Nullable OkHttpClient httpClient;
 
     /** How long a first call to an undeclared service waits for discovery to answer: 2 s. */
     public static final Duration DEFAULT_DISCOVERY_WAIT = Duration.ofSeconds(2);
@@ -247,13 +321,23 @@ public final class Mesh implements AutoCloseable {
       return metrics(MeshMetrics.create(requireNonNull(registry, "registry")));
     }
 
-    /** Records metrics with {@code metrics} (an observer bound to this mesh's directory when built). */
+    /** Records metrics with {@code metrics} (an observer). */
     public Builder metrics(MeshMetrics metrics) {
       if (this.metrics != null) {
         throw new IllegalStateException("metrics already set");
       }
       this.metrics = requireNonNull(metrics, "metrics");
       return observer(metrics);
+    }
+
+    /**
+     * The application's HTTP client settings (default: OkHttp's defaults). {@link Mesh#newOkHttpClient()} derives
+     * from it, and the mesh's own requests (active health checks) use its TLS trust, proxy, interceptors and
+     * connection pool, so that an endpoint behind a private CA is checked as the application calls it.
+     */
+    public Builder httpClient(OkHttpClient client) {
+      this.httpClient = requireNonNull(client, "client");
+      return this;
     }
 
     /** How long a first call to an undeclared mesh-domain service waits for discovery (default 2 s). */
@@ -277,24 +361,18 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * The name of the service this process runs (default none). When set, every mesh call, direct or via the
-     * sidecar, carries header {@code x-mesh-caller: <name>}, which {@code InboundGuard} and
-     * {@code MeshServerMetrics} use to tell callers apart on the server side.
+     * sidecar, carries header {@code x-mesh-caller: <name>}; when not set, the mesh removes an
+     * {@code x-mesh-caller} the application put on a request (the header is the mesh's to set).
      *
-     * @param name a lower-case service name without '/', ':' or spaces, as a declared service, in ASCII
-     * @throws io.meshsdk.core.config.ConfigException if {@code name} is not a valid service name
+     * @param name a service name (see {@link ServiceNames}: upper case is folded)
+     * @throws io.meshsdk.core.common.ConfigException if {@code name} is not a valid service name
      */
     public Builder localService(String name) {
-      requireNonNull(name, "name");
-      if (name.isBlank() || !name.equals(name.trim().toLowerCase(java.util.Locale.ROOT))
-          || name.chars().anyMatch(c -> c == '/' || c == ':' || c <= ' ' || c >= 0x7f)) {
-        throw new io.meshsdk.core.config.ConfigException("local-service", name,
-            "a lower-case service name without '/', ':' or spaces (ASCII: it is sent in a header)");
-      }
-      this.localService = name;
+      this.localService = ServiceNames.canonical("local-service", requireNonNull(name, "name"));
       return this;
     }
 
-    /** Builds the mesh and starts watching every declared and known service. */
+    /** Builds the mesh and starts watching every declared and discovered service. */
     public Mesh build() {
       return new Mesh(this);
     }

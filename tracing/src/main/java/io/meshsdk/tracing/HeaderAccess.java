@@ -1,6 +1,7 @@
 package io.meshsdk.tracing;
 
 import io.meshsdk.core.observe.OutboundHeaders;
+import io.meshsdk.core.observe.RequestHeaders;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.function.Function;
@@ -14,6 +15,19 @@ final class HeaderAccess {
   static final TextMapSetter<OutboundHeaders> SETTER = (carrier, key, value) -> {
     if (carrier != null) {
       carrier.set(key, value);
+    }
+  };
+
+  /** Reads the headers of the application's outbound request (a {@code traceparent} it set itself). */
+  static final TextMapGetter<RequestHeaders> REQUEST = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(RequestHeaders carrier) {
+      return java.util.List.of();
+    }
+
+    @Override
+    public @Nullable String get(@Nullable RequestHeaders carrier, String key) {
+      return carrier == null ? null : carrier.get(key);
     }
   };
 

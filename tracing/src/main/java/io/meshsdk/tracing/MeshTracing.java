@@ -2,10 +2,10 @@ package io.meshsdk.tracing;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.config.ConfigException;
-import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.observe.CallInfo;
 import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.ContextScope;
 import io.meshsdk.core.observe.MeshObserver;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
@@ -19,6 +19,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
@@ -27,6 +28,8 @@ import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
@@ -37,9 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,10 +65,15 @@ import org.slf4j.LoggerFactory;
  * {@link CallObserver#NOOP}: no span, no allocation. A call under a sampled-out parent creates no span but
  * still propagates the parent's context (flags {@code 00}); so does a sampled-out call carrying baggage.
  *
- * <p>Threads: every callback of a call runs on the thread running the call (retries included), and the
- * parent is the {@link Context#current()} of that thread when the call starts. For OkHttp's asynchronous
- * {@code enqueue}, use {@link #callFactory(OkHttpClient)}: it captures the context when the call is created
- * and makes it current on the dispatcher thread.
+ * <p>Parent: the {@link Context#current()} of the thread when the call starts; when none is current, the
+ * {@code traceparent} (and {@code baggage}) the application already put on its request, so a trace the
+ * application received over another channel continues. Threads: every callback of a call runs on the thread
+ * running the call (retries included). For OkHttp's asynchronous {@code enqueue}, create calls with
+ * {@code mesh.callFactory(client)}: it captures the context when the call is created ({@link #captureContext()})
+ * and makes it current on the dispatcher thread ({@link #restoreContext(Object)}).
+ *
+ * <p>Ejections and other endpoint state changes are not span events: they happen on the mesh's control thread,
+ * not inside any call, and metrics and {@code Mesh.snapshot()} report them.
  */
 public final class MeshTracing implements MeshObserver, AutoCloseable {
 
@@ -139,22 +144,22 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
     return new MeshServerTracing(enabled, tracer, propagator);
   }
 
-  /**
-   * A {@link Call.Factory} over {@code client} (usually {@code mesh.newOkHttpClient()}) that keeps the
-   * caller's context across OkHttp's threads: each new call captures {@link Context#current()}, and the
-   * context is made current again on the thread that runs the call ({@code enqueue} runs it on the
-   * dispatcher's threads). Synchronous {@code execute} needs no wrapper, but works with it too.
-   */
-  public Call.Factory callFactory(OkHttpClient client) {
-    requireNonNull(client, "client");
-    OkHttpClient.Builder b = client.newBuilder();
-    b.interceptors().add(0, ContextInterceptor.INSTANCE);
-    OkHttpClient wrapped = b.build();
-    return request -> {
-      Context current = Context.current();
-      Request tagged = current == Context.root() ? request : request.newBuilder().tag(Context.class, current).build();
-      return wrapped.newCall(tagged);
-    };
+  @Override
+  public @Nullable Object captureContext() {
+    if (!enabled) {
+      return null;
+    }
+    Context current = Context.current();
+    return current == Context.root() ? null : current;
+  }
+
+  @Override
+  public ContextScope restoreContext(Object captured) {
+    if (!(captured instanceof Context context) || context == Context.current()) {
+      return ContextScope.NONE;
+    }
+    Scope scope = context.makeCurrent();
+    return scope::close;
   }
 
   /**
@@ -178,6 +183,14 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
     }
     Context parent = Context.current();
     SpanContext parentSpan = Span.fromContext(parent).getSpanContext();
+    if (!parentSpan.isValid()) { // continue a trace the application put on its request itself
+      Context extracted = propagator.extract(parent, call.headers(), HeaderAccess.REQUEST);
+      SpanContext fromHeaders = Span.fromContext(extracted).getSpanContext();
+      if (fromHeaders.isValid() || !Baggage.fromContext(extracted).isEmpty()) {
+        parent = extracted;
+        parentSpan = fromHeaders;
+      }
+    }
     Context start;
     if (parentSpan.isValid()) {
       if (!parentSpan.isSampled()) {
@@ -207,17 +220,6 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
       return new PropagatingCallObserver(propagator, callContext);
     }
     return new TracingCallObserver(tracer, propagator, call, callContext, callSpan);
-  }
-
-  /** An ejection or restoration shows up as an event on the span current on the thread that decided it. */
-  @Override
-  public void onEndpointHealthChange(EndpointState endpoint, boolean ejected) {
-    Span current = Span.current();
-    if (enabled && current.isRecording()) {
-      current.addEvent(ejected ? "mesh.endpoint.ejected" : "mesh.endpoint.restored", Attributes.of(
-          SemanticAttributes.MESH_SERVICE, endpoint.endpoint().service(),
-          SemanticAttributes.MESH_ENDPOINT_ID, endpoint.endpoint().id()));
-    }
   }
 
   /** Exports what is buffered; waits up to {@code timeoutMillis}. Returns whether it completed. */
@@ -329,7 +331,10 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
       return this;
     }
 
-    /** Builds the tracing; with no exporter, processor or OpenTelemetry given, spans go nowhere. */
+    /**
+     * Builds the tracing. With no exporter, processor or OpenTelemetry given, traces are still started and
+     * propagated (so a downstream service continues them) but no span is exported; that is logged once.
+     */
     public MeshTracing build() {
       if (!enabled) {
         return disabled();
@@ -365,6 +370,13 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
           .setResource(Resource.getDefault().merge(Resource.create(attrs.build())))
           .setSampler(new MeshSampler(ratio));
       processors.forEach(tp::addSpanProcessor);
+      if (processors.isEmpty() && otlpEndpoint == null) {
+        // OpenTelemetry SDK 1.68 hands out a no-op tracer when no processor is registered: nothing would start or
+        // propagate. A processor that keeps nothing makes traces real while exporting nothing.
+        tp.addSpanProcessor(new DiscardingSpanProcessor());
+        log.info("MeshTracing: no exporter or span processor configured; traces are started and propagated"
+            + " (traceparent on every mesh call) but no span is exported");
+      }
       if (otlpEndpoint != null) {
         OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder().setEndpoint(otlpEndpoint);
         otlpHeaders.forEach(exporter::addHeader);
@@ -375,6 +387,25 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
           .setPropagators(ContextPropagators.create(propagator))
           .build();
       return new MeshTracing(true, sdk, sdk, propagator, ratio);
+    }
+  }
+
+  /** Keeps nothing: makes the SDK start real spans (ids that propagate) when nothing else is registered. */
+  private static final class DiscardingSpanProcessor implements SpanProcessor {
+    @Override
+    public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+    @Override
+    public boolean isStartRequired() {
+      return false;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {}
+
+    @Override
+    public boolean isEndRequired() {
+      return false;
     }
   }
 }

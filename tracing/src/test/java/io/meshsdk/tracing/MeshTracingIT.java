@@ -241,7 +241,7 @@ class MeshTracingIT {
   @Test
   void asyncCallsKeepTheCallersContextAcrossOkHttpThreads() throws Exception {
     start(a());
-    Call.Factory calls = tracingA.callFactory(http);
+    Call.Factory calls = mesh.callFactory(http);
     Span app = tracingA.openTelemetry().getTracer("test").spanBuilder("async caller").startSpan();
     CompletableFuture<Integer> done = new CompletableFuture<>();
     try (Scope ignored = app.makeCurrent()) {

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.endpoint.EndpointExclusion;
 import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.observe.EndpointStateChange;
+import io.meshsdk.core.observe.RequestHeaders;
 import io.meshsdk.core.observe.AttemptInfo;
 import io.meshsdk.core.observe.AttemptResult;
 import io.meshsdk.core.observe.CallInfo;
@@ -51,8 +55,8 @@ class MeshTracingTest {
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
   private final MeshTracing tracing =
       MeshTracing.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
-  private final EndpointState e1 = new EndpointState(Endpoint.of("inventory", "127.0.0.1", 41001), 0);
-  private final EndpointState e2 = new EndpointState(Endpoint.of("inventory", "127.0.0.1", 41002), 0);
+  private final EndpointState e1 = new TrackedEndpoint(Endpoint.of("inventory", "127.0.0.1", 41001), 0);
+  private final EndpointState e2 = new TrackedEndpoint(Endpoint.of("inventory", "127.0.0.1", 41002), 0);
 
   @AfterEach
   void tearDown() {
@@ -60,7 +64,7 @@ class MeshTracingTest {
   }
 
   private static CallInfo call() {
-    return new CallInfo("inventory", "GET", LOGICAL, Route.DIRECT, "least-request");
+    return new CallInfo("inventory", "GET", LOGICAL, Route.DIRECT, "least-request", RequestHeaders.NONE);
   }
 
   private static AttemptInfo attempt(int n, EndpointState e) {
@@ -181,7 +185,7 @@ class MeshTracingTest {
 
   @Test
   void aSidecarFallbackIsAnEventAndTheFinalRouteIsRecorded() {
-    CallObserver obs = tracing.onCallStart(new CallInfo("inventory", "GET", LOGICAL, Route.SIDECAR, "sidecar"));
+    CallObserver obs = tracing.onCallStart(new CallInfo("inventory", "GET", LOGICAL, Route.SIDECAR, "sidecar", RequestHeaders.NONE));
     obs.onEvent(MeshEvent.SIDECAR_FALLBACK, "sidecar not ready");
     obs.onAttemptStart(attempt(0, e1), new Headers());
     obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SUCCESS, 200, null, 1));
@@ -194,16 +198,38 @@ class MeshTracingTest {
   }
 
   @Test
-  void anEjectionIsAnEventOnTheCurrentSpan() {
+  void anEjectionNeverLandsOnWhateverSpanIsCurrent() {
     Span span = tracing.openTelemetry().getTracer("test").spanBuilder("caller").startSpan();
     try (Scope ignored = span.makeCurrent()) {
-      tracing.onEndpointHealthChange(e1, true);
+      tracing.onEndpointStateChanged(e1, new EndpointStateChange(true, EndpointExclusion.Reason.CONSECUTIVE_FAILURES,
+          "5 consecutive failures"));
     } finally {
       span.end();
     }
-    EventData event = span("caller").getEvents().get(0);
-    assertThat(event.getName()).isEqualTo("mesh.endpoint.ejected");
-    assertThat(event.getAttributes().get(SemanticAttributes.MESH_ENDPOINT_ID)).isEqualTo("127.0.0.1:41001");
+    assertThat(span("caller").getEvents()).isEmpty();
+  }
+
+  @Test
+  void aTraceparentTheApplicationSetIsContinuedWhenNoContextIsCurrent() {
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    RequestHeaders headers = name -> name.equals("traceparent") ? "00-" + traceId + "-00f067aa0ba902b7-01" : null;
+    CallObserver obs = tracing.onCallStart(new CallInfo("inventory", "GET", LOGICAL, Route.DIRECT, "least-request",
+        headers));
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 0, Route.DIRECT));
+    SpanData call = span("GET inventory");
+    assertThat(call.getTraceId()).isEqualTo(traceId);
+    assertThat(call.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+  }
+
+  @Test
+  void tracingBuiltWithoutAnExporterStillStartsAndPropagatesTraces() {
+    try (MeshTracing bare = MeshTracing.builder().build()) {
+      CallObserver obs = bare.onCallStart(call());
+      Headers h = new Headers();
+      obs.onAttemptStart(attempt(0, e1), h);
+      assertThat(h.get("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]");
+      obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
+    }
   }
 
   @Test

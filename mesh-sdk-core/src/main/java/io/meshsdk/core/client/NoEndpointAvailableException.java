@@ -1,6 +1,6 @@
 package io.meshsdk.core.client;
 
-import io.meshsdk.core.MeshException;
+import io.meshsdk.core.common.MeshException;
 
 /**
  * The service is known but has no endpoint a call could go to (none discovered, or every one excluded).

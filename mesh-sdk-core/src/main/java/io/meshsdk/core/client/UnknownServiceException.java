@@ -1,6 +1,6 @@
 package io.meshsdk.core.client;
 
-import io.meshsdk.core.MeshException;
+import io.meshsdk.core.common.MeshException;
 
 /**
  * The call named a mesh service (by the mesh domain suffix) that neither the config nor discovery knows.

@@ -2,6 +2,8 @@ package io.meshsdk.core.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.ConfigValues;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * {@link #checkNow()} re-reads at once.
  *
  * <p>An invalid file (bad value, unreadable) is logged once and ignored: the last valid config stays in force
- * until the file is fixed. The first read must succeed.
+ * until the file is fixed. A listener that fails to apply a new config (an exception or an error) is logged once,
+ * {@link #current()} keeps the config that was in force, and the change is offered again at the next check. The
+ * poller survives every failure. The first read must succeed.
  */
 public final class FileConfigSource implements ConfigSource {
 
@@ -39,6 +43,7 @@ public final class FileConfigSource implements ConfigSource {
   private final CopyOnWriteArrayList<Consumer<MeshConfig>> listeners = new CopyOnWriteArrayList<>();
   private final @Nullable ScheduledExecutorService poller;
   private byte[] lastBytes;
+  private byte @Nullable [] failedBytes;
   private volatile MeshConfig current;
   private volatile Map<String, String> properties;
 
@@ -100,7 +105,8 @@ public final class FileConfigSource implements ConfigSource {
   }
 
   /**
-   * Re-reads the file; if its content changed and is valid, makes it current and notifies the listeners.
+   * Re-reads the file; if its content changed and is valid, hands the new config to every listener and, when they
+   * all applied it, makes it current.
    *
    * @return whether a new config was applied
    */
@@ -109,44 +115,53 @@ public final class FileConfigSource implements ConfigSource {
     try {
       bytes = read(file);
     } catch (UncheckedIOException e) {
-      log.warn("mesh config {}: cannot read ({}); keeping the last valid config", file, e.getCause().toString());
+      log.warn("mesh config {}: cannot read ({}); keeping the config in force", file, e.getCause().toString());
       return false;
     }
     if (Arrays.equals(bytes, lastBytes)) {
       return false;
     }
-    lastBytes = bytes;
     MeshConfig next;
     Map<String, String> props;
     try {
       props = parse(bytes);
       next = MeshConfig.fromProperties(props);
     } catch (IllegalArgumentException e) { // ConfigException included
-      log.warn("mesh config {}: invalid, keeping the last valid config: {}", file, e.getMessage());
+      lastBytes = bytes;
+      log.warn("mesh config {}: invalid, keeping the config in force: {}", file, e.getMessage());
       return false;
     }
     if (next.equals(current)) {
+      lastBytes = bytes;
       properties = props;
       return false;
     }
-    properties = props;
-    current = next;
-    log.info("mesh config {}: changed, applying", file);
+    boolean firstTry = !Arrays.equals(bytes, failedBytes);
     for (Consumer<MeshConfig> l : listeners) {
       try {
         l.accept(next);
-      } catch (RuntimeException e) {
-        log.warn("mesh config {}: a listener failed to apply the new config", file, e);
+      } catch (RuntimeException | Error e) {
+        failedBytes = bytes;
+        if (firstTry) {
+          log.error("mesh config {}: a listener failed to apply the new config; keeping the config in force and"
+              + " trying again at the next check", file, e);
+        }
+        return false;
       }
     }
+    failedBytes = null;
+    lastBytes = bytes;
+    properties = props;
+    current = next;
+    log.info("mesh config {}: changed, applied", file);
     return true;
   }
 
   private void checkQuietly() {
     try {
       checkNow();
-    } catch (RuntimeException e) {
-      log.warn("mesh config {}: check failed", file, e);
+    } catch (RuntimeException | Error e) { // the poller must survive anything
+      log.warn("mesh config {}: check failed; will check again", file, e);
     }
   }
 

@@ -2,6 +2,8 @@ package io.meshsdk.core.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.ServiceNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,8 +52,10 @@ public final class MeshConfig {
   /**
    * Reads a config from flat properties under {@code mesh.}: {@code mesh.defaults.<key>},
    * {@code mesh.services.<service>.<key>} and {@code mesh.domain}. Keys of other prefixes are ignored, as are
-   * {@code mesh.sidecar.*} ({@code SidecarConfig.fromProperties}) and {@code mesh.inbound.*}
-   * ({@code InboundGuardConfig.fromProperties}).
+   * {@code mesh.sidecar.*} ({@code SidecarConfig.fromProperties}), {@code mesh.inbound.*}
+   * ({@code InboundGuardConfig.fromProperties}), {@code mesh.discovery.*} ({@code ServiceDiscoveries}) and
+   * {@code mesh.registry.*} ({@code ServiceRegistries}). A key whose prefix is {@code mesh.} in another letter case
+   * ({@code Mesh.services...}, {@code MESH.defaults...}) is refused rather than silently ignored.
    *
    * @throws ConfigException naming the full key of the first invalid entry
    */
@@ -68,6 +72,9 @@ public final class MeshConfig {
     for (Map.Entry<String, String> e : ordered) {
       String key = e.getKey();
       if (!key.startsWith("mesh.")) {
+        if (key.regionMatches(true, 0, "mesh.", 0, 5)) {
+          throw new ConfigException(key, e.getValue(), "a key starting with \"mesh.\" in lower case");
+        }
         continue;
       }
       String rest = key.substring(5);
@@ -81,6 +88,8 @@ public final class MeshConfig {
         continue; // the sidecar's own settings: io.meshsdk.core.sidecar.SidecarConfig.fromProperties
       } else if (rest.startsWith("inbound.")) {
         continue; // the server side's limits: io.meshsdk.core.inbound.InboundGuardConfig.fromProperties
+      } else if (rest.startsWith("discovery.") || rest.startsWith("registry.")) {
+        continue; // the backends: io.meshsdk.core.discovery.ServiceDiscoveries, registration.ServiceRegistries
       } else if (rest.startsWith("defaults.")) {
         defaults.add(Map.entry(rest.substring(9), e.getValue()));
       } else if (rest.startsWith("services.")) {
@@ -92,7 +101,8 @@ public final class MeshConfig {
         perService.computeIfAbsent(s.substring(0, dot), x -> new ArrayList<>())
             .add(Map.entry(s.substring(dot + 1), e.getValue()));
       } else {
-        throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services., mesh.sidecar., mesh.inbound. or mesh.domain");
+        throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services., mesh.sidecar.,"
+            + " mesh.inbound., mesh.discovery., mesh.registry. or mesh.domain");
       }
     }
     b.defaults(d -> defaults.forEach(kv -> set(d, "mesh.defaults.", kv)));
@@ -174,15 +184,17 @@ public final class MeshConfig {
       return this;
     }
 
-    /** Declares {@code service} and customizes its config on top of the defaults. */
+    /**
+     * Declares {@code service} and customizes its config on top of the defaults.
+     *
+     * @throws ConfigException if {@code service} is not a valid service name ({@link ServiceNames}; upper case is
+     *     folded)
+     */
     public Builder service(String service, Consumer<ServiceConfig.Builder> customizer) {
       requireNonNull(service, "service");
       requireNonNull(customizer, "customizer");
-      if (service.isBlank() || !service.equals(service.trim().toLowerCase(Locale.ROOT))
-          || service.chars().anyMatch(c -> c == '/' || c == ':' || c == ' ')) {
-        throw new ConfigException("services", service, "a lower-case service name without '/', ':' or spaces");
-      }
-      services.computeIfAbsent(service, s -> new ArrayList<>()).add(customizer);
+      String name = ServiceNames.canonical("services", service);
+      services.computeIfAbsent(name, s -> new ArrayList<>()).add(customizer);
       return this;
     }
 
@@ -195,8 +207,9 @@ public final class MeshConfig {
     public Builder meshDomain(String domain) {
       requireNonNull(domain, "domain");
       String d = domain.trim().toLowerCase(Locale.ROOT);
-      if (!d.isEmpty() && (!d.startsWith(".") || d.length() < 2 || d.contains(" "))) {
-        throw new ConfigException("domain", domain, "\"\" or a suffix starting with '.', such as .mesh");
+      if (!d.isEmpty() && (!d.startsWith(".") || ServiceNames.canonicalOrNull(d.substring(1)) == null)) {
+        throw new ConfigException("domain", domain, "\"\" or a DNS suffix starting with '.', such as .mesh (ASCII"
+            + " letters, digits, '-', '_' and '.')");
       }
       this.meshDomain = d;
       return this;

@@ -2,6 +2,7 @@ package io.meshsdk.core.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.loadbalancer.LoadBalancerConfig;
 import io.meshsdk.core.resilience.ResilienceConfig;
 import io.meshsdk.core.sidecar.RouteConfig;

@@ -2,6 +2,8 @@ package io.meshsdk.core.endpoint;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.common.Hosts;
+import io.meshsdk.core.common.ServiceNames;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,9 +13,12 @@ import java.util.TreeMap;
  * <p>Two endpoints with the same {@link #id()} in one service are the same instance; the engine keeps the
  * live statistics of an instance (in-flight calls, latency, ejection) across discovery updates by id.
  *
- * @param service the logical service name, for example {@code inventory}
+ * @param service the logical service name, for example {@code inventory}; folded to lower case and checked by
+ *     {@link ServiceNames}
  * @param id a stable id unique within the service; defaults to {@code host:port}
- * @param host host name or IP literal to connect to
+ * @param host host name or IP literal to connect to, checked and canonicalized as OkHttp does for a URL host
+ *     ({@link Hosts}): {@code a@b}, {@code evil%host} or {@code fe80::1%lo} are refused when the endpoint is built,
+ *     not when a call is made
  * @param port TCP port, 1 to 65535
  * @param secure whether calls use https
  * @param weight relative weight for weighted balancing, {@value #MIN_WEIGHT} to {@value #MAX_WEIGHT}
@@ -37,19 +42,18 @@ public record Endpoint(
   /** Largest allowed weight. */
   public static final int MAX_WEIGHT = 1_000_000;
 
-  /** Validates every component; throws {@link IllegalArgumentException} naming the bad value. */
+  /**
+   * Validates every component; throws {@link io.meshsdk.core.common.ConfigException} (an
+   * {@link IllegalArgumentException}) naming the bad component and value.
+   */
   public Endpoint {
     requireNonNull(service, "service");
     requireNonNull(id, "id");
     requireNonNull(host, "host");
     requireNonNull(zone, "zone");
     requireNonNull(labels, "labels");
-    if (service.isBlank()) {
-      throw new IllegalArgumentException("service: \"" + service + "\" (expected: a non-blank name)");
-    }
-    if (host.isBlank()) {
-      throw new IllegalArgumentException("host: \"" + host + "\" (expected: a non-blank host name or IP)");
-    }
+    service = ServiceNames.canonical("service", service);
+    host = Hosts.canonical("host", host);
     if (id.isBlank()) {
       throw new IllegalArgumentException("id: \"" + id + "\" (expected: a non-blank id)");
     }
@@ -124,7 +128,7 @@ public record Endpoint(
     private final String service;
     private final String host;
     private final int port;
-    private String id;
+    private @org.jspecify.annotations.Nullable String id;
     private boolean secure;
     private int weight = DEFAULT_WEIGHT;
     private String zone = "";
@@ -134,10 +138,9 @@ public record Endpoint(
       this.service = requireNonNull(service, "service");
       this.host = requireNonNull(host, "host");
       this.port = port;
-      this.id = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
 
-    /** Sets a stable id (default {@code host:port}). */
+    /** Sets a stable id (default {@code host:port}, with the host in its canonical form). */
     public Builder id(String id) {
       this.id = requireNonNull(id, "id");
       return this;
@@ -177,7 +180,10 @@ public record Endpoint(
 
     /** Builds the endpoint. */
     public Endpoint build() {
-      return new Endpoint(service, id, host, port, secure, weight, zone, labels);
+      String canonicalHost = Hosts.canonical("host", host);
+      String theId = id != null ? id
+          : canonicalHost.indexOf(':') >= 0 ? "[" + canonicalHost + "]:" + port : canonicalHost + ":" + port;
+      return new Endpoint(service, theId, canonicalHost, port, secure, weight, zone, labels);
     }
   }
 }

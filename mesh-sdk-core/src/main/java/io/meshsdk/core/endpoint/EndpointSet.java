@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.RandomAccess;
 
 /**
- * An immutable snapshot of one service's endpoints, with their live states, as published by the
- * {@link io.meshsdk.core.discovery.ServiceDirectory}. A new snapshot replaces the old one atomically; the
- * array inside is never written after construction.
+ * An immutable snapshot of one service's endpoints, with their live states, as the mesh's directory publishes
+ * it for every change discovery reports. A new snapshot replaces the old one atomically; the array inside is never
+ * written after construction.
  */
 public final class EndpointSet {
 
@@ -25,7 +25,7 @@ public final class EndpointSet {
    * @param version increases with every new snapshot of the service
    * @param states the endpoints' states, at most one per endpoint id
    */
-  public EndpointSet(String service, long version, List<EndpointState> states) {
+  public EndpointSet(String service, long version, List<? extends EndpointState> states) {
     this.service = requireNonNull(service, "service");
     this.version = version;
     this.states = requireNonNull(states, "states").toArray(new EndpointState[0]);

@@ -8,7 +8,7 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.resilience.Deadlines;
 import java.time.Duration;
 import java.util.function.Function;
@@ -34,12 +34,25 @@ import org.jspecify.annotations.Nullable;
  * <p>Limits (resilience4j primitives): a per-caller rate limit and a per-caller concurrency limit (over either:
  * 429 Too Many Requests), an overall concurrency limit (over it: 503 Service Unavailable, the server is
  * overloaded). Both carry {@code Retry-After}. A request whose propagated deadline has already passed is
- * refused with 504 (nobody waits for its answer). Per-caller limiters live in a bounded Caffeine cache.
+ * refused with 504 (nobody waits for its answer).
+ *
+ * <p>Per-caller limits cannot be dodged by respelling or rotating the caller's name: names are trimmed and folded
+ * to lower case ({@code Orders}, {@code " orders "} and {@code orders} are one caller); a name longer than
+ * {@value #MAX_CALLER_LENGTH} characters or with characters a service name or SPIFFE id never has counts as
+ * {@value #ANONYMOUS}; at most {@code max-tracked-callers} callers get limiters of their own, and every caller past
+ * that shares one {@value #OTHER} limiter, so a flood of new names neither gets fresh permits nor evicts the limiter
+ * of a caller that already spent its own. A caller's limiter is forgotten only after it was idle for longer than the
+ * rate period (by then its permits would have refreshed anyway). The caller is whatever the request says (a header):
+ * authenticated identity comes from mutual TLS.
  */
 public final class InboundGuard {
 
-  /** The caller name used when the caller header is absent. */
+  /** The caller name used when the caller header is absent or unusable. */
   public static final String ANONYMOUS = "anonymous";
+  /** The caller every caller past {@code max-tracked-callers} counts as. */
+  public static final String OTHER = "other";
+  /** Longest caller name kept; longer ones count as {@value #ANONYMOUS}. */
+  public static final int MAX_CALLER_LENGTH = 128;
 
   private final InboundGuardConfig config;
   private final Ticker ticker;
@@ -53,7 +66,9 @@ public final class InboundGuard {
     this.config = config;
     this.ticker = ticker;
     this.overall = config.maxConcurrent() > 0 ? bulkhead("inbound", config.maxConcurrent()) : null;
-    this.callers = Caffeine.newBuilder().maximumSize(config.maxTrackedCallers()).build();
+    java.time.Duration idle = config.perCallerPeriod().compareTo(java.time.Duration.ofMinutes(1)) > 0
+        ? config.perCallerPeriod() : java.time.Duration.ofMinutes(1);
+    this.callers = Caffeine.newBuilder().expireAfterAccess(idle).build();
     RateLimiterConfig rl = config.perCallerPermits() > 0
         ? RateLimiterConfig.custom()
             .limitForPeriod(config.perCallerPermits())
@@ -96,7 +111,7 @@ public final class InboundGuard {
    * @param deadlineHeader the value of {@value Deadlines#HEADER}, or {@code null}
    */
   public Admission admit(@Nullable String caller, @Nullable String deadlineHeader) {
-    String who = caller == null || caller.isBlank() ? ANONYMOUS : caller;
+    String who = callerName(caller);
     long deadlineMs = Deadlines.parseMillis(deadlineHeader);
     if (deadlineMs == 0) {
       return new Admission(504, null, "deadline of caller '" + who + "' already passed", null, null, null);
@@ -107,7 +122,7 @@ public final class InboundGuard {
           + " requests in progress", null, null, null);
     }
     CallerLimits limits = config.perCallerPermits() > 0 || config.perCallerMaxConcurrent() > 0
-        ? callers.get(who, newCaller) : null;
+        ? limitsOf(who) : null;
     if (limits != null && limits.rate != null && !limits.rate.acquirePermission()) {
       release(all, null);
       return new Admission(429, rateRetryAfter, "caller '" + who + "' exceeded "
@@ -122,6 +137,44 @@ public final class InboundGuard {
     }
     Deadlines.Scope scope = deadlineMs > 0 ? Deadlines.withRemaining(deadlineMs, ticker) : null;
     return new Admission(0, null, "admitted", all, mine, scope);
+  }
+
+  /**
+   * The caller name a request counts as: trimmed and lower case; {@value #ANONYMOUS} when absent, too long or made
+   * of characters no service name or SPIFFE id has.
+   */
+  public static String callerName(@Nullable String header) {
+    if (header == null) {
+      return ANONYMOUS;
+    }
+    String t = header.strip();
+    if (t.isEmpty() || t.length() > MAX_CALLER_LENGTH) {
+      return ANONYMOUS;
+    }
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_' || c == '.' || c == ':' || c == '/';
+      if (!ok) {
+        return ANONYMOUS;
+      }
+    }
+    return t.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The limiters of {@code who}; past the cap, the shared {@value #OTHER} ones (never evicting a tracked caller). */
+  private CallerLimits limitsOf(String who) {
+    CallerLimits mine = callers.getIfPresent(who);
+    if (mine != null) {
+      return mine;
+    }
+    if (callers.estimatedSize() >= config.maxTrackedCallers()) {
+      callers.cleanUp();
+      if (callers.estimatedSize() >= config.maxTrackedCallers()) {
+        return callers.get(OTHER, newCaller);
+      }
+    }
+    return callers.get(who, newCaller);
   }
 
   private static void release(@Nullable Bulkhead a, @Nullable Bulkhead b) {

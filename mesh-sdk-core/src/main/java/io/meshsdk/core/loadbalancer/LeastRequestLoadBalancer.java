@@ -2,55 +2,65 @@ package io.meshsdk.core.loadbalancer;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Least-request with power-of-two-choices over peak-EWMA latency (Finagle / Linkerd style), the default
- * policy: pick two distinct endpoints at random and send the call to the cheaper one, where
+ * Least-request with power-of-two-choices over a latency estimate (Finagle / Linkerd style), the default policy:
+ * pick two distinct endpoints at random and send the call to the cheaper one, where
  *
- * <pre>cost = latency × (in-flight + 1)</pre>
+ * <pre>cost = latency × (in-flight + 1) × (1 + {@value #FAILURE_PENALTY} × recent failure rate)</pre>
  *
- * <p>and {@code latency} is the endpoint's peak EWMA ({@link EndpointState#ewmaNanos()}). Both load signals
- * count: a slow endpoint and a saturated one both lose comparisons. O(1) per pick, lock-free (two random
- * draws, a few opaque reads; the time comes from {@link PickContext#nowNanos()}), no allocation.
+ * <p>and {@code latency} is the endpoint's latency estimate ({@link EndpointState#ewmaNanos()}). Load, slowness and
+ * failures all count: a slow endpoint, a saturated one and one answering errors all lose comparisons. O(1) per pick,
+ * lock-free (two random draws, a few opaque reads; the time comes from {@link PickContext#nowNanos()}), no
+ * allocation.
+ *
+ * <h2>A soft comparison, so identical endpoints share evenly</h2>
+ *
+ * <p>The cheaper candidate wins with probability {@code costB² / (costA² + costB²)}, not always: two endpoints
+ * whose costs differ by noise (±20 %) split calls about 60/40, one twice as costly gets a fifth of the
+ * comparisons, one ten times as costly 1 %. A strict comparison starves identical endpoints: with one caller
+ * thread nothing is ever in flight at pick time, so the endpoint whose estimate happens to be lowest wins every
+ * comparison it is in and shares end up proportional to rank (0 % to 2/n). The soft comparison also keeps a
+ * trickle of calls on an endpoint that looks bad, so its estimate recovers when it does.
  *
  * <p>Guards against the classic P2C failure modes:
  *
  * <ul>
- *   <li><b>New endpoints are not flooded.</b> An endpoint without a latency sample does not look infinitely
- *       cheap: it is assumed to be as fast as the peer it is compared with (a random peer, so on average the
- *       mean of its peers), so the comparison falls back to in-flight counts and the newcomer gets a fair
- *       share, no more, until its own samples arrive.
- *   <li><b>Slow start.</b> For {@code lb.slow-start-window} (default 10 s) after an endpoint appears or
- *       returns from ejection ({@link EndpointState#healthySinceNanos()}) its share ramps up linearly from
- *       10 % ({@link EndpointState#slowStartFactor}): when it is compared with an older endpoint, it sits the pick out
- *       with probability {@code 1 − f_young / f_old}. Relative, so when every endpoint starts together (a
- *       fresh service) nothing changes.
- *   <li><b>A slow spell is forgiven.</b> The peak EWMA only moves when a call completes, so an endpoint that
- *       was slow once could lose every comparison and never be sampled again. Once an endpoint has had no
- *       completed call for over {@value #IDLE_MILLIS} ms and has none in flight, its latency is read as
- *       decaying toward zero (time constant {@link EndpointState#EWMA_DECAY_NANOS}), as in Finagle, so it is
- *       probed again eventually; while that probe is in flight it is charged its full EWMA again, so the
- *       probe is one call, not a flood.
- *   <li><b>Retries go elsewhere.</b> On a retry a candidate the call already tried is passed over for an
- *       untried one.
+ *   <li><b>New endpoints are not flooded.</b> An endpoint without a latency sample is assumed to be as fast as the
+ *       peer it is compared with, so in-flight counts decide until its own samples arrive.
+ *   <li><b>Slow start.</b> For {@code lb.slow-start-window} (default 10 s) after an endpoint appears or returns from
+ *       ejection its share ramps up linearly from 10 % ({@link EndpointState#slowStartFactor}): when it is compared
+ *       with an older endpoint, it sits the pick out with probability {@code 1 − f_young / f_old}. Relative, so when
+ *       every endpoint starts together (a fresh service) nothing changes.
+ *   <li><b>A slow spell is forgiven.</b> Once an endpoint has had no completed call for over {@value #IDLE_MILLIS}
+ *       ms and has none in flight, its latency is read as decaying toward zero (time constant 10 s), as in Finagle,
+ *       so it is probed again.
+ *   <li><b>Retries go elsewhere, to the cheaper of what is left.</b> On a retry the two candidates are drawn among
+ *       the endpoints the call has not tried, and compared by cost like any pick (a retry never goes blindly to a
+ *       hung endpoint just because it is the one left untried in the pair).
  * </ul>
  *
- * <p>Ties go to the first candidate, which is itself uniformly random, so there is no positional bias.
- * Randomness comes from a {@link RandomSource}: {@code ThreadLocalRandom} in production, a seeded source in
+ * <p>Randomness comes from a {@link RandomSource}: {@code ThreadLocalRandom} in production, a seeded source in
  * tests.
  */
 public final class LeastRequestLoadBalancer implements LoadBalancer {
 
   /** After this long without a completed call, an endpoint's latency is forgiven gradually. */
   public static final int IDLE_MILLIS = 1000;
+  /** How much a failing endpoint's cost grows: ×(1 + 8 × its recent failure share). */
+  public static final int FAILURE_PENALTY = 8;
 
   static final long SLOW_START_NANOS = LoadBalancerConfig.DEFAULT_SLOW_START_WINDOW.toNanos();
   private static final long IDLE_NANOS = IDLE_MILLIS * 1_000_000L;
+  private static final long IDLE_DECAY_NANOS = 10_000_000_000L;
   private static final int PROBABILITY_SCALE = 1 << 16;
+  /** Random draws a retry spends looking for an untried candidate before it scans. */
+  private static final int UNTRIED_DRAWS = 4;
 
   private final Ticker ticker;
   private final RandomSource random;
@@ -127,28 +137,39 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
       EndpointState[] a = endpoints;
       int n = a.length;
       RandomSource r = random;
+      if (ctx.attempt() > 0) {
+        EndpointState x = untried(a, r, ctx, null);
+        if (x != null) {
+          EndpointState y = untried(a, r, ctx, x);
+          return y == null ? x : cheaper(x, y, r, ctx.nowNanos());
+        }
+      }
       int i = r.nextInt(n);
       int j = r.nextInt(n - 1);
       if (j >= i) {
         j++;
       }
-      EndpointState x = a[i];
-      EndpointState y = a[j];
-      if (ctx.attempt() > 0) {
-        boolean triedX = ctx.alreadyTried(x);
-        boolean triedY = ctx.alreadyTried(y);
-        if (triedX && triedY) {
-          EndpointState untried = Pickers.untriedFrom(a, r.nextInt(n), ctx);
-          if (untried != null) {
-            return untried;
-          }
-        } else if (triedX) {
-          return y;
-        } else if (triedY) {
-          return x;
+      return cheaper(a[i], a[j], r, ctx.nowNanos());
+    }
+
+    /** A random endpoint the call has not tried, other than {@code not}; {@code null} when there is none. */
+    private static @Nullable EndpointState untried(EndpointState[] a, RandomSource r, PickContext ctx,
+        @Nullable EndpointState not) {
+      int n = a.length;
+      for (int k = 0; k < UNTRIED_DRAWS; k++) {
+        EndpointState e = a[r.nextInt(n)];
+        if (e != not && !ctx.alreadyTried(e)) {
+          return e;
         }
       }
-      return cheaper(x, y, r, ctx.nowNanos());
+      int start = r.nextInt(n);
+      for (int k = 0; k < n; k++) {
+        EndpointState e = a[(start + k) % n];
+        if (e != not && !ctx.alreadyTried(e)) {
+          return e;
+        }
+      }
+      return null;
     }
 
     private EndpointState cheaper(EndpointState x, EndpointState y, RandomSource r, long now) {
@@ -173,21 +194,24 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
       if (latY == 0.0) {
         latY = latX;
       }
-      double costX = latX * (inFlightX + 1);
-      double costY = latY * (inFlightY + 1);
-      return costX <= costY ? x : y;
+      double costX = latX * (inFlightX + 1) * (1.0 + FAILURE_PENALTY * x.recentFailureRate());
+      double costY = latY * (inFlightY + 1) * (1.0 + FAILURE_PENALTY * y.recentFailureRate());
+      double cx = costX * costX;
+      double cy = costY * costY;
+      // x wins with probability cy / (cx + cy)
+      return r.nextInt(PROBABILITY_SCALE) < (int) (cy / (cx + cy) * PROBABILITY_SCALE) ? x : y;
     }
 
     /**
-     * The latency to charge {@code s}: its peak EWMA, or once it has been idle for a while with nothing in
-     * flight, its EWMA decayed toward zero; 0 when it has no sample.
+     * The latency to charge {@code s}: its estimate, or once it has been idle for a while with nothing in flight,
+     * its estimate decayed toward zero; 0 when it has no sample.
      */
     static double latency(EndpointState s, int inFlight, long now) {
       double own = s.ewmaNanos();
       if (own != 0.0 && inFlight == 0) {
         long idle = now - s.lastSampleNanos();
         if (idle > IDLE_NANOS) {
-          return own * Math.exp(-(double) idle / EndpointState.EWMA_DECAY_NANOS);
+          return own * Math.exp(-(double) idle / IDLE_DECAY_NANOS);
         }
       }
       return own;

@@ -1,6 +1,6 @@
 package io.meshsdk.core.loadbalancer;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 
 /**
  * SPI: makes {@link LoadBalancer}s of one named policy. Built-ins are registered by {@link LoadBalancers};

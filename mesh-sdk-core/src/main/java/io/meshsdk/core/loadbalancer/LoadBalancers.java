@@ -2,7 +2,7 @@ package io.meshsdk.core.loadbalancer;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

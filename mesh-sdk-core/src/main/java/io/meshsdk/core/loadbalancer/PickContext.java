@@ -25,7 +25,7 @@ public interface PickContext {
    * The time of this pick in ticker nanos, as the engine read it at the start of the attempt: pickers use it
    * (slow start, idle decay) instead of reading a clock themselves. The default reads {@link System#nanoTime()}
    * (the empty context, tests); the engine's context returns the time its attempt loop already read, on the
-   * mesh's {@link io.meshsdk.core.Ticker}.
+   * mesh's {@link io.meshsdk.core.common.Ticker}.
    */
   default long nowNanos() {
     return System.nanoTime();

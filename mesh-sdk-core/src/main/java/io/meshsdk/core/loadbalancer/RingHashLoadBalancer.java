@@ -2,7 +2,7 @@ package io.meshsdk.core.loadbalancer;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.util.Arrays;
@@ -48,13 +48,29 @@ public final class RingHashLoadBalancer implements LoadBalancer {
   private final String header;
   private final int ringSize;
   private final RandomSource random;
+  private final Ticker ticker;
+  private final long slowStartNanos;
 
-  /** Ring-hash on the value of {@code header} with about {@code ringSize} ring points. */
+  /** Ring-hash on the value of {@code header} with about {@code ringSize} ring points, no slow start. */
   public RingHashLoadBalancer(String header, int ringSize) {
-    this(header, ringSize, RandomSource.THREAD_LOCAL);
+    this(header, ringSize, RandomSource.THREAD_LOCAL, Ticker.SYSTEM, 0);
+  }
+
+  /**
+   * Ring-hash on {@code header} whose new or returning endpoints ramp up over {@code slowStartNanos}: while one
+   * ramps, a share of its keys goes to the next endpoint on the ring.
+   */
+  public RingHashLoadBalancer(String header, int ringSize, Ticker ticker, long slowStartNanos) {
+    this(header, ringSize, RandomSource.THREAD_LOCAL, ticker, slowStartNanos);
   }
 
   RingHashLoadBalancer(String header, int ringSize, RandomSource random) {
+    this(header, ringSize, random, Ticker.SYSTEM, 0);
+  }
+
+  RingHashLoadBalancer(String header, int ringSize, RandomSource random, Ticker ticker, long slowStartNanos) {
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.slowStartNanos = slowStartNanos;
     this.header = requireNonNull(header, "header");
     if (ringSize < 1 || ringSize > LoadBalancerConfig.MAX_RING_SIZE) {
       throw new IllegalArgumentException(
@@ -99,7 +115,8 @@ public final class RingHashLoadBalancer implements LoadBalancer {
     for (int k = 0; k < points.length; k++) {
       owners[k] = endpoints[(int) (points[k] & indexMask)];
     }
-    return new RingPicker(header, points, owners, endpoints, random);
+    return new RingPicker(header, points, owners, endpoints, random,
+        SlowStart.of(endpoints, ticker.read(), slowStartNanos));
   }
 
   @Override
@@ -119,14 +136,16 @@ public final class RingHashLoadBalancer implements LoadBalancer {
     private final EndpointState[] owners;
     private final EndpointState[] endpoints;
     private final RandomSource random;
+    private final SlowStart slowStart;
 
-    RingPicker(
-        String header, long[] points, EndpointState[] owners, EndpointState[] endpoints, RandomSource random) {
+    RingPicker(String header, long[] points, EndpointState[] owners, EndpointState[] endpoints, RandomSource random,
+        SlowStart slowStart) {
       this.header = header;
       this.points = points;
       this.owners = owners;
       this.endpoints = endpoints;
       this.random = random;
+      this.slowStart = slowStart;
     }
 
     @Override
@@ -134,6 +153,18 @@ public final class RingHashLoadBalancer implements LoadBalancer {
       String key = ctx.header(header);
       int i = key == null ? random.nextInt(points.length) : indexOf(hash(key));
       EndpointState e = owners[i];
+      long now;
+      if (slowStart.active(now = ctx.nowNanos()) && slowStart.sitsOut(e, now, random)) {
+        EndpointState[] o = owners;
+        for (int k = 1, len = o.length; k < Math.min(len, RETRY_WALK); k++) {
+          EndpointState c = o[(i + k) % len];
+          if (c != e) {
+            i = (i + k) % len;
+            e = c;
+            break;
+          }
+        }
+      }
       if (ctx.attempt() == 0 || !ctx.alreadyTried(e)) {
         return e;
       }
@@ -184,7 +215,8 @@ public final class RingHashLoadBalancer implements LoadBalancer {
 
     @Override
     public LoadBalancer newLoadBalancer(LoadBalancerConfig config, Ticker ticker) {
-      return new RingHashLoadBalancer(config.hashHeader(), config.ringSize());
+      return new RingHashLoadBalancer(config.hashHeader(), config.ringSize(), ticker,
+          config.slowStartWindow().toNanos());
     }
   }
 }

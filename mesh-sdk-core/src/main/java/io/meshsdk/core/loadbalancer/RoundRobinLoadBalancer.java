@@ -2,7 +2,7 @@ package io.meshsdk.core.loadbalancer;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.util.List;
@@ -15,19 +15,36 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Each new picker starts at a random position, so that many clients (or many picker rebuilds after health
  * changes) do not all send their first call to the first endpoint. The counter may wrap around
  * {@link Integer#MAX_VALUE}; the index is taken with {@link Math#floorMod}, so wrapping only shifts the phase.
- * On a retry the picker walks on from its position to the first endpoint the call has not tried yet.
+ * On a retry the picker walks on from its position to the first endpoint the call has not tried yet. A new or
+ * returning endpoint ramps up over {@code lb.slow-start-window} (see {@link SlowStart}).
  */
 public final class RoundRobinLoadBalancer implements LoadBalancer {
 
   private final RandomSource random;
+  private final Ticker ticker;
+  private final long slowStartNanos;
 
-  /** A round-robin balancer. */
+  /** A round-robin balancer with the default slow-start window. */
   public RoundRobinLoadBalancer() {
-    this(RandomSource.THREAD_LOCAL);
+    this(Ticker.SYSTEM, LoadBalancerConfig.DEFAULT_SLOW_START_WINDOW.toNanos());
+  }
+
+  /**
+   * A round-robin balancer on {@code ticker} whose new or returning endpoints ramp up over {@code slowStartNanos}
+   * (0: no slow start).
+   */
+  public RoundRobinLoadBalancer(Ticker ticker, long slowStartNanos) {
+    this(RandomSource.THREAD_LOCAL, ticker, slowStartNanos);
   }
 
   RoundRobinLoadBalancer(RandomSource random) {
+    this(random, Ticker.SYSTEM, 0);
+  }
+
+  RoundRobinLoadBalancer(RandomSource random, Ticker ticker, long slowStartNanos) {
     this.random = requireNonNull(random, "random");
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.slowStartNanos = slowStartNanos;
   }
 
   @Override
@@ -37,7 +54,8 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
     if (few != null) {
       return few;
     }
-    return new RoundRobinPicker(endpoints, random.nextInt(endpoints.length));
+    return new RoundRobinPicker(endpoints, random.nextInt(endpoints.length),
+        SlowStart.of(endpoints, ticker.read(), slowStartNanos), random);
   }
 
   @Override
@@ -54,10 +72,14 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
   static final class RoundRobinPicker implements Picker {
     private final EndpointState[] endpoints;
     private final AtomicInteger next;
+    private final SlowStart slowStart;
+    private final RandomSource random;
 
-    RoundRobinPicker(EndpointState[] endpoints, int start) {
+    RoundRobinPicker(EndpointState[] endpoints, int start, SlowStart slowStart, RandomSource random) {
       this.endpoints = endpoints;
       this.next = new AtomicInteger(start);
+      this.slowStart = slowStart;
+      this.random = random;
     }
 
     @Override
@@ -66,6 +88,13 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
       int n = a.length;
       int i = Math.floorMod(next.getAndIncrement(), n);
       EndpointState e = a[i];
+      long now;
+      if (slowStart.active(now = ctx.nowNanos())) {
+        for (int k = 0; k < n && slowStart.sitsOut(e, now, random); k++) {
+          i = i + 1 == n ? 0 : i + 1;
+          e = a[i];
+        }
+      }
       if (ctx.attempt() == 0 || !ctx.alreadyTried(e)) {
         return e;
       }
@@ -88,7 +117,7 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
 
     @Override
     public LoadBalancer newLoadBalancer(LoadBalancerConfig config, Ticker ticker) {
-      return new RoundRobinLoadBalancer();
+      return new RoundRobinLoadBalancer(ticker, config.slowStartWindow().toNanos());
     }
   }
 }

@@ -2,7 +2,7 @@ package io.meshsdk.core.loadbalancer;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.util.List;
@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>When all weights are equal this is plain round-robin. Each new picker starts at a random point of the
  * period (so rebuilds after health changes do not favour the first slots), and the int counter may wrap. On a
- * retry the picker walks on from its slot to the first endpoint the call has not tried yet.
+ * retry the picker walks on from its slot to the first endpoint the call has not tried yet. A new or returning
+ * endpoint ramps up over {@code lb.slow-start-window} (see {@link SlowStart}).
  */
 public final class WeightedLoadBalancer implements LoadBalancer {
 
@@ -43,14 +44,30 @@ public final class WeightedLoadBalancer implements LoadBalancer {
   private static final int RETRY_WALK = 64;
 
   private final RandomSource random;
+  private final Ticker ticker;
+  private final long slowStartNanos;
 
-  /** A weighted balancer. */
+  /** A weighted balancer with the default slow-start window. */
   public WeightedLoadBalancer() {
-    this(RandomSource.THREAD_LOCAL);
+    this(Ticker.SYSTEM, LoadBalancerConfig.DEFAULT_SLOW_START_WINDOW.toNanos());
+  }
+
+  /**
+   * A weighted balancer on {@code ticker} whose new or returning endpoints ramp up over {@code slowStartNanos}
+   * (0: no slow start).
+   */
+  public WeightedLoadBalancer(Ticker ticker, long slowStartNanos) {
+    this(RandomSource.THREAD_LOCAL, ticker, slowStartNanos);
   }
 
   WeightedLoadBalancer(RandomSource random) {
+    this(random, Ticker.SYSTEM, 0);
+  }
+
+  WeightedLoadBalancer(RandomSource random, Ticker ticker, long slowStartNanos) {
     this.random = requireNonNull(random, "random");
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.slowStartNanos = slowStartNanos;
   }
 
   @Override
@@ -67,15 +84,16 @@ public final class WeightedLoadBalancer implements LoadBalancer {
       weights[i] = endpoints[i].endpoint().weight();
       uniform &= weights[i] == weights[0];
     }
+    SlowStart slowStart = SlowStart.of(endpoints, ticker.read(), slowStartNanos);
     if (uniform) {
-      return new RoundRobinLoadBalancer.RoundRobinPicker(endpoints, random.nextInt(n));
+      return new RoundRobinLoadBalancer.RoundRobinPicker(endpoints, random.nextInt(n), slowStart, random);
     }
     int[] order = SmoothSequence.build(weights, periodCap(n));
     EndpointState[] schedule = new EndpointState[order.length];
     for (int i = 0; i < order.length; i++) {
       schedule[i] = endpoints[order[i]];
     }
-    return new WeightedPicker(schedule, endpoints, random.nextInt(schedule.length));
+    return new WeightedPicker(schedule, endpoints, random.nextInt(schedule.length), slowStart, random);
   }
 
   static int periodCap(int endpoints) {
@@ -97,11 +115,16 @@ public final class WeightedLoadBalancer implements LoadBalancer {
     private final EndpointState[] schedule;
     private final EndpointState[] endpoints;
     private final AtomicInteger next;
+    private final SlowStart slowStart;
+    private final RandomSource random;
 
-    WeightedPicker(EndpointState[] schedule, EndpointState[] endpoints, int start) {
+    WeightedPicker(EndpointState[] schedule, EndpointState[] endpoints, int start, SlowStart slowStart,
+        RandomSource random) {
       this.schedule = schedule;
       this.endpoints = endpoints;
       this.next = new AtomicInteger(start);
+      this.slowStart = slowStart;
+      this.random = random;
     }
 
     @Override
@@ -110,6 +133,13 @@ public final class WeightedLoadBalancer implements LoadBalancer {
       int len = s.length;
       int i = Math.floorMod(next.getAndIncrement(), len);
       EndpointState e = s[i];
+      long now;
+      if (slowStart.active(now = ctx.nowNanos())) {
+        for (int k = 0; k < Math.min(len, RETRY_WALK) && slowStart.sitsOut(e, now, random); k++) {
+          i = i + 1 == len ? 0 : i + 1;
+          e = s[i];
+        }
+      }
       if (ctx.attempt() == 0 || !ctx.alreadyTried(e)) {
         return e;
       }
@@ -144,7 +174,7 @@ public final class WeightedLoadBalancer implements LoadBalancer {
 
     @Override
     public LoadBalancer newLoadBalancer(LoadBalancerConfig config, Ticker ticker) {
-      return new WeightedLoadBalancer();
+      return new WeightedLoadBalancer(ticker, config.slowStartWindow().toNanos());
     }
   }
 }

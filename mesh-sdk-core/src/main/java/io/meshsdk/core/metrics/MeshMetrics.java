@@ -2,27 +2,29 @@ package io.meshsdk.core.metrics;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.meshsdk.core.config.ConfigException;
-import io.meshsdk.core.discovery.ServiceDirectory;
+import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.observe.CallInfo;
 import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.EndpointStateChange;
 import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.resilience.BreakerState;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Micrometer metrics of the mesh, as a {@link MeshObserver}. Every meter is documented in
+ * Micrometer metrics of the mesh, as a {@link MeshObserver}: it learns everything through the observer SPI (calls,
+ * services added and removed, endpoint changes, breaker and sidecar state). Every meter is documented in
  * {@code docs/observability.md}; names are in {@link MetricNames}.
  *
  * <pre>{@code
@@ -32,16 +34,15 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>Meters of a service are created the first time the service is called and then kept in arrays indexed by
- * route, outcome and status class: a call does one map lookup (service name) and no registry lookup, no
- * string building and, without the endpoint tag, no allocation. With {@link Builder#endpointTag(boolean)}
- * one small object per call remembers the endpoint of the last attempt; at most
- * {@link Builder#maxEndpointTagValues(int)} endpoint ids per service get their own series (the rest share
- * {@code endpoint="other"}) and an endpoint's meters are removed when it leaves the service.
+ * <p>Meters of a service are created the first time the service is called or changes, then kept in arrays indexed
+ * by route, outcome and status class: a call does one map lookup (service name) and no registry lookup, no string
+ * building and, without the endpoint tag, no allocation. With {@link Builder#endpointTag(boolean)} one small
+ * object per call remembers the endpoint of the last attempt; at most {@link Builder#maxEndpointTagValues(int)}
+ * endpoint ids per service get their own series (the rest share {@code endpoint="other"}) and an endpoint's meters
+ * are removed when it leaves the service. When the mesh stops routing a service (discovery deleted it) every meter
+ * of that service is removed: nothing grows with services that come and go.
  *
- * <p>The endpoint-state gauges and the removal of endpoint meters need the directory:
- * {@link io.meshsdk.core.Mesh.Builder#metrics} binds it; standalone use calls {@link #bindTo}.
- * The registry is always passed in; the global registry is never used.
+ * <p>One instance serves one mesh. The registry is always passed in; the global registry is never used.
  */
 public final class MeshMetrics implements MeshObserver {
 
@@ -54,8 +55,10 @@ public final class MeshMetrics implements MeshObserver {
   final Duration[] slos;
   final boolean percentileHistogram;
   private final ConcurrentHashMap<String, ServiceMeters> services = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, AtomicReference<CircuitBreaker>> breakers = new ConcurrentHashMap<>();
-  private volatile @Nullable ServiceDirectory directory;
+  private final AtomicBoolean sidecarBound = new AtomicBoolean();
+  private final AtomicInteger sidecarReady = new AtomicInteger();
+  private final AtomicLong sidecarTransitions = new AtomicLong();
+  private final AtomicLong sidecarFallbacks = new AtomicLong();
 
   private MeshMetrics(Builder b) {
     this.registry = b.registry;
@@ -80,75 +83,68 @@ public final class MeshMetrics implements MeshObserver {
     return registry;
   }
 
-  /**
-   * Binds the directory: registers the {@code mesh.endpoints} gauges of every service seen, and (with the
-   * endpoint tag) removes an endpoint's meters when it leaves its service. Idempotent for one directory.
-   */
-  public synchronized void bindTo(ServiceDirectory directory) {
-    requireNonNull(directory, "directory");
-    ServiceDirectory current = this.directory;
-    if (current == directory) {
-      return;
-    }
-    if (current != null) {
-      throw new IllegalStateException("MeshMetrics is already bound to another mesh's directory");
-    }
-    this.directory = directory;
-    services.values().forEach(m -> m.bindDirectory(directory));
-  }
-
-  /**
-   * Publishes the state of {@code breaker} as {@code mesh.client.breaker.state{service,state}} (1 for the
-   * current state, 0 for the others). Binding a new breaker for the same service (after a config change)
-   * replaces the old one behind the same gauges.
-   */
-  public void bindCircuitBreaker(String service, CircuitBreaker breaker) {
-    requireNonNull(service, "service");
-    requireNonNull(breaker, "breaker");
-    AtomicReference<CircuitBreaker> ref = breakers.computeIfAbsent(service, s -> {
-      AtomicReference<CircuitBreaker> r = new AtomicReference<>();
-      for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
-        Gauge.builder(MetricNames.BREAKER_STATE, () -> {
-              CircuitBreaker cb = r.get();
-              return cb != null && cb.getState() == state ? 1 : 0;
-            })
-            .description("1 for the circuit breaker's current state, 0 for the others")
-            .tags(MetricNames.TAG_SERVICE, s, MetricNames.TAG_STATE, state.name().toLowerCase(Locale.ROOT))
-            .register(registry);
-      }
-      return r;
-    });
-    ref.set(breaker);
+  private ServiceMeters meters(String service) {
+    ServiceMeters m = services.get(service);
+    return m != null ? m : services.computeIfAbsent(service, s -> new ServiceMeters(this, s));
   }
 
   @Override
   public CallObserver onCallStart(CallInfo call) {
-    ServiceMeters m = services.get(call.service());
-    if (m == null) {
-      m = services.computeIfAbsent(call.service(), this::newServiceMeters);
-    }
+    ServiceMeters m = meters(call.service());
     m.active.incrementAndGet();
     return endpointTag ? new EndpointCallObserver(m) : m.callObserver;
   }
 
-  private ServiceMeters newServiceMeters(String service) {
-    ServiceMeters m = new ServiceMeters(this, service);
-    ServiceDirectory d = directory;
-    if (d != null) {
-      m.bindDirectory(d);
-    }
-    return m;
+  @Override
+  public void onEndpointsChanged(String service, EndpointSet endpoints) {
+    meters(service).endpoints(endpoints);
   }
 
   @Override
-  public void onEndpointHealthChange(EndpointState endpoint, boolean ejected) {
-    if (ejected) {
-      String service = endpoint.endpoint().service();
-      services.computeIfAbsent(service, this::newServiceMeters).ejections.increment();
+  public void onEndpointStateChanged(EndpointState endpoint, EndpointStateChange change) {
+    ServiceMeters m = meters(endpoint.endpoint().service());
+    if (change.ejected()) {
+      m.ejected(change.reason());
     }
   }
 
-  /** The per-service meters seen so far, for tests and the actuator. */
+  @Override
+  public void onBreakerStateChanged(String service, BreakerState state) {
+    meters(service).breaker(state);
+  }
+
+  @Override
+  public void onServiceRemoved(String service) {
+    ServiceMeters m = services.remove(service);
+    if (m != null) {
+      m.removeAll();
+    }
+  }
+
+  @Override
+  public void onSidecarReadinessChanged(boolean ready, String reason) {
+    if (sidecarBound.compareAndSet(false, true)) {
+      Gauge.builder(MetricNames.SIDECAR_READY, sidecarReady, AtomicInteger::get)
+          .description("1 when the local sidecar is ready, 0 when sidecar-routed calls go direct")
+          .register(registry);
+      FunctionCounter.builder(MetricNames.SIDECAR_READINESS_TRANSITIONS, sidecarTransitions, AtomicLong::get)
+          .description("Times the sidecar's readiness changed")
+          .register(registry);
+      FunctionCounter.builder(MetricNames.SIDECAR_FALLBACKS, sidecarFallbacks, AtomicLong::get)
+          .description("Calls meant for the sidecar that went direct, over all services")
+          .register(registry);
+    } else {
+      sidecarTransitions.incrementAndGet();
+    }
+    sidecarReady.set(ready ? 1 : 0);
+  }
+
+  /** Counts a sidecar fallback of any service (from the per-service event). */
+  void sidecarFallback() {
+    sidecarFallbacks.incrementAndGet();
+  }
+
+  /** The per-service meters, for tests. */
   Map<String, ServiceMeters> services() {
     return services;
   }

@@ -2,7 +2,7 @@ package io.meshsdk.core.metrics;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.observe.Outcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

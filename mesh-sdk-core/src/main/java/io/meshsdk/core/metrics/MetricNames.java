@@ -11,20 +11,26 @@ public final class MetricNames {
   public static final String CLIENT_RETRIES = "mesh.client.retries";
   /** Counter of retries refused because the retry budget was spent. Tag: service. */
   public static final String CLIENT_RETRY_BUDGET_EXHAUSTED = "mesh.client.retry.budget.exhausted";
+  /** Counter of retries not made because the request body could not be sent again. Tag: service. */
+  public static final String CLIENT_RETRY_SKIPPED = "mesh.client.retry.skipped";
   /** Counter of calls refused by the mesh. Tags: service, reason (breaker, rate_limiter, bulkhead). */
   public static final String CLIENT_REJECTIONS = "mesh.client.rejections";
   /** Counter of calls whose deadline left no time for (another) attempt. Tag: service. */
   public static final String CLIENT_DEADLINE_EXCEEDED = "mesh.client.deadline.exceeded";
   /** Counter of sidecar-routed calls that went direct. Tag: service. */
   public static final String CLIENT_SIDECAR_FALLBACKS = "mesh.client.sidecar.fallbacks";
-  /** Counter of endpoint ejections by the outlier detector. Tag: service. */
+  /** Counter of endpoint ejections. Tags: service, reason (consecutive_failures, failure_rate, health_check). */
   public static final String ENDPOINT_EJECTIONS = "mesh.endpoint.ejections";
   /** Gauge of endpoints per service by state. Tags: service, state (healthy, ejected, panic). */
   public static final String ENDPOINTS = "mesh.endpoints";
   /** Gauge, 1 for the circuit breaker's current state and 0 for the others. Tags: service, state. */
   public static final String BREAKER_STATE = "mesh.client.breaker.state";
-  /** Gauge, 1 while the local sidecar is ready, else 0. */
+  /** Gauge, 1 while the local sidecar is ready, else 0 (registered once the sidecar was first probed). */
   public static final String SIDECAR_READY = "mesh.sidecar.ready";
+  /** Counter of the sidecar's readiness changes. */
+  public static final String SIDECAR_READINESS_TRANSITIONS = "mesh.sidecar.readiness.transitions";
+  /** Counter of calls meant for the sidecar that went direct, over all services. */
+  public static final String SIDECAR_FALLBACKS = "mesh.sidecar.fallbacks";
   /** Timer of inbound requests. Tags: caller, outcome, status. */
   public static final String SERVER_REQUESTS = "mesh.server.requests";
 

@@ -1,6 +1,6 @@
 package io.meshsdk.core.metrics;
 
-import io.meshsdk.core.discovery.ServiceDirectory;
+import io.meshsdk.core.endpoint.EndpointExclusion;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.observe.CallObserver;
@@ -8,6 +8,7 @@ import io.meshsdk.core.observe.CallResult;
 import io.meshsdk.core.observe.MeshEvent;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.Route;
+import io.meshsdk.core.resilience.BreakerState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -16,49 +17,63 @@ import io.micrometer.core.instrument.Timer;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
-/** The meters of one service, created at first sight and then reached without registry lookups. */
+/**
+ * The meters of one service, created at first sight and then reached without registry lookups; every meter
+ * registered here is remembered so that {@link #removeAll()} can take the service's meters out of the registry
+ * when the mesh stops routing it.
+ */
 final class ServiceMeters {
 
   private static final Outcome[] OUTCOMES = Outcome.values();
   private static final Route[] ROUTES = Route.values();
   private static final MeshEvent[] EVENTS = MeshEvent.values();
+  private static final EndpointExclusion.Reason[] REASONS = EndpointExclusion.Reason.values();
   static final int SLOTS = ROUTES.length * OUTCOMES.length * MetricNames.STATUS_CLASSES.length;
 
   private final MeshMetrics owner;
   final String service;
   final AtomicInteger active = new AtomicInteger();
-  final Counter ejections;
   final CallObserver callObserver;
+  private final ConcurrentLinkedQueue<Meter> registered = new ConcurrentLinkedQueue<>();
   private final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(SLOTS);
   private final AtomicReferenceArray<Counter> events = new AtomicReferenceArray<>(EVENTS.length);
+  private final AtomicReferenceArray<Counter> ejections = new AtomicReferenceArray<>(REASONS.length);
   private final ConcurrentHashMap<String, EndpointMeters> endpoints = new ConcurrentHashMap<>();
   private final EndpointMeters noEndpoint;
   private final EndpointMeters otherEndpoints;
-  private final AtomicBoolean directoryBound = new AtomicBoolean();
-  /** The service's endpoints as last seen by the directory listener (endpoint tag only), or null. */
+  private final AtomicBoolean endpointGauges = new AtomicBoolean();
+  private final AtomicBoolean breakerGauges = new AtomicBoolean();
+  private volatile BreakerState breakerState = BreakerState.DISABLED;
+  private volatile boolean removed;
+  /** The service's endpoints as last reported, or null before the first report. */
   private volatile @Nullable EndpointSet current;
 
   ServiceMeters(MeshMetrics owner, String service) {
     this.owner = owner;
     this.service = service;
-    Gauge.builder(MetricNames.CLIENT_ACTIVE, active, AtomicInteger::get)
+    keep(Gauge.builder(MetricNames.CLIENT_ACTIVE, active, AtomicInteger::get)
         .description("Client calls in flight")
         .tag(MetricNames.TAG_SERVICE, service)
         .strongReference(true)
-        .register(owner.registry);
-    this.ejections = Counter.builder(MetricNames.ENDPOINT_EJECTIONS)
-        .description("Endpoints ejected by the outlier detector")
-        .tag(MetricNames.TAG_SERVICE, service)
-        .register(owner.registry);
+        .register(owner.registry));
     this.noEndpoint = new EndpointMeters(MetricNames.NONE);
     this.otherEndpoints = new EndpointMeters(MetricNames.OTHER);
     this.callObserver = new ServiceCallObserver(this);
+  }
+
+  private <M extends Meter> M keep(M meter) {
+    registered.add(meter);
+    if (removed) { // the service was removed while this meter was being made
+      owner.registry.remove(meter);
+    }
+    return meter;
   }
 
   static int slot(Route route, Outcome outcome, int status) {
@@ -72,7 +87,7 @@ final class ServiceMeters {
     int slot = slot(r.route(), r.outcome(), r.status());
     Timer t = timers.get(slot);
     if (t == null) {
-      t = timer(slot, null);
+      t = keep(timer(slot, null));
       timers.set(slot, t);
     }
     t.record(r.durationNanos(), TimeUnit.NANOSECONDS);
@@ -85,7 +100,7 @@ final class ServiceMeters {
     int slot = slot(r.route(), r.outcome(), r.status());
     Timer t = em.timers.get(slot);
     if (t == null) {
-      t = timer(slot, em.tag);
+      t = keep(timer(slot, em.tag));
       em.timers.set(slot, t);
       if (em.removed) { // the endpoint left while this first-sight timer was being made
         owner.registry.remove(t);
@@ -128,7 +143,7 @@ final class ServiceMeters {
       tags = tags.and(MetricNames.TAG_ENDPOINT, endpoint);
     }
     return owner.timerBuilder(MetricNames.CLIENT_REQUESTS)
-        .description("Logical client calls through the mesh, from start to final response or failure")
+        .description("Logical client calls through the mesh, from start to the end of the response body or failure")
         .tags(tags)
         .register(owner.registry);
   }
@@ -137,10 +152,13 @@ final class ServiceMeters {
     int i = event.ordinal();
     Counter c = events.get(i);
     if (c == null) {
-      c = counter(event);
+      c = keep(counter(event));
       events.set(i, c);
     }
     c.increment();
+    if (event == MeshEvent.SIDECAR_FALLBACK) {
+      owner.sidecarFallback();
+    }
   }
 
   private Counter counter(MeshEvent event) {
@@ -148,13 +166,15 @@ final class ServiceMeters {
       case RETRY -> Counter.builder(MetricNames.CLIENT_RETRIES).description("Attempts after the first");
       case RETRY_BUDGET_EXHAUSTED -> Counter.builder(MetricNames.CLIENT_RETRY_BUDGET_EXHAUSTED)
           .description("Retries refused because the retry budget was spent");
+      case RETRY_SKIPPED -> Counter.builder(MetricNames.CLIENT_RETRY_SKIPPED)
+          .description("Retries not made because the request body could not be sent again");
       case BREAKER_REJECTED -> rejection("breaker");
       case RATE_LIMITED -> rejection("rate_limiter");
       case BULKHEAD_REJECTED -> rejection("bulkhead");
       case DEADLINE_EXCEEDED -> Counter.builder(MetricNames.CLIENT_DEADLINE_EXCEEDED)
-          .description("Calls whose deadline left no time for (another) attempt");
+          .description("Calls whose deadline left no time for (another) attempt, or passed during the response");
       case SIDECAR_FALLBACK -> Counter.builder(MetricNames.CLIENT_SIDECAR_FALLBACKS)
-          .description("Sidecar-routed calls that went direct because the sidecar was not ready");
+          .description("Sidecar-routed calls that went direct (not ready, refused, crashed, or an https call)");
     };
     return b.tag(MetricNames.TAG_SERVICE, service).register(owner.registry);
   }
@@ -165,27 +185,61 @@ final class ServiceMeters {
         .tag(MetricNames.TAG_REASON, reason);
   }
 
-  /** Registers the endpoint-state gauges and follows endpoint departures; once. */
-  void bindDirectory(ServiceDirectory directory) {
-    if (!directoryBound.compareAndSet(false, true)) {
-      return;
+  /** An endpoint was ejected for {@code reason}. */
+  void ejected(EndpointExclusion.Reason reason) {
+    int i = reason.ordinal();
+    Counter c = ejections.get(i);
+    if (c == null) {
+      c = keep(Counter.builder(MetricNames.ENDPOINT_EJECTIONS)
+          .description("Endpoints taken out of rotation, by reason")
+          .tag(MetricNames.TAG_SERVICE, service)
+          .tag(MetricNames.TAG_REASON, reason.tag())
+          .register(owner.registry));
+      ejections.set(i, c);
     }
-    for (String state : new String[] {"healthy", "ejected", "panic"}) {
-      Gauge.builder(MetricNames.ENDPOINTS, () -> countEndpoints(directory.snapshot(service), state))
-          .description("Endpoints of the service by state; panic = ejected but serving because too few are healthy")
-          .tags(MetricNames.TAG_SERVICE, service, MetricNames.TAG_STATE, state)
-          .register(owner.registry);
+    c.increment();
+  }
+
+  /** The breaker is now in {@code state}. */
+  void breaker(BreakerState state) {
+    breakerState = state;
+    if (state != BreakerState.DISABLED && breakerGauges.compareAndSet(false, true)) {
+      for (BreakerState s : BreakerState.values()) {
+        if (s == BreakerState.DISABLED) {
+          continue;
+        }
+        keep(Gauge.builder(MetricNames.BREAKER_STATE, this, m -> m.breakerState == s ? 1 : 0)
+            .description("1 for the circuit breaker's current state, 0 for the others")
+            .tags(MetricNames.TAG_SERVICE, service, MetricNames.TAG_STATE, s.tag())
+            .register(owner.registry));
+      }
+    }
+  }
+
+  /** The service's endpoints changed: the gauges follow, the meters of endpoints that left go. */
+  void endpoints(EndpointSet set) {
+    current = set;
+    if (endpointGauges.compareAndSet(false, true)) {
+      for (String state : new String[] {"healthy", "ejected", "panic"}) {
+        keep(Gauge.builder(MetricNames.ENDPOINTS, this, m -> countEndpoints(m.current, state))
+            .description("Endpoints of the service by state; panic = ejected but serving because none is healthy")
+            .tags(MetricNames.TAG_SERVICE, service, MetricNames.TAG_STATE, state)
+            .register(owner.registry));
+      }
     }
     if (owner.endpointTag) {
-      directory.watch(service).addListener(this::retainEndpoints);
+      retainEndpoints(set);
     }
   }
 
   /**
-   * Counts endpoints in {@code state}. The engine balances over every endpoint when all are ejected (panic);
-   * then they count as {@code panic}, not {@code ejected}.
+   * Counts endpoints in {@code state}. The engine balances over every endpoint when all are ejected (panic); then
+   * they count as {@code panic}, not {@code ejected}.
    */
-  static int countEndpoints(EndpointSet set, String state) {
+  static int countEndpoints(@Nullable EndpointSet set, String state) {
+    if (set == null) {
+      return 0;
+    }
     int ejected = 0;
     for (int i = 0; i < set.size(); i++) {
       if (set.get(i).isEjected()) {
@@ -201,9 +255,8 @@ final class ServiceMeters {
     };
   }
 
-  /** Removes the meters of endpoints that left the service. Runs on the discovery thread. */
+  /** Removes the meters of endpoints that left the service. */
   void retainEndpoints(EndpointSet set) {
-    current = set;
     if (endpoints.isEmpty()) {
       return;
     }
@@ -224,6 +277,16 @@ final class ServiceMeters {
   /** Endpoint ids that currently have their own meters. */
   Set<String> taggedEndpoints() {
     return endpoints.keySet();
+  }
+
+  /** Removes every meter of the service from the registry. */
+  void removeAll() {
+    removed = true;
+    Meter m;
+    while ((m = registered.poll()) != null) {
+      owner.registry.remove(m);
+    }
+    endpoints.clear();
   }
 
   static final class EndpointMeters {

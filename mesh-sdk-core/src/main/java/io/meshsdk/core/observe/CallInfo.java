@@ -10,5 +10,7 @@ import okhttp3.HttpUrl;
  * @param logicalUrl the URL as the caller wrote it, e.g. {@code http://inventory/items/42}
  * @param route the path this call takes
  * @param loadBalancer the policy name of the service's balancer (for tags/attributes)
+ * @param headers the request's headers as the application set them (e.g. a {@code traceparent} to continue)
  */
-public record CallInfo(String service, String method, HttpUrl logicalUrl, Route route, String loadBalancer) {}
+public record CallInfo(
+    String service, String method, HttpUrl logicalUrl, Route route, String loadBalancer, RequestHeaders headers) {}

@@ -1,10 +1,23 @@
 package io.meshsdk.core.observe;
 
+import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.registration.RegistrationStatus;
+import io.meshsdk.core.registration.ServiceRegistration;
+import io.meshsdk.core.resilience.BreakerState;
+import java.util.Arrays;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Fans every callback out to several observers; skips those that return {@link CallObserver#NOOP}. */
+/**
+ * Fans every callback out to several observers, each guarded (one that throws is logged and does not stop the
+ * others); skips the ones that return {@link CallObserver#NOOP} for a call.
+ */
 final class CompositeMeshObserver implements MeshObserver {
+
+  private static final Logger log = LoggerFactory.getLogger(CompositeMeshObserver.class);
 
   private final MeshObserver[] observers;
 
@@ -14,14 +27,20 @@ final class CompositeMeshObserver implements MeshObserver {
 
   @Override
   public CallObserver onCallStart(CallInfo call) {
-    // No allocation unless two or more observers record this call (e.g. metrics + a sampled-out trace
-    // costs nothing extra).
+    // No allocation unless two or more observers record this call (e.g. metrics + a sampled-out trace costs
+    // nothing extra).
     CallObserver first = CallObserver.NOOP;
     CallObserver @Nullable [] calls = null;
     int n = 0;
     for (MeshObserver o : observers) {
-      CallObserver c = o.onCallStart(call);
-      if (c == CallObserver.NOOP) {
+      CallObserver c;
+      try {
+        c = o.onCallStart(call);
+      } catch (RuntimeException e) {
+        log.warn("MeshObserver.onCallStart threw; that observer sees nothing of this call", e);
+        continue;
+      }
+      if (c == null || c == CallObserver.NOOP) {
         continue;
       }
       if (n == 0) {
@@ -38,60 +57,172 @@ final class CompositeMeshObserver implements MeshObserver {
     if (calls == null) {
       return first;
     }
-    CallObserver[] used = n == calls.length ? calls : java.util.Arrays.copyOf(calls, n);
-    return new CallObserver() {
-      @Override
-      public void onAttemptStart(AttemptInfo attempt, OutboundHeaders headers) {
-        for (CallObserver c : used) {
-          c.onAttemptStart(attempt, headers);
-        }
-      }
-
-      @Override
-      public void onAttemptEnd(AttemptInfo attempt, AttemptResult result) {
-        for (CallObserver c : used) {
-          c.onAttemptEnd(attempt, result);
-        }
-      }
-
-      @Override
-      public void onEvent(MeshEvent event, String detail) {
-        for (CallObserver c : used) {
-          c.onEvent(event, detail);
-        }
-      }
-
-      @Override
-      public void onCallEnd(CallResult result) {
-        for (CallObserver c : used) {
-          c.onCallEnd(result);
-        }
-      }
-    };
+    return new Fanout(n == calls.length ? calls : Arrays.copyOf(calls, n));
   }
 
-  @Override
-  public void onEndpointHealthChange(EndpointState endpoint, boolean ejected) {
+  /** One call seen by several observers. */
+  private static final class Fanout implements CallObserver {
+    private final CallObserver[] used;
+
+    Fanout(CallObserver[] used) {
+      this.used = used;
+    }
+
+    @Override
+    public void onAttemptStart(AttemptInfo attempt, OutboundHeaders headers) {
+      for (CallObserver c : used) {
+        try {
+          c.onAttemptStart(attempt, headers);
+        } catch (RuntimeException e) {
+          log.warn("CallObserver.onAttemptStart threw", e);
+        }
+      }
+    }
+
+    @Override
+    public void onAttemptEnd(AttemptInfo attempt, AttemptResult result) {
+      for (CallObserver c : used) {
+        try {
+          c.onAttemptEnd(attempt, result);
+        } catch (RuntimeException e) {
+          log.warn("CallObserver.onAttemptEnd threw", e);
+        }
+      }
+    }
+
+    @Override
+    public void onEvent(MeshEvent event, String detail) {
+      for (CallObserver c : used) {
+        try {
+          c.onEvent(event, detail);
+        } catch (RuntimeException e) {
+          log.warn("CallObserver.onEvent threw", e);
+        }
+      }
+    }
+
+    @Override
+    public void onCallEnd(CallResult result) {
+      for (CallObserver c : used) {
+        try {
+          c.onCallEnd(result);
+        } catch (RuntimeException e) {
+          log.warn("CallObserver.onCallEnd threw", e);
+        }
+      }
+    }
+  }
+
+  private void each(String what, Consumer<MeshObserver> callback) {
     for (MeshObserver o : observers) {
-      o.onEndpointHealthChange(endpoint, ejected);
+      try {
+        callback.accept(o);
+      } catch (RuntimeException e) {
+        log.warn("MeshObserver.{} threw", what, e);
+      }
     }
   }
 
   @Override
-  public @org.jspecify.annotations.Nullable String currentTraceId() {
+  public void onServiceAdded(String service) {
+    each("onServiceAdded", o -> o.onServiceAdded(service));
+  }
+
+  @Override
+  public void onServiceRemoved(String service) {
+    each("onServiceRemoved", o -> o.onServiceRemoved(service));
+  }
+
+  @Override
+  public void onEndpointsChanged(String service, EndpointSet endpoints) {
+    each("onEndpointsChanged", o -> o.onEndpointsChanged(service, endpoints));
+  }
+
+  @Override
+  public void onEndpointStateChanged(EndpointState endpoint, EndpointStateChange change) {
+    each("onEndpointStateChanged", o -> o.onEndpointStateChanged(endpoint, change));
+  }
+
+  @Override
+  public void onBreakerStateChanged(String service, BreakerState state) {
+    each("onBreakerStateChanged", o -> o.onBreakerStateChanged(service, state));
+  }
+
+  @Override
+  public void onSidecarReadinessChanged(boolean ready, String reason) {
+    each("onSidecarReadinessChanged", o -> o.onSidecarReadinessChanged(ready, reason));
+  }
+
+  @Override
+  public void onRegistrationChanged(ServiceRegistration registration, RegistrationStatus status, String detail) {
+    each("onRegistrationChanged", o -> o.onRegistrationChanged(registration, status, detail));
+  }
+
+  @Override
+  public @Nullable String currentTraceId() {
     for (MeshObserver o : observers) {
-      String id = o.currentTraceId();
-      if (id != null) {
-        return id;
+      try {
+        String id = o.currentTraceId();
+        if (id != null) {
+          return id;
+        }
+      } catch (RuntimeException e) {
+        log.warn("MeshObserver.currentTraceId threw", e);
       }
     }
     return null;
   }
 
   @Override
-  public void onSidecarReadinessChange(boolean ready) {
-    for (MeshObserver o : observers) {
-      o.onSidecarReadinessChange(ready);
+  public @Nullable Object captureContext() {
+    Object[] captured = null;
+    for (int i = 0; i < observers.length; i++) {
+      Object c;
+      try {
+        c = observers[i].captureContext();
+      } catch (RuntimeException e) {
+        log.warn("MeshObserver.captureContext threw", e);
+        c = null;
+      }
+      if (c != null) {
+        if (captured == null) {
+          captured = new Object[observers.length];
+        }
+        captured[i] = c;
+      }
     }
+    return captured == null ? null : new Captured(captured);
   }
+
+  @Override
+  public ContextScope restoreContext(Object captured) {
+    if (!(captured instanceof Captured c)) {
+      return ContextScope.NONE;
+    }
+    ContextScope[] scopes = new ContextScope[observers.length];
+    for (int i = 0; i < observers.length; i++) {
+      Object mine = c.parts[i];
+      if (mine != null) {
+        try {
+          scopes[i] = observers[i].restoreContext(mine);
+        } catch (RuntimeException e) {
+          log.warn("MeshObserver.restoreContext threw", e);
+        }
+      }
+    }
+    return () -> {
+      for (int i = scopes.length - 1; i >= 0; i--) {
+        if (scopes[i] != null) {
+          try {
+            scopes[i].close();
+          } catch (RuntimeException e) {
+            log.warn("ContextScope.close threw", e);
+          }
+        }
+      }
+    };
+  }
+
+  /** What each observer captured, by position. */
+  private record Captured(@Nullable Object[] parts) {}
 }

@@ -6,15 +6,20 @@ public enum MeshEvent {
   RETRY,
   /** A retry was wanted but the retry budget was spent. */
   RETRY_BUDGET_EXHAUSTED,
+  /**
+   * A retry (or the direct attempt after a sidecar failure) was wanted but the request's body cannot be sent again
+   * (one-shot, streaming of unknown length, or larger than the replay buffer).
+   */
+  RETRY_SKIPPED,
   /** The service circuit breaker refused the call. */
   BREAKER_REJECTED,
   /** The outbound rate limiter refused the call. */
   RATE_LIMITED,
   /** The bulkhead (concurrency limit) refused the call. */
   BULKHEAD_REJECTED,
-  /** The call's deadline left no time for (another) attempt. */
+  /** The call's deadline left no time for (another) attempt, or passed while the response was being read. */
   DEADLINE_EXCEEDED,
-  /** A sidecar-routed call went direct because the sidecar was not ready or refused the connection. */
+  /** A sidecar-routed call went direct (sidecar not ready, refused the connection, or crashed). */
   SIDECAR_FALLBACK;
 
   private final String tag = name().toLowerCase(java.util.Locale.ROOT);

@@ -2,13 +2,23 @@ package io.meshsdk.core.observe;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.registration.RegistrationStatus;
+import io.meshsdk.core.registration.ServiceRegistration;
+import io.meshsdk.core.resilience.BreakerState;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * SPI through which metrics and tracing watch the mesh: one {@link CallObserver} per logical call, plus
- * mesh-wide state changes. Modelled on OkHttp's {@code EventListener} and Spring Cloud's
- * {@code LoadBalancerLifecycle}: fast, lock-free, never throws.
+ * SPI through which metrics, tracing and reports watch the mesh: one {@link CallObserver} per logical call, plus
+ * the lifecycle of services and endpoints (every exclusion with its reason), breaker and sidecar state changes.
+ * Modelled on OkHttp's {@code EventListener} and Spring Cloud's {@code LoadBalancerLifecycle}: fast, lock-free,
+ * never throws (the engine logs and ignores an observer that does).
+ *
+ * <p>Threads: {@link #onCallStart} and the {@link CallObserver} run on the thread making the call; lifecycle
+ * callbacks run on the mesh's control thread ({@code mesh-control}), one at a time, never on a caller's thread (so
+ * nothing a caller has made current, such as a trace span, is involved).
  *
  * <p>With no observer installed the engine builds no event objects at all.
  */
@@ -18,26 +28,57 @@ public interface MeshObserver {
   MeshObserver NOOP = call -> CallObserver.NOOP;
 
   /**
-   * A call starts, on the caller's thread. Return {@link CallObserver#NOOP} to skip the call (e.g. when a
-   * trace is sampled out and no metric is wanted).
+   * A call starts, on the caller's thread. Return {@link CallObserver#NOOP} to skip the call (e.g. when a trace is
+   * sampled out and no metric is wanted).
    */
   CallObserver onCallStart(CallInfo call);
 
-  /** The outlier detector ejected ({@code ejected = true}) or restored an endpoint. */
-  default void onEndpointHealthChange(EndpointState endpoint, boolean ejected) {}
+  /** The mesh now routes {@code service} (declared, discovered, or first called under the mesh domain). */
+  default void onServiceAdded(String service) {}
+
+  /**
+   * The mesh no longer routes {@code service} (discovery deleted it and the config does not declare it): drop
+   * every meter and cache kept for it.
+   */
+  default void onServiceRemoved(String service) {}
+
+  /** {@code service}'s endpoints changed (discovery update); {@code endpoints} is the new snapshot. */
+  default void onEndpointsChanged(String service, EndpointSet endpoints) {}
+
+  /** An endpoint left or re-entered rotation, with the reason. */
+  default void onEndpointStateChanged(EndpointState endpoint, EndpointStateChange change) {}
+
+  /** {@code service}'s circuit breaker is now in {@code state} (also told once when the breaker is set up). */
+  default void onBreakerStateChanged(String service, BreakerState state) {}
+
+  /** The local sidecar became ready or stopped being ready; {@code reason} says why. */
+  default void onSidecarReadinessChanged(boolean ready, String reason) {}
+
+  /** A registration of this process changed status (registered, lost, regained, deregistered). */
+  default void onRegistrationChanged(ServiceRegistration registration, RegistrationStatus status, String detail) {}
 
   /**
    * The 32-hex-digit id of the trace the calling thread is in, or {@code null}: the stable request key that
-   * {@code split:N} routing uses when a request carries no configured key header and no {@code traceparent}
-   * yet (a tracing observer injects that header only when the attempt starts). Called on the caller's
-   * thread; must not allocate. Default: {@code null}.
+   * {@code split:N} routing uses when a request carries no configured key header and no {@code traceparent} yet.
+   * Called on the caller's thread; must not allocate. Default: {@code null}.
    */
-  default @org.jspecify.annotations.Nullable String currentTraceId() {
+  default @Nullable String currentTraceId() {
     return null;
   }
 
-  /** The local sidecar became ready or stopped being ready. */
-  default void onSidecarReadinessChange(boolean ready) {}
+  /**
+   * Captures what this observer needs from the calling thread to observe a call that will run on another thread
+   * (e.g. the current trace context), when the application creates the call with {@code Mesh.callFactory}.
+   * Default: nothing.
+   */
+  default @Nullable Object captureContext() {
+    return null;
+  }
+
+  /** Makes {@code captured} (from {@link #captureContext()}) current on this thread until the scope is closed. */
+  default ContextScope restoreContext(Object captured) {
+    return ContextScope.NONE;
+  }
 
   /** One observer that forwards to each of {@code observers} in order. */
   static MeshObserver composite(List<MeshObserver> observers) {

@@ -2,6 +2,8 @@ package io.meshsdk.core.registration;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.common.Hosts;
+import io.meshsdk.core.common.ServiceNames;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,12 +23,8 @@ public record ServiceRegistration(String service, String host, int port, Map<Str
     requireNonNull(service, "service");
     requireNonNull(host, "host");
     requireNonNull(labels, "labels");
-    if (service.isBlank()) {
-      throw new IllegalArgumentException("service: \"" + service + "\" (expected: a non-blank name)");
-    }
-    if (host.isBlank()) {
-      throw new IllegalArgumentException("host: \"" + host + "\" (expected: a non-blank host name or IP)");
-    }
+    service = ServiceNames.canonical("service", service);
+    host = Hosts.canonical("host", host);
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
     }

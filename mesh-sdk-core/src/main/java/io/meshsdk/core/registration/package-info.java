@@ -1,8 +1,9 @@
 /**
- * What this process advertises when it registers itself: a {@link io.meshsdk.core.registration.ServiceRegistration}
- * value and the {@link io.meshsdk.core.registration.RegistrationPortPolicy} that, for a service migrated to a
- * sidecar, advertises the sidecar's inbound port instead of the application's. Registry backends (the
- * {@code ServiceRegistry} SPI) build on these.
+ * Registering this process: what it advertises ({@link io.meshsdk.core.registration.ServiceRegistration}) and the
+ * registry SPI
+ * ({@link io.meshsdk.core.registration.ServiceRegistry}, selected by URI with
+ * {@link io.meshsdk.core.registration.ServiceRegistries}). A contract test every registry should pass lives in
+ * {@code mesh-sdk-testing} ({@code AbstractServiceRegistryContractTest}).
  */
 @NullMarked
 package io.meshsdk.core.registration;

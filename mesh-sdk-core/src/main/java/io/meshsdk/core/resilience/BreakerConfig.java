@@ -2,8 +2,8 @@ package io.meshsdk.core.resilience;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.config.ConfigException;
-import io.meshsdk.core.config.ConfigValues;
+import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.ConfigValues;
 import java.time.Duration;
 
 /**

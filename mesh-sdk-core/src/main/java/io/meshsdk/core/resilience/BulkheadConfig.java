@@ -1,6 +1,6 @@
 package io.meshsdk.core.resilience;
 
-import io.meshsdk.core.config.ConfigValues;
+import io.meshsdk.core.common.ConfigValues;
 
 /**
  * Concurrency limit of a service (a resilience4j semaphore {@code Bulkhead}), off by default; a call over the

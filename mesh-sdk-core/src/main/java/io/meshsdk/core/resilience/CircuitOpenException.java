@@ -1,12 +1,12 @@
 package io.meshsdk.core.resilience;
 
-import io.meshsdk.core.MeshException;
+import io.meshsdk.core.common.MeshRejectedException;
 
 /**
  * The service circuit breaker refused the call: it failed at once, without network I/O. No stack trace
  * (a hot-path rejection).
  */
-public final class CircuitOpenException extends MeshException {
+public final class CircuitOpenException extends MeshRejectedException {
 
   private static final long serialVersionUID = 1L;
 
@@ -15,7 +15,7 @@ public final class CircuitOpenException extends MeshException {
   /** For {@code service} whose breaker is in {@code state} (e.g. {@code OPEN}, {@code HALF_OPEN}). */
   public CircuitOpenException(String service, String state) {
     super(service, "circuit breaker of service '" + service + "' is " + state
-        + " and does not permit further calls", false);
+        + " and does not permit further calls");
     this.state = state;
   }
 

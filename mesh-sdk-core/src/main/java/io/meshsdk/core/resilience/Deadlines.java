@@ -1,6 +1,15 @@
 package io.meshsdk.core.resilience;
 
-import io.meshsdk.core.Ticker;
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.common.MeshHeaders;
+import io.meshsdk.core.common.Ticker;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,12 +19,14 @@ import org.jspecify.annotations.Nullable;
  * it inherits the deadline: a chain of services stops work that nobody will wait for.
  *
  * <p>The current deadline is a thread-local {@code long} (ticker nanos); reading it costs one thread-local
- * lookup and allocates nothing.
+ * lookup and allocates nothing. Work handed to another thread keeps it when it is wrapped: {@link #wrap(Runnable)},
+ * {@link #wrap(Callable)}, {@link #wrap(Executor)}, {@link #wrap(ExecutorService)}; OkHttp calls made with
+ * {@code mesh.callFactory(client)} keep it for {@code enqueue}.
  */
 public final class Deadlines {
 
   /** The header carrying the remaining deadline in milliseconds. */
-  public static final String HEADER = "x-mesh-deadline-ms";
+  public static final String HEADER = MeshHeaders.DEADLINE;
 
   /** No deadline. */
   public static final long NONE = Long.MAX_VALUE;
@@ -45,6 +56,82 @@ public final class Deadlines {
     long previous = cell[0];
     cell[0] = Math.min(previous, deadlineNanos);
     return new Scope(cell, previous);
+  }
+
+  /**
+   * {@code task}, made to run under the deadline current now (on whatever thread runs it later); {@code task}
+   * itself when there is none.
+   */
+  public static Runnable wrap(Runnable task) {
+    requireNonNull(task, "task");
+    long captured = current();
+    if (captured == NONE) {
+      return task;
+    }
+    return () -> {
+      try (Scope ignored = withDeadline(captured)) {
+        task.run();
+      }
+    };
+  }
+
+  /** {@code task}, made to run under the deadline current now; {@code task} itself when there is none. */
+  public static <V> Callable<V> wrap(Callable<V> task) {
+    requireNonNull(task, "task");
+    long captured = current();
+    if (captured == NONE) {
+      return task;
+    }
+    return () -> {
+      try (Scope ignored = withDeadline(captured)) {
+        return task.call();
+      }
+    };
+  }
+
+  /** An executor whose tasks run under the deadline current when each was submitted. */
+  public static Executor wrap(Executor executor) {
+    requireNonNull(executor, "executor");
+    return task -> executor.execute(wrap(task));
+  }
+
+  /**
+   * An executor service whose tasks ({@code execute}, {@code submit}, {@code invokeAll}...) run under the deadline
+   * current when each was submitted. Shutting it down shuts {@code executor} down.
+   */
+  public static ExecutorService wrap(ExecutorService executor) {
+    requireNonNull(executor, "executor");
+    return new AbstractExecutorService() {
+      @Override
+      public void execute(Runnable command) {
+        executor.execute(wrap(command));
+      }
+
+      @Override
+      public void shutdown() {
+        executor.shutdown();
+      }
+
+      @Override
+      public List<Runnable> shutdownNow() {
+        return executor.shutdownNow();
+      }
+
+      @Override
+      public boolean isShutdown() {
+        return executor.isShutdown();
+      }
+
+      @Override
+      public boolean isTerminated() {
+        return executor.isTerminated();
+      }
+
+      @Override
+      public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return executor.awaitTermination(timeout, unit);
+      }
+    };
   }
 
   /**

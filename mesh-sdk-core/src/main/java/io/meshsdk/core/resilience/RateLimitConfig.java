@@ -2,7 +2,7 @@ package io.meshsdk.core.resilience;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.config.ConfigValues;
+import io.meshsdk.core.common.ConfigValues;
 import java.time.Duration;
 
 /**

@@ -1,18 +1,18 @@
 package io.meshsdk.core.resilience;
 
-import io.meshsdk.core.MeshException;
+import io.meshsdk.core.common.MeshRejectedException;
 
 /**
  * The outbound rate limiter of the service refused the call (no permit within the configured wait); the call
  * failed without network I/O. No stack trace (a hot-path rejection).
  */
-public final class RateLimitedException extends MeshException {
+public final class RateLimitedException extends MeshRejectedException {
 
   private static final long serialVersionUID = 1L;
 
   /** For {@code service}, limited to {@code permits} per {@code period}. */
   public RateLimitedException(String service, int permits, java.time.Duration period) {
     super(service, "outbound rate limit of service '" + service + "' reached (" + permits + " per "
-        + period.toMillis() + " ms)", false);
+        + period.toMillis() + " ms)");
   }
 }

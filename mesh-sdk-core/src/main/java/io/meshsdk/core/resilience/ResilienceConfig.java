@@ -2,7 +2,7 @@ package io.meshsdk.core.resilience;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.common.ConfigException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -144,7 +144,7 @@ public record ResilienceConfig(
      * Sets one property by its key relative to the service, e.g. {@code retry.max-attempts}.
      *
      * @return false if the key is not a resilience key
-     * @throws io.meshsdk.core.config.ConfigException for an invalid value
+     * @throws io.meshsdk.core.common.ConfigException for an invalid value
      */
     public boolean set(String key, String value) {
       requireNonNull(key, "key");

@@ -5,12 +5,13 @@ import java.util.List;
 
 /**
  * A read-only view of one service's resilience policies at work, for reports, health endpoints and demos.
- * Counters count since the service's pipeline was compiled (a config change starts them again).
+ * Counters count since the service's policies were compiled (a config change of its resilience settings starts
+ * them again; other changes keep them).
  */
 public interface ResilienceView {
 
-  /** The breaker state: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}... or {@code DISABLED}. */
-  String breakerState();
+  /** The breaker state ({@link BreakerState#DISABLED} when the breaker is off). */
+  BreakerState breakerState();
 
   /** Calls the breaker refused. */
   long breakerRejections();
@@ -41,4 +42,7 @@ public interface ResilienceView {
 
   /** Whether the balancer is in panic mode (too few healthy endpoints: balancing over all of them). */
   boolean panicMode();
+
+  /** Retries not made because the request body could not be sent again. */
+  long retriesSkippedForBody();
 }

@@ -2,8 +2,8 @@ package io.meshsdk.core.resilience;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.config.ConfigException;
-import io.meshsdk.core.config.ConfigValues;
+import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.ConfigValues;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,7 +15,12 @@ import java.util.TreeSet;
  * backoff with jitter (resilience4j {@code IntervalFunction}) or the response's {@code Retry-After} if longer.
  * Keys under {@code retry.}: {@code enabled}, {@code max-attempts}, {@code backoff}, {@code backoff-multiplier},
  * {@code max-backoff}, {@code jitter}, {@code statuses}, {@code non-idempotent}, {@code budget.percent},
- * {@code budget.window}, {@code budget.min-per-second}.
+ * {@code budget.window}, {@code budget.min-per-second}, {@code buffer-limit}.
+ *
+ * <p>A request body is sent again only when it can be: a request without a body, a connect failure (the body never
+ * left), or a body of known length up to {@code buffer-limit} bytes, which the mesh reads into memory once before
+ * the first attempt and replays from there. A one-shot, duplex, unknown-length or larger body is never resent: the
+ * call returns the failed attempt's answer (or throws its exception) and records {@code RETRY_SKIPPED}.
  *
  * @param enabled whether calls are retried at all
  * @param maxAttempts attempts per call including the first, 1-10
@@ -28,6 +33,8 @@ import java.util.TreeSet;
  * @param budgetPercent retries may add at most this share (0-100 %) of the requests in the budget window...
  * @param budgetWindow ... measured over this window
  * @param budgetMinPerSecond ... plus this many retries per second of the window (a floor for low traffic)
+ * @param bufferLimit the largest request body (bytes) held in memory so that it can be sent again, 0 to
+ *     {@value #MAX_BUFFER_LIMIT} (0: never buffer, never resend a body)
  */
 public record RetryConfig(
     boolean enabled,
@@ -40,7 +47,8 @@ public record RetryConfig(
     boolean nonIdempotent,
     int budgetPercent,
     Duration budgetWindow,
-    int budgetMinPerSecond) {
+    int budgetMinPerSecond,
+    int bufferLimit) {
 
   /** 3 attempts: the first and two retries. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -56,6 +64,10 @@ public record RetryConfig(
   public static final int DEFAULT_BUDGET_MIN_PER_SECOND = 3;
   /** 502, 503, 504. */
   public static final Set<Integer> DEFAULT_STATUSES = Set.of(502, 503, 504);
+  /** 64 KiB. */
+  public static final int DEFAULT_BUFFER_LIMIT = 64 * 1024;
+  /** 16 MiB: the largest replay buffer. */
+  public static final int MAX_BUFFER_LIMIT = 16 * 1024 * 1024;
 
   private static final RetryConfig DEFAULTS = builder().build();
 
@@ -71,6 +83,7 @@ public record RetryConfig(
     ConfigValues.requireRange("retry.budget.percent", budgetPercent, 0, 100);
     ConfigValues.requirePositive("retry.budget.window", requireNonNull(budgetWindow, "budgetWindow"));
     ConfigValues.requireNonNegative("retry.budget.min-per-second", budgetMinPerSecond);
+    ConfigValues.requireRange("retry.buffer-limit", bufferLimit, 0, MAX_BUFFER_LIMIT);
     if (maxBackoff.compareTo(backoff) < 0) {
       throw new ConfigException("retry.max-backoff", maxBackoff, ">= retry.backoff (" + backoff + ")");
     }
@@ -100,6 +113,7 @@ public record RetryConfig(
     b.budgetPercent = base.budgetPercent;
     b.budgetWindow = base.budgetWindow;
     b.budgetMinPerSecond = base.budgetMinPerSecond;
+    b.bufferLimit = base.bufferLimit;
     return b;
   }
 
@@ -121,6 +135,7 @@ public record RetryConfig(
     private int budgetPercent = DEFAULT_BUDGET_PERCENT;
     private Duration budgetWindow = DEFAULT_BUDGET_WINDOW;
     private int budgetMinPerSecond = DEFAULT_BUDGET_MIN_PER_SECOND;
+    private int bufferLimit = DEFAULT_BUFFER_LIMIT;
 
     private Builder() {}
 
@@ -191,6 +206,12 @@ public record RetryConfig(
       return this;
     }
 
+    /** Largest request body (bytes) buffered so that it can be resent, 0 to 16 MiB (0: never resend a body). */
+    public Builder bufferLimit(int bytes) {
+      this.bufferLimit = ConfigValues.requireRange("retry.buffer-limit", bytes, 0, MAX_BUFFER_LIMIT);
+      return this;
+    }
+
     /** Sets a property relative to {@code retry.}; false if the key is unknown. */
     public boolean set(String key, String value) {
       String k = "retry." + key;
@@ -206,6 +227,7 @@ public record RetryConfig(
         case "budget.percent" -> budgetPercent(ConfigValues.parseInt(k, value));
         case "budget.window" -> budgetWindow(ConfigValues.parseDuration(k, value));
         case "budget.min-per-second" -> budgetMinPerSecond(ConfigValues.parseInt(k, value));
+        case "buffer-limit" -> bufferLimit(ConfigValues.parseBytes(k, value));
         default -> {
           return false;
         }
@@ -231,7 +253,7 @@ public record RetryConfig(
     /** Builds and cross-checks the config. */
     public RetryConfig build() {
       return new RetryConfig(enabled, maxAttempts, backoff, backoffMultiplier, maxBackoff, jitter, statuses,
-          nonIdempotent, budgetPercent, budgetWindow, budgetMinPerSecond);
+          nonIdempotent, budgetPercent, budgetWindow, budgetMinPerSecond, bufferLimit);
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.meshsdk.core.resilience;
 
-import io.meshsdk.core.config.ConfigValues;
+import io.meshsdk.core.common.ConfigValues;
 import java.time.Duration;
 
 /**

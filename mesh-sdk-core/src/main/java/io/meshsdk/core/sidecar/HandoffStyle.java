@@ -1,6 +1,6 @@
 package io.meshsdk.core.sidecar;
 
-import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.common.ConfigException;
 import java.util.Locale;
 
 /** How a call is handed to the sidecar. */

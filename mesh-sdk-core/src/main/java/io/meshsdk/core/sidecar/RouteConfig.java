@@ -2,7 +2,7 @@ package io.meshsdk.core.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.common.ConfigException;
 import java.util.Locale;
 
 /**

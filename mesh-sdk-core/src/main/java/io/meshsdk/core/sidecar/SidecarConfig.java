@@ -2,8 +2,10 @@ package io.meshsdk.core.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.config.ConfigException;
-import io.meshsdk.core.config.ConfigValues;
+import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.ConfigValues;
+import io.meshsdk.core.common.Hosts;
+import io.meshsdk.core.common.MeshHeaders;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +36,7 @@ public final class SidecarConfig {
   /** Default number of consecutive failed probes before the sidecar counts as not ready: 2. */
   public static final int DEFAULT_PROBE_FAILURES = 2;
   /** Default marker header: {@code x-mesh-route}, value {@code sidecar}. */
-  public static final String DEFAULT_MARKER_HEADER = "x-mesh-route";
+  public static final String DEFAULT_MARKER_HEADER = MeshHeaders.ROUTE_MARKER;
 
   private final String host;
   private final int port;
@@ -197,11 +199,18 @@ public final class SidecarConfig {
     /** The outbound listener, e.g. {@code 127.0.0.1} and {@code 15001}. */
     public Builder address(String host, int port) {
       requireNonNull(host, "host");
-      if (host.isBlank() || host.contains("/") || host.contains(" ")) {
-        throw new ConfigException("sidecar.address", host + ":" + port, "host:port, e.g. 127.0.0.1:15001");
+      String h;
+      try {
+        h = Hosts.canonical("sidecar.address", host.trim());
+      } catch (ConfigException e) {
+        throw new ConfigException("sidecar.address", host + ":" + port,
+            "host:port with " + Hosts.EXPECTED + " as host, e.g. 127.0.0.1:15001");
       }
-      this.port = ConfigValues.requireRange("sidecar.address", port, 1, 65535);
-      this.host = host.trim();
+      if (port < 1 || port > 65535) {
+        throw new ConfigException("sidecar.address", host + ":" + port, "host:port with port 1-65535");
+      }
+      this.port = port;
+      this.host = h;
       return this;
     }
 
@@ -225,7 +234,11 @@ public final class SidecarConfig {
       if (p < 1 || p > 65535) {
         throw new ConfigException("sidecar.address", hostPort, "host:port with port 1-65535");
       }
-      return address(h, p);
+      try {
+        return address(h, p);
+      } catch (ConfigException e) {
+        throw new ConfigException("sidecar.address", hostPort, e.expected());
+      }
     }
 
     /** The handoff style (default {@code host-header}). */
@@ -274,13 +287,22 @@ public final class SidecarConfig {
       return this;
     }
 
-    /** The marker header name (default {@code x-mesh-route}). */
+    /**
+     * The marker header name (default {@code x-mesh-route}): an HTTP header name that is not a hop-by-hop,
+     * framing or pseudo header ({@code Host}, {@code Content-Length}, {@code Transfer-Encoding},
+     * {@code Connection}... would break routing) nor the mesh's caller or deadline header.
+     */
     public Builder markerHeader(String name) {
       requireNonNull(name, "name");
-      if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-        throw new ConfigException("sidecar.marker-header", name, "an HTTP header name");
+      String n = name.trim();
+      if (!MeshHeaders.isToken(n) || MeshHeaders.isHopByHopOrFraming(n)
+          || n.equalsIgnoreCase(MeshHeaders.CALLER) || n.equalsIgnoreCase(MeshHeaders.DEADLINE)
+          || n.equalsIgnoreCase(MeshHeaders.TRACEPARENT)) {
+        throw new ConfigException("sidecar.marker-header", name, "an HTTP header name of the application's own,"
+            + " not a hop-by-hop or framing header (Host, Content-Length, Transfer-Encoding, Connection...) and not"
+            + " " + MeshHeaders.CALLER + ", " + MeshHeaders.DEADLINE + " or traceparent");
       }
-      this.markerHeader = name.toLowerCase(Locale.ROOT);
+      this.markerHeader = n.toLowerCase(Locale.ROOT);
       return this;
     }
 

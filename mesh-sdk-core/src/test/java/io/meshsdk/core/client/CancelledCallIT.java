@@ -47,7 +47,7 @@ class CancelledCallIT {
       assertThat(state.failures()).isZero();
       assertThat(state.consecutiveFailures()).isZero();
       assertThat(state.isEjected()).isFalse();
-      assertThat(mesh.resilience("inventory").breakerState()).isEqualTo("CLOSED");
+      assertThat(mesh.resilience("inventory").breakerState()).isEqualTo(io.meshsdk.core.resilience.BreakerState.CLOSED);
       assertThat(other.requests()).isZero();
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshsdk.core.Mesh;
+import io.meshsdk.core.common.MeshException;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
@@ -27,6 +28,7 @@ class MeshInterceptorIT {
   private LoopbackBackend a;
   private LoopbackBackend b;
   private LoopbackBackend outsider;
+  private StaticServiceDiscovery discovery;
   private Mesh mesh;
   private OkHttpClient http;
 
@@ -35,9 +37,10 @@ class MeshInterceptorIT {
     a = LoopbackBackend.start("inventory-a");
     b = LoopbackBackend.start("inventory-b");
     outsider = LoopbackBackend.start("not-in-mesh");
+    discovery = StaticServiceDiscovery.of(
+        Endpoint.of("inventory", a.host(), a.port()), Endpoint.of("inventory", b.host(), b.port()));
     mesh = Mesh.builder()
-        .discovery(StaticServiceDiscovery.of(
-            Endpoint.of("inventory", a.host(), a.port()), Endpoint.of("inventory", b.host(), b.port())))
+        .discovery(discovery)
         .config(MeshConfig.builder()
             .meshDomain(".mesh")
             .service("inventory", s -> s.loadBalancer(
@@ -103,7 +106,7 @@ class MeshInterceptorIT {
         .isInstanceOf(UnknownServiceException.class)
         .hasMessageContaining("'payments'");
     // nothing is kept for a name nobody knows: the next call is judged again, the same way
-    assertThat(mesh.engine().pipeline("payments")).isNull();
+    assertThat(mesh.snapshot().service("payments")).isNull();
     assertThat(mesh.endpoints()).doesNotContainKey("payments");
     assertThatThrownBy(() -> get("http://payments.mesh/x")).isInstanceOf(UnknownServiceException.class);
   }
@@ -123,10 +126,17 @@ class MeshInterceptorIT {
 
   @Test
   void endpointSchemeAndPortComeFromTheEndpoint() throws IOException {
-    StaticServiceDiscovery d = (StaticServiceDiscovery) mesh.engine().directory().discovery();
-    d.set("inventory", List.of(Endpoint.of("inventory", b.host(), b.port())));
+    discovery.set("inventory", List.of(Endpoint.of("inventory", b.host(), b.port())));
     for (int i = 0; i < 4; i++) {
-      assertThat(get("http://inventory:9999/p")).isEqualTo("inventory-b");
+      assertThat(get("http://inventory/p")).isEqualTo("inventory-b");
     }
+  }
+
+  @Test
+  void aPortInTheMeshUrlIsRefusedNotIgnored() {
+    assertThatThrownBy(() -> get("http://inventory:9999/p"))
+        .isInstanceOf(MeshException.class)
+        .hasMessageContaining("port 9999");
+    assertThat(a.requests() + b.requests()).isZero();
   }
 }

@@ -49,7 +49,7 @@ class ReconfigureIT {
         for (int i = 0; i < 12 && !mesh.resilience("inventory").breakerState().equals("OPEN"); i++) {
           call(http);
         }
-        assertThat(mesh.resilience("inventory").breakerState()).isEqualTo("OPEN");
+        assertThat(mesh.resilience("inventory").breakerState()).isEqualTo(io.meshsdk.core.resilience.BreakerState.OPEN);
         long ejections = mesh.resilience("inventory").ejections();
         assertThat(ejections).isPositive();
 
@@ -57,7 +57,7 @@ class ReconfigureIT {
         props.put("mesh.services.inventory.route.mode", "split:0");
         mesh.reconfigure(MeshConfig.fromProperties(props));
         assertThat(mesh.config().forService("inventory").loadBalancer().policy()).isEqualTo("least-request");
-        assertThat(mesh.resilience("inventory").breakerState()).isEqualTo("OPEN");
+        assertThat(mesh.resilience("inventory").breakerState()).isEqualTo(io.meshsdk.core.resilience.BreakerState.OPEN);
         assertThat(mesh.resilience("inventory").ejections()).isEqualTo(ejections);
         long served = a.requests() + b.requests() + c.requests();
         assertThat(call(http)).isEqualTo(-1); // still refused by the open breaker, no network I/O
@@ -65,7 +65,7 @@ class ReconfigureIT {
 
         props.put("mesh.services.inventory.breaker.open-wait", "2h");
         mesh.reconfigure(MeshConfig.fromProperties(props));
-        assertThat(mesh.resilience("inventory").breakerState()).isEqualTo("CLOSED");
+        assertThat(mesh.resilience("inventory").breakerState()).isEqualTo(io.meshsdk.core.resilience.BreakerState.CLOSED);
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.meshsdk.core.config;
 
+import io.meshsdk.core.common.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

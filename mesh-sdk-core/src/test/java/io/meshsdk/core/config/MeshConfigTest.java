@@ -1,5 +1,7 @@
 package io.meshsdk.core.config;
 
+import io.meshsdk.core.common.ConfigValues;
+import io.meshsdk.core.common.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -69,7 +71,15 @@ class MeshConfigTest {
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.servcies.a.lb.policy", "x")))
         .hasMessageStartingWith("mesh.servcies.a.lb.policy: \"x\" (expected: a key under");
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.domain", "mesh")))
-        .hasMessage("mesh.domain: \"mesh\" (expected: \"\" or a suffix starting with '.', such as .mesh)");
+        .hasMessage("mesh.domain: \"mesh\" (expected: \"\" or a DNS suffix starting with '.', such as .mesh (ASCII"
+            + " letters, digits, '-', '_' and '.'))");
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.domain", ".m\u00e9sh")))
+        .hasMessageStartingWith("mesh.domain: \".m\u00e9sh\"");
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("Mesh.services.inventory.lb.policy", "round-robin")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Mesh.services.inventory.lb.policy: \"round-robin\" (expected: a key starting");
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("MESH.defaults.lb.policy", "round-robin")))
+        .hasMessageStartingWith("MESH.defaults.lb.policy");
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.a.lb.subset-weights", "v1=x")))
         .hasMessage("mesh.services.a.lb.subset-weights: \"x\" (expected: an integer)");
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.a.lb.subset-label", "version")))

@@ -2,7 +2,8 @@ package io.meshsdk.core.loadbalancer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
@@ -49,12 +50,22 @@ final class LbTesting {
         .build();
   }
 
+  /** An attempt to {@code s} starts (the engine's side of the state, for tests). */
+  static void started(EndpointState s) {
+    ((TrackedEndpoint) s).attemptStarted();
+  }
+
+  /** An attempt to {@code s} ends. */
+  static void ended(EndpointState s, long latencyNanos, long nowNanos, boolean failed) {
+    ((TrackedEndpoint) s).attemptEnded(latencyNanos, nowNanos, failed);
+  }
+
   static EndpointState state(String id, Ticker ticker) {
-    return new EndpointState(endpoint(id, 1, "", Map.of()), ticker.read());
+    return new TrackedEndpoint(endpoint(id, 1, "", Map.of()), ticker.read());
   }
 
   static EndpointState state(String id, int weight, Ticker ticker) {
-    return new EndpointState(endpoint(id, weight, "", Map.of()), ticker.read());
+    return new TrackedEndpoint(endpoint(id, weight, "", Map.of()), ticker.read());
   }
 
   /** {@code n} weight-1 endpoints e0..e(n-1). */
@@ -77,8 +88,8 @@ final class LbTesting {
 
   /** Records one completed call of {@code latencyNanos} on {@code s} at the ticker's now. */
   static void sample(EndpointState s, long latencyNanos, Ticker ticker) {
-    s.attemptStarted();
-    s.attemptEnded(latencyNanos, ticker.read(), false);
+    started(s);
+    ended(s, latencyNanos, ticker.read(), false);
   }
 
   /** Picks {@code n} times with {@code ctx} and counts the picks per endpoint id. */

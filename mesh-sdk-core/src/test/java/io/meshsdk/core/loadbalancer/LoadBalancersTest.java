@@ -5,7 +5,8 @@ import static io.meshsdk.core.loadbalancer.LbTesting.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.lang.management.ManagementFactory;
@@ -35,10 +36,10 @@ class LoadBalancersTest {
   }
 
   /** 12 endpoints over 3 zones and 2 versions, weights 1-3. */
-  static List<EndpointState> mixed(io.meshsdk.core.Ticker ticker) {
+  static List<EndpointState> mixed(io.meshsdk.core.common.Ticker ticker) {
     List<EndpointState> out = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      out.add(new EndpointState(
+      out.add(new TrackedEndpoint(
           endpoint("e" + i, 1 + i % 3, "zone-" + "abc".charAt(i % 3), Map.of("version", i % 4 == 0 ? "v2" : "v1")),
           ticker.read()));
     }
@@ -103,9 +104,9 @@ class LoadBalancersTest {
     // v2 exists only in zone-b; the caller is in zone-a. A call pinned to v2 must reach zone-b's v2,
     // not fall back to zone-a's v1.
     List<EndpointState> s = List.of(
-        new EndpointState(endpoint("a-v1", 1, "zone-a", Map.of("version", "v1")), ticker.read()),
-        new EndpointState(endpoint("b-v1", 1, "zone-b", Map.of("version", "v1")), ticker.read()),
-        new EndpointState(endpoint("b-v2", 1, "zone-b", Map.of("version", "v2")), ticker.read()));
+        new TrackedEndpoint(endpoint("a-v1", 1, "zone-a", Map.of("version", "v1")), ticker.read()),
+        new TrackedEndpoint(endpoint("b-v1", 1, "zone-b", Map.of("version", "v1")), ticker.read()),
+        new TrackedEndpoint(endpoint("b-v2", 1, "zone-b", Map.of("version", "v2")), ticker.read()));
     LoadBalancerConfig config = LoadBalancerConfig.builder()
         .policy("round-robin")
         .localZone("zone-a")
@@ -129,7 +130,7 @@ class LoadBalancersTest {
   @ParameterizedTest
   @MethodSource("configs")
   void aSingleEndpointIsAlwaysPicked(LoadBalancerConfig config) {
-    List<EndpointState> one = List.of(new EndpointState(
+    List<EndpointState> one = List.of(new TrackedEndpoint(
         endpoint("only", 3, "zone-b", Map.of("version", "v2")), ticker.read()));
     Picker p = LoadBalancers.create(config, ticker).newPicker(new EndpointSet("svc", 1, one), one);
     LbTesting.Ctx ctx = new LbTesting.Ctx().header("x-user", "u1").header("x-version", "v1");
@@ -160,8 +161,8 @@ class LoadBalancersTest {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     assertThat(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled())
         .as("thread allocation counting is on").isTrue();
-    List<EndpointState> all = mixed(io.meshsdk.core.Ticker.SYSTEM);
-    Picker p = LoadBalancers.create(config, io.meshsdk.core.Ticker.SYSTEM)
+    List<EndpointState> all = mixed(io.meshsdk.core.common.Ticker.SYSTEM);
+    Picker p = LoadBalancers.create(config, io.meshsdk.core.common.Ticker.SYSTEM)
         .newPicker(new EndpointSet("svc", 1, all), all);
     LbTesting.Ctx ctx = new LbTesting.Ctx().header("x-user", "user-12345").header("x-version", "v2");
     for (int i = 0; i < 20_000; i++) { // warm up

@@ -2,7 +2,7 @@ package io.meshsdk.core.loadbalancer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.util.ArrayList;
@@ -55,8 +55,8 @@ class PickerRaceTest {
             if (e == null) {
               nulls.incrementAndGet();
             } else {
-              e.attemptStarted();
-              e.attemptEnded(1_000 + (i & 0xFFFF), System.nanoTime(), false);
+              LbTesting.started(e);
+              LbTesting.ended(e, 1_000 + (i & 0xFFFF), System.nanoTime(), false);
             }
           }
         } catch (Throwable e) {

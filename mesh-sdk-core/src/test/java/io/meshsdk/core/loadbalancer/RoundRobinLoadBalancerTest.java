@@ -46,7 +46,8 @@ class RoundRobinLoadBalancerTest {
   void counterWrapsAroundIntegerMaxValue() {
     List<EndpointState> s = states(3, ticker);
     EndpointState[] a = s.toArray(new EndpointState[0]);
-    Picker p = new RoundRobinLoadBalancer.RoundRobinPicker(a, Integer.MAX_VALUE - 4);
+    Picker p = new RoundRobinLoadBalancer.RoundRobinPicker(a, Integer.MAX_VALUE - 4,
+        SlowStart.of(a, ticker.read(), 0), RandomSource.seeded(1));
     Map<String, Integer> counts = count(p, PickContext.empty(), 3_000);
     assertThat(counts).hasSize(3);
     assertThat(counts.values()).allSatisfy(c -> assertThat(c).isBetween(999, 1001));

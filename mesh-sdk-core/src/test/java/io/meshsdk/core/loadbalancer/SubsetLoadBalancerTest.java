@@ -4,6 +4,7 @@ import static io.meshsdk.core.loadbalancer.LbTesting.count;
 import static io.meshsdk.core.loadbalancer.LbTesting.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.util.ArrayList;
@@ -21,12 +22,12 @@ class SubsetLoadBalancerTest {
 
   {
     for (int i = 0; i < 3; i++) {
-      all.add(new EndpointState(endpoint("v1-" + i, 1, "", Map.of("version", "v1")), ticker.read()));
+      all.add(new TrackedEndpoint(endpoint("v1-" + i, 1, "", Map.of("version", "v1")), ticker.read()));
     }
     for (int i = 0; i < 2; i++) {
-      all.add(new EndpointState(endpoint("v2-" + i, 1, "", Map.of("version", "v2")), ticker.read()));
+      all.add(new TrackedEndpoint(endpoint("v2-" + i, 1, "", Map.of("version", "v2")), ticker.read()));
     }
-    all.add(new EndpointState(endpoint("plain", 1, "", Map.of()), ticker.read()));
+    all.add(new TrackedEndpoint(endpoint("plain", 1, "", Map.of()), ticker.read()));
   }
 
   private static Map<String, Integer> weights(int v1, int v2) {

@@ -82,8 +82,9 @@ class WeightedLoadBalancerTest {
   void counterWrapsAroundIntegerMaxValue() {
     WeightedLoadBalancer.WeightedPicker built = (WeightedLoadBalancer.WeightedPicker) picker(lb, oneTwoSeven());
     EndpointState[] schedule = built.schedule();
-    Picker p = new WeightedLoadBalancer.WeightedPicker(
-        schedule, oneTwoSeven().toArray(new EndpointState[0]), Integer.MAX_VALUE - 13);
+    EndpointState[] endpoints = oneTwoSeven().toArray(new EndpointState[0]);
+    Picker p = new WeightedLoadBalancer.WeightedPicker(schedule, endpoints, Integer.MAX_VALUE - 13,
+        SlowStart.of(endpoints, 0, 0), RandomSource.seeded(1));
     // Wrapping shifts the phase once (2^32 is not a multiple of the period): at most one slot off.
     Map<String, Integer> counts = count(p, PickContext.empty(), 1_000);
     assertThat(counts.get("a")).isBetween(99, 101);

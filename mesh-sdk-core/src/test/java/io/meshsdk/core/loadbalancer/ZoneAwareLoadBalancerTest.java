@@ -4,6 +4,7 @@ import static io.meshsdk.core.loadbalancer.LbTesting.count;
 import static io.meshsdk.core.loadbalancer.LbTesting.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.EndpointState;
 import java.util.ArrayList;
@@ -22,11 +23,11 @@ class ZoneAwareLoadBalancerTest {
 
   {
     for (int i = 0; i < 4; i++) {
-      all.add(new EndpointState(endpoint("a" + i, 1, "zone-a", Map.of()), ticker.read()));
+      all.add(new TrackedEndpoint(endpoint("a" + i, 1, "zone-a", Map.of()), ticker.read()));
     }
     for (int i = 0; i < 3; i++) {
-      all.add(new EndpointState(endpoint("b" + i, 1, "zone-b", Map.of()), ticker.read()));
-      all.add(new EndpointState(endpoint("c" + i, 1, "zone-c", Map.of()), ticker.read()));
+      all.add(new TrackedEndpoint(endpoint("b" + i, 1, "zone-b", Map.of()), ticker.read()));
+      all.add(new TrackedEndpoint(endpoint("c" + i, 1, "zone-c", Map.of()), ticker.read()));
     }
   }
 

@@ -3,13 +3,16 @@ package io.meshsdk.core.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.meshsdk.core.config.ConfigException;
-import io.meshsdk.core.discovery.ServiceDirectory;
-import io.meshsdk.core.discovery.StaticServiceDiscovery;
+import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.endpoint.EndpointExclusion;
 import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.observe.EndpointStateChange;
+import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.observe.RequestHeaders;
+import io.meshsdk.core.resilience.BreakerState;
 import io.meshsdk.core.observe.AttemptInfo;
 import io.meshsdk.core.observe.AttemptResult;
 import io.meshsdk.core.observe.CallInfo;
@@ -28,7 +31,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Drives {@link MeshMetrics} the way the engine does and checks a {@link SimpleMeterRegistry}. */
@@ -36,20 +38,25 @@ class MeshMetricsTest {
 
   private static final HttpUrl URL = HttpUrl.get("http://inventory/items/1");
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final StaticServiceDiscovery discovery = StaticServiceDiscovery.create();
-  private final ServiceDirectory directory = new ServiceDirectory(discovery, () -> 0L);
+  private long version;
 
-  @AfterEach
-  void tearDown() {
-    directory.close();
+  /** What the engine tells observers when {@code service}'s endpoints change. */
+  private EndpointSet endpointsChanged(MeshObserver metrics, List<TrackedEndpoint> states) {
+    EndpointSet set = new EndpointSet("inventory", ++version, states);
+    metrics.onEndpointsChanged("inventory", set);
+    return set;
+  }
+
+  private static TrackedEndpoint tracked(Endpoint e) {
+    return new TrackedEndpoint(e, 0);
   }
 
   private static CallInfo call(Route route) {
-    return new CallInfo("inventory", "GET", URL, route, "round-robin");
+    return new CallInfo("inventory", "GET", URL, route, "round-robin", RequestHeaders.NONE);
   }
 
   private static void attempt(CallObserver obs, int n, @Nullable EndpointState e, Outcome outcome, int status) {
-    AttemptInfo info = new AttemptInfo(n, e, e == null ? URL : e.baseUrl());
+    AttemptInfo info = new AttemptInfo(n, e, e == null ? URL : ((TrackedEndpoint) e).baseUrl());
     obs.onAttemptStart(info, new MapHeaders());
     obs.onAttemptEnd(info, new AttemptResult(outcome, status, null, 1_000));
   }
@@ -130,33 +137,52 @@ class MeshMetricsTest {
   }
 
   @Test
-  void ejectionsAreRecorded() {
+  void ejectionsAreRecordedByReason() {
     MeshMetrics metrics = MeshMetrics.create(registry);
-    EndpointState e = new EndpointState(Endpoint.of("inventory", "127.0.0.1", 8080), 0);
-    metrics.onEndpointHealthChange(e, true);
-    metrics.onEndpointHealthChange(e, false);
-    metrics.onEndpointHealthChange(e, true);
-    assertThat(registry.get(MetricNames.ENDPOINT_EJECTIONS).tag("service", "inventory").counter().count())
-        .isEqualTo(2);
+    EndpointState e = tracked(Endpoint.of("inventory", "127.0.0.1", 8080));
+    metrics.onEndpointStateChanged(e, new EndpointStateChange(true, EndpointExclusion.Reason.CONSECUTIVE_FAILURES,
+        "5 consecutive failures"));
+    metrics.onEndpointStateChanged(e, new EndpointStateChange(false, EndpointExclusion.Reason.CONSECUTIVE_FAILURES,
+        "ejection time over"));
+    metrics.onEndpointStateChanged(e, new EndpointStateChange(true, EndpointExclusion.Reason.HEALTH_CHECK,
+        "3 failed health checks"));
+    assertThat(registry.get(MetricNames.ENDPOINT_EJECTIONS).tags("service", "inventory", "reason",
+        "consecutive_failures").counter().count()).isEqualTo(1);
+    assertThat(registry.get(MetricNames.ENDPOINT_EJECTIONS).tags("service", "inventory", "reason", "health_check")
+        .counter().count()).isEqualTo(1);
   }
 
   @Test
   void endpointGaugesCountHealthyEjectedAndPanic() {
     MeshMetrics metrics = MeshMetrics.create(registry);
-    metrics.bindTo(directory);
-    discovery.set("inventory", List.of(Endpoint.of("inventory", "127.0.0.1", 1001),
-        Endpoint.of("inventory", "127.0.0.1", 1002), Endpoint.of("inventory", "127.0.0.1", 1003)));
-    directory.watch("inventory");
-    metrics.onCallStart(call(Route.DIRECT)).onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1,
-        Route.DIRECT));
+    List<TrackedEndpoint> states = List.of(tracked(Endpoint.of("inventory", "127.0.0.1", 1001)),
+        tracked(Endpoint.of("inventory", "127.0.0.1", 1002)), tracked(Endpoint.of("inventory", "127.0.0.1", 1003)));
+    endpointsChanged(metrics, states);
     assertThat(endpoints()).containsEntry("healthy", 3.0).containsEntry("ejected", 0.0).containsEntry("panic", 0.0);
 
-    EndpointSet set = directory.snapshot("inventory");
-    set.get(0).eject(100);
+    EndpointExclusion why = new EndpointExclusion(EndpointExclusion.Reason.CONSECUTIVE_FAILURES, "5", 0, 100);
+    states.get(0).eject(why);
     assertThat(endpoints()).containsEntry("healthy", 2.0).containsEntry("ejected", 1.0).containsEntry("panic", 0.0);
-    set.get(1).eject(100);
-    set.get(2).eject(100);
+    states.get(1).eject(why);
+    states.get(2).eject(why);
     assertThat(endpoints()).containsEntry("healthy", 0.0).containsEntry("ejected", 0.0).containsEntry("panic", 3.0);
+  }
+
+  @Test
+  void aRemovedServiceLeavesNoMeterBehind() {
+    MeshMetrics metrics = MeshMetrics.builder(registry).endpointTag(true).build();
+    EndpointSet set = endpointsChanged(metrics, List.of(tracked(Endpoint.of("inventory", "127.0.0.1", 1001))));
+    metrics.onBreakerStateChanged("inventory", BreakerState.CLOSED);
+    CallObserver obs = metrics.onCallStart(call(Route.DIRECT));
+    attempt(obs, 0, set.get(0), Outcome.SUCCESS, 200);
+    obs.onEvent(MeshEvent.RETRY, "503");
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
+    metrics.onEndpointStateChanged(set.get(0), new EndpointStateChange(true,
+        EndpointExclusion.Reason.FAILURE_RATE, "60% of 40 attempts failed"));
+    assertThat(registry.getMeters()).isNotEmpty();
+    metrics.onServiceRemoved("inventory");
+    assertThat(registry.getMeters()).isEmpty();
+    assertThat(metrics.services()).isEmpty();
   }
 
   private Map<String, Double> endpoints() {
@@ -169,13 +195,10 @@ class MeshMetricsTest {
   @Test
   void endpointTagIsOptInCappedAndRemovedWhenTheEndpointLeaves() {
     MeshMetrics metrics = MeshMetrics.builder(registry).endpointTag(true).maxEndpointTagValues(2).build();
-    metrics.bindTo(directory);
     Endpoint a = Endpoint.of("inventory", "127.0.0.1", 1001);
     Endpoint b = Endpoint.of("inventory", "127.0.0.1", 1002);
     Endpoint c = Endpoint.of("inventory", "127.0.0.1", 1003);
-    discovery.set("inventory", List.of(a, b, c));
-    directory.watch("inventory");
-    EndpointSet set = directory.snapshot("inventory");
+    EndpointSet set = endpointsChanged(metrics, List.of(tracked(a), tracked(b), tracked(c)));
     for (int i = 0; i < 3; i++) {
       CallObserver obs = metrics.onCallStart(call(Route.DIRECT));
       attempt(obs, 0, set.get(i), Outcome.SUCCESS, 200);
@@ -196,7 +219,7 @@ class MeshMetricsTest {
     assertThat(registry.find(MetricNames.CLIENT_REQUESTS).tag("endpoint", c.id()).timers()).isEmpty();
     assertThat(registry.get(MetricNames.CLIENT_REQUESTS).tag("endpoint", "none").timer().count()).isEqualTo(1);
 
-    discovery.set("inventory", List.of(b, c));
+    endpointsChanged(metrics, List.of((TrackedEndpoint) set.get(1), (TrackedEndpoint) set.get(2)));
 
     assertThat(registry.find(MetricNames.CLIENT_REQUESTS).tag("endpoint", a.id()).timers()).isEmpty();
     assertThat(endpointCount(b.id())).isEqualTo(2);
@@ -206,16 +229,14 @@ class MeshMetricsTest {
   @Test
   void aCallThatOutlivesItsEndpointDoesNotBringItsMetersBack() {
     MeshMetrics metrics = MeshMetrics.builder(registry).endpointTag(true).build();
-    metrics.bindTo(directory);
     Endpoint a = Endpoint.of("inventory", "127.0.0.1", 1001);
     Endpoint b = Endpoint.of("inventory", "127.0.0.1", 1002);
-    discovery.set("inventory", List.of(a, b));
-    directory.watch("inventory");
-    EndpointState stateA = directory.snapshot("inventory").get(0);
+    EndpointSet set = endpointsChanged(metrics, List.of(tracked(a), tracked(b)));
+    EndpointState stateA = set.get(0);
     CallObserver inFlight = metrics.onCallStart(call(Route.DIRECT));
     attempt(inFlight, 0, stateA, Outcome.SUCCESS, 200);
 
-    discovery.set("inventory", List.of(b)); // a leaves while the call is in flight
+    endpointsChanged(metrics, List.of((TrackedEndpoint) set.get(1))); // a leaves while the call is in flight
     inFlight.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
 
     assertThat(registry.find(MetricNames.CLIENT_REQUESTS).tag("endpoint", a.id()).timers()).isEmpty();
@@ -253,17 +274,30 @@ class MeshMetricsTest {
   }
 
   @Test
-  void breakerStateGaugeFollowsTheBoundBreaker() {
+  void breakerStateGaugeFollowsTheBreakerEvents() {
     MeshMetrics metrics = MeshMetrics.create(registry);
-    CircuitBreaker cb = CircuitBreaker.ofDefaults("inventory");
-    metrics.bindCircuitBreaker("inventory", cb);
+    metrics.onBreakerStateChanged("inventory", BreakerState.CLOSED);
     assertThat(breaker("closed")).isEqualTo(1.0);
     assertThat(breaker("open")).isZero();
-    cb.transitionToOpenState();
+    metrics.onBreakerStateChanged("inventory", BreakerState.OPEN);
     assertThat(breaker("closed")).isZero();
     assertThat(breaker("open")).isEqualTo(1.0);
-    metrics.bindCircuitBreaker("inventory", CircuitBreaker.ofDefaults("inventory-v2"));
-    assertThat(breaker("closed")).isEqualTo(1.0);
+    metrics.onBreakerStateChanged("inventory", BreakerState.HALF_OPEN);
+    assertThat(breaker("half_open")).isEqualTo(1.0);
+  }
+
+  @Test
+  void sidecarMetersFollowTheReadinessEvents() {
+    MeshMetrics metrics = MeshMetrics.create(registry);
+    metrics.onSidecarReadinessChanged(false, "first probe failed");
+    assertThat(registry.get(MetricNames.SIDECAR_READY).gauge().value()).isZero();
+    metrics.onSidecarReadinessChanged(true, "ready");
+    assertThat(registry.get(MetricNames.SIDECAR_READY).gauge().value()).isEqualTo(1.0);
+    assertThat(registry.get(MetricNames.SIDECAR_READINESS_TRANSITIONS).functionCounter().count()).isEqualTo(1);
+    CallObserver obs = metrics.onCallStart(call(Route.DIRECT));
+    obs.onEvent(MeshEvent.SIDECAR_FALLBACK, "sidecar not ready");
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
+    assertThat(registry.get(MetricNames.SIDECAR_FALLBACKS).functionCounter().count()).isEqualTo(1);
   }
 
   private double breaker(String state) {

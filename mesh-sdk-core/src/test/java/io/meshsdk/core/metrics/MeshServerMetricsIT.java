@@ -46,18 +46,26 @@ class MeshServerMetricsIT {
         .build();
   }
 
+  private final java.util.Map<String, Mesh> callers = new java.util.HashMap<>();
+
+  private Mesh callerMesh(String caller) {
+    return callers.computeIfAbsent(caller, c -> Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", "127.0.0.1", server.getAddress().getPort())))
+        .localService(c)
+        .build());
+  }
+
   @AfterEach
   void tearDown() {
+    callers.values().forEach(Mesh::close);
     mesh.close();
     server.stop(0);
   }
 
   private void call(String path, @org.jspecify.annotations.Nullable String caller) throws IOException {
-    OkHttpClient http = mesh.newOkHttpClient();
+    // the caller header is the mesh's to set: a mesh whose local service is the caller sends it
+    OkHttpClient http = caller == null ? mesh.newOkHttpClient() : callerMesh(caller).newOkHttpClient();
     Request.Builder b = new Request.Builder().url("http://inventory" + path);
-    if (caller != null) {
-      b.header(MeshServerMetrics.CALLER_HEADER, caller);
-    }
     try (Response r = http.newCall(b.build()).execute()) {
       r.code();
     }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class CompositeMeshObserverTest {
 
   private static final CallInfo CALL =
-      new CallInfo("inventory", "GET", HttpUrl.get("http://inventory/x"), Route.DIRECT, "round-robin");
+      new CallInfo("inventory", "GET", HttpUrl.get("http://inventory/x"), Route.DIRECT, "round-robin",
+          io.meshsdk.core.observe.RequestHeaders.NONE);
   private static final CallResult END = new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT);
 
   private static MeshObserver recording(List<String> log, String name) {

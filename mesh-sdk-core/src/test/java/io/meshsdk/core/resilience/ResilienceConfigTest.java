@@ -3,7 +3,7 @@ package io.meshsdk.core.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshsdk.core.config.ConfigException;
+import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.config.ServiceConfig;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.meshsdk.core.resilience;
 
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -257,17 +257,17 @@ abstract class AbstractSidecarBridgeIT {
 
       log.info("{} killed under load (SIGKILL; process gone after {} us): not ready after {} us, {} calls failed,"
               + " {} responses cut mid-body, {} fallbacks; restarted: ready again after {} us (probe every 100 ms)",
-          sidecar.name(), exitedMicros, detectMicros, load.failures.get(), load.truncated.get(), bridge.fallbacks(),
+          sidecar.name(), exitedMicros, detectMicros, load.failures.get(), load.truncated.get(), mesh.migrationReport().service("inventory").fallbacks(),
           backMicros);
       assertThat(load.failures.get()).as("failed calls (first: %s)", load.firstFailure.get()).isZero();
       // a response whose headers had come through the sidecar when it died cannot be saved by any retry: at most
       // the calls in flight at the kill (one per load thread) may lose their body
       assertThat(load.truncated.get()).isLessThanOrEqualTo(2);
-      assertThat(bridge.fallbacks()).isPositive();
+      assertThat(mesh.migrationReport().service("inventory").fallbacks()).isPositive();
       assertThat(recorder.readinessChanges).containsExactly(true, false, true);
       assertThat(bridge.readinessTransitions()).isEqualTo(3);
       MigrationReport.Service report = mesh.migrationReport().service("inventory");
-      assertThat(report.fallbacks()).isEqualTo(bridge.fallbacks());
+      assertThat(report.fallbacks()).isEqualTo(mesh.migrationReport().service("inventory").fallbacks());
       assertThat(report.direct().errors() + report.sidecar().errors()).isZero();
     }
   }

@@ -45,7 +45,7 @@ final class RouteRecorder implements MeshObserver {
   }
 
   @Override
-  public void onSidecarReadinessChange(boolean ready) {
+  public void onSidecarReadinessChanged(boolean ready, String reason) {
     readinessChanges.add(ready);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshsdk.core.Mesh;
-import io.meshsdk.core.Ticker;
+import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.client.NoEndpointAvailableException;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
@@ -19,7 +19,6 @@ import io.meshsdk.core.resilience.Deadlines;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.meshsdk.testing.LoopbackBackend;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
 import okhttp3.OkHttpClient;
@@ -133,7 +132,9 @@ class SidecarPathIT {
   void aHangingSidecarIsCutAtTheDeadline() {
     start("300ms");
     fakeSidecar.mode(LoopbackBackend.hang());
-    assertThatThrownBy(() -> get(new Request.Builder()).close()).isInstanceOf(InterruptedIOException.class);
+    assertThatThrownBy(() -> get(new Request.Builder()).close())
+        .isInstanceOf(DeadlineExceededException.class)
+        .hasMessageContaining("passed while waiting for the sidecar's answer");
     CallResult result = lastResult();
     assertThat(result.outcome()).isEqualTo(Outcome.TIMEOUT);
     assertThat(result.route()).isEqualTo(Route.SIDECAR);
@@ -177,7 +178,7 @@ class SidecarPathIT {
         "SIDECAR_FALLBACK: sidecar not ready");
     double metric = registry.get(MetricNames.CLIENT_SIDECAR_FALLBACKS).tag(MetricNames.TAG_SERVICE, "inventory")
         .counter().count();
-    assertThat(metric).isEqualTo(4.0).isEqualTo((double) mesh.sidecarBridge().fallbacks());
+    assertThat(metric).isEqualTo(4.0).isEqualTo((double) mesh.migrationReport().service("inventory").fallbacks());
     assertThat(deadlineMillis(backend)).isBetween(0L, 5000L); // the direct fallback keeps the deadline too
   }
 

@@ -107,7 +107,7 @@ class SidecarReadinessIT {
             "SIDECAR_FALLBACK: sidecar not ready", "SIDECAR_FALLBACK: sidecar not ready",
             "SIDECAR_FALLBACK: sidecar not ready");
     assertThat(recorder.startedDirect.get()).isEqualTo(5);
-    assertThat(mesh.sidecarBridge().fallbacks()).isEqualTo(6);
+    assertThat(mesh.migrationReport().service("inventory").fallbacks()).isEqualTo(6);
     assertThat(mesh.migrationReport().service("inventory").fallbacks()).isEqualTo(6);
     assertThat(recorder.readinessChanges).containsExactly(true, false);
   }

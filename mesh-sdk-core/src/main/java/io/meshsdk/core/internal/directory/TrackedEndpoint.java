@@ -1,0 +1,376 @@
+package io.meshsdk.core.internal.directory;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.endpoint.EndpointExclusion;
+import io.meshsdk.core.endpoint.EndpointState;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The engine's live record of one endpoint: the {@link Endpoint} value plus lock-free statistics that the call
+ * path writes on every attempt and balancers read on every pick, and the health that only the service's serial
+ * control context changes. One instance per endpoint id per service, carried over across discovery updates
+ * (see {@link #carryOver}) and dropped when the endpoint leaves. Statistics are plain volatile primitives updated
+ * with atomic adds or short CAS loops: no lock, no allocation per call.
+ *
+ * <h2>Latency estimate</h2>
+ *
+ * <p>The latency to response headers is tracked as an exponentially weighted average that reacts fast to a slowdown
+ * and forgives a one-off spike: a sample above the estimate moves it halfway up, but by at most 8x the estimate
+ * per sample (a client-side GC pause charged to whichever endpoint was in flight cannot make it look 500x slower);
+ * a sample below moves it down by at least 1/16 of the gap, more when the previous sample is old (time constant
+ * {@link #DECAY_NANOS}). A persistently slow endpoint reaches its true latency in a few samples; an identical
+ * endpoint that had one bad sample is back within a few dozen.
+ */
+public final class TrackedEndpoint implements EndpointState {
+
+  /** Time constant of the latency decay between samples: 10 s. */
+  public static final long DECAY_NANOS = 10_000_000_000L;
+  /** Weight of a sample below the estimate, at least. */
+  static final double DOWN_WEIGHT = 1.0 / 16;
+  /** Weight of a sample above the estimate. */
+  static final double UP_WEIGHT = 0.5;
+  /** Largest factor one sample may raise the estimate by. */
+  static final double MAX_UP_FACTOR = 8.0;
+  /** Fixed-point scale of the recent failure rate (an int 0..SCALE). */
+  private static final int RATE_SCALE = 1 << 16;
+  /** Weight of one outcome in the recent failure rate: 1/16. */
+  private static final int RATE_SHIFT = 4;
+
+  private static final VarHandle IN_FLIGHT;
+  private static final VarHandle EWMA_BITS;
+  private static final VarHandle LAST_SAMPLE;
+  private static final VarHandle SUCCESSES;
+  private static final VarHandle FAILURES;
+  private static final VarHandle CONSECUTIVE_FAILURES;
+  private static final VarHandle FAILURE_RATE;
+  private static final VarHandle EJECTION_QUEUED;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      IN_FLIGHT = l.findVarHandle(TrackedEndpoint.class, "inFlight", int.class);
+      EWMA_BITS = l.findVarHandle(TrackedEndpoint.class, "ewmaBits", long.class);
+      LAST_SAMPLE = l.findVarHandle(TrackedEndpoint.class, "lastSampleNanos", long.class);
+      SUCCESSES = l.findVarHandle(TrackedEndpoint.class, "successes", long.class);
+      FAILURES = l.findVarHandle(TrackedEndpoint.class, "failures", long.class);
+      CONSECUTIVE_FAILURES = l.findVarHandle(TrackedEndpoint.class, "consecutiveFailures", int.class);
+      FAILURE_RATE = l.findVarHandle(TrackedEndpoint.class, "failureRate", int.class);
+      EJECTION_QUEUED = l.findVarHandle(TrackedEndpoint.class, "ejectionQueued", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Endpoint endpoint;
+  private final HttpUrl baseUrl;
+  private final long createdAtNanos;
+  private @Nullable Rewrite @Nullable [] rewrites; // lazily, racy by design
+
+  @SuppressWarnings("unused") // via VarHandle
+  private volatile int inFlight;
+  @SuppressWarnings("unused")
+  private volatile long ewmaBits; // Double bits; 0.0 = no sample yet
+  @SuppressWarnings("unused")
+  private volatile long lastSampleNanos;
+  @SuppressWarnings("unused")
+  private volatile long successes;
+  @SuppressWarnings("unused")
+  private volatile long failures;
+  @SuppressWarnings("unused")
+  private volatile int consecutiveFailures;
+  @SuppressWarnings("unused")
+  private volatile int failureRate; // 0..RATE_SCALE
+  @SuppressWarnings("unused")
+  private volatile int ejectionQueued; // 1 while an ejection check is queued on the control context
+
+  // Health: written only on the service's serial control context (state changes, never per call).
+  private volatile boolean ejected;
+  private volatile long ejectedUntilNanos;
+  private volatile int timesEjected;
+  private volatile long healthySinceNanos;
+  private volatile @Nullable EndpointExclusion exclusion;
+
+  /** A fresh record for a new endpoint first seen at {@code nowNanos}. */
+  public TrackedEndpoint(Endpoint endpoint, long nowNanos) {
+    this.endpoint = requireNonNull(endpoint, "endpoint");
+    this.baseUrl = baseUrl(endpoint);
+    this.createdAtNanos = nowNanos;
+    this.healthySinceNanos = nowNanos;
+  }
+
+  private TrackedEndpoint(Endpoint endpoint, TrackedEndpoint previous) {
+    this.endpoint = endpoint;
+    this.baseUrl = previous.endpoint.host().equals(endpoint.host())
+        && previous.endpoint.port() == endpoint.port()
+        && previous.endpoint.secure() == endpoint.secure()
+        ? previous.baseUrl : baseUrl(endpoint);
+    this.createdAtNanos = previous.createdAtNanos;
+    this.ewmaBits = previous.ewmaBits;
+    this.lastSampleNanos = previous.lastSampleNanos;
+    this.successes = previous.successes;
+    this.failures = previous.failures;
+    this.failureRate = previous.failureRate;
+    this.ejected = previous.ejected;
+    this.ejectedUntilNanos = previous.ejectedUntilNanos;
+    this.timesEjected = previous.timesEjected;
+    this.healthySinceNanos = previous.healthySinceNanos;
+    this.exclusion = previous.exclusion;
+    // in-flight attempts finish on the old record; the new one starts from zero.
+  }
+
+  private static HttpUrl baseUrl(Endpoint e) {
+    return new HttpUrl.Builder().scheme(e.secure() ? "https" : "http").host(e.host()).port(e.port()).build();
+  }
+
+  /**
+   * The record to use when discovery reports {@code updated} for this endpoint id: this same object when the value
+   * is unchanged, else a new record that keeps the statistics and health.
+   */
+  public TrackedEndpoint carryOver(Endpoint updated) {
+    return updated.equals(endpoint) ? this : new TrackedEndpoint(updated, this);
+  }
+
+  @Override
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  /** {@code scheme://host:port/} of the endpoint, parsed once. */
+  public HttpUrl baseUrl() {
+    return baseUrl;
+  }
+
+  /** Number of cached rewrites per endpoint (a power of two). */
+  public static final int REWRITE_CACHE_SLOTS = 32;
+
+  /** One cached rewrite; immutable, so safe to publish through a racy array slot. */
+  private record Rewrite(HttpUrl logical, HttpUrl physical) {}
+
+  /**
+   * The physical URL of a call to {@code logical} on this endpoint: the endpoint's scheme, host and port with the
+   * logical URL's encoded path, query and user info. A small direct-mapped cache of the last rewrites (by the
+   * logical URL's hash) makes repeated URLs cost a hash and a compare (building an {@link HttpUrl} costs about a
+   * microsecond and a kilobyte). Slots hold immutable pairs, read and written without locks.
+   */
+  public HttpUrl urlFor(HttpUrl logical) {
+    Rewrite[] cache = rewrites;
+    if (cache == null) {
+      cache = new Rewrite[REWRITE_CACHE_SLOTS];
+      rewrites = cache;
+    }
+    int slot = logical.hashCode() & (REWRITE_CACHE_SLOTS - 1);
+    Rewrite hit = cache[slot];
+    if (hit != null && hit.logical.equals(logical)) {
+      return hit.physical;
+    }
+    HttpUrl.Builder b = baseUrl.newBuilder().encodedPath(logical.encodedPath());
+    String query = logical.encodedQuery();
+    if (query != null) {
+      b.encodedQuery(query);
+    }
+    if (!logical.encodedUsername().isEmpty()) {
+      b.encodedUsername(logical.encodedUsername()).encodedPassword(logical.encodedPassword());
+    }
+    HttpUrl physical = b.build();
+    cache[slot] = new Rewrite(logical, physical);
+    return physical;
+  }
+
+  @Override
+  public long createdAtNanos() {
+    return createdAtNanos;
+  }
+
+  @Override
+  public int inFlight() {
+    return (int) IN_FLIGHT.getOpaque(this);
+  }
+
+  @Override
+  public double ewmaNanos() {
+    return Double.longBitsToDouble((long) EWMA_BITS.getOpaque(this));
+  }
+
+  @Override
+  public long lastSampleNanos() {
+    return (long) LAST_SAMPLE.getOpaque(this);
+  }
+
+  @Override
+  public long successes() {
+    return (long) SUCCESSES.getOpaque(this);
+  }
+
+  @Override
+  public long failures() {
+    return (long) FAILURES.getOpaque(this);
+  }
+
+  @Override
+  public int consecutiveFailures() {
+    return (int) CONSECUTIVE_FAILURES.getOpaque(this);
+  }
+
+  @Override
+  public double recentFailureRate() {
+    return (int) FAILURE_RATE.getOpaque(this) / (double) RATE_SCALE;
+  }
+
+  // ---- call path: statistics ----
+
+  /** An attempt to this endpoint starts. */
+  public void attemptStarted() {
+    IN_FLIGHT.getAndAdd(this, 1);
+  }
+
+  /**
+   * The attempt started with {@link #attemptStarted()} got its response headers, or failed, after
+   * {@code latencyNanos}: it no longer counts as in flight, and the latency is sampled.
+   */
+  public void responded(long latencyNanos, long nowNanos) {
+    IN_FLIGHT.getAndAdd(this, -1);
+    recordLatency(latencyNanos, nowNanos);
+  }
+
+  /** Records how an attempt ended for this endpoint: a success, or a failure that counts against it. */
+  public void outcome(boolean failed) {
+    if (failed) {
+      FAILURES.getAndAdd(this, 1L);
+      CONSECUTIVE_FAILURES.getAndAdd(this, 1);
+    } else {
+      SUCCESSES.getAndAdd(this, 1L);
+      if ((int) CONSECUTIVE_FAILURES.getOpaque(this) != 0) {
+        CONSECUTIVE_FAILURES.setOpaque(this, 0);
+      }
+    }
+    int target = failed ? RATE_SCALE : 0;
+    for (int i = 0; i < 4; i++) { // bounded: a lost race drops one sample of a statistic
+      int current = (int) FAILURE_RATE.getVolatile(this);
+      int next = current + ((target - current) >> RATE_SHIFT);
+      if (next == current || FAILURE_RATE.compareAndSet(this, current, next)) {
+        return;
+      }
+    }
+  }
+
+  /** Both halves of an attempt's end at once: {@link #responded} and {@link #outcome}. */
+  public void attemptEnded(long latencyNanos, long nowNanos, boolean failed) {
+    responded(latencyNanos, nowNanos);
+    outcome(failed);
+  }
+
+  /**
+   * A response this endpoint already counted as a success turned out to be a failure (its body was cut short):
+   * moves one success to the failures.
+   */
+  public void successTurnedFailure() {
+    SUCCESSES.getAndAdd(this, -1L);
+    outcome(true);
+  }
+
+  private void recordLatency(long latencyNanos, long nowNanos) {
+    double sample = Math.max(1.0, latencyNanos);
+    for (int i = 0; i < 4; i++) { // bounded: a lost race only drops one sample
+      long bits = (long) EWMA_BITS.getVolatile(this);
+      double current = Double.longBitsToDouble(bits);
+      double next;
+      if (current == 0.0) {
+        next = sample;
+      } else if (sample > current) {
+        next = current + UP_WEIGHT * (Math.min(sample, current * MAX_UP_FACTOR) - current);
+      } else {
+        long elapsed = nowNanos - (long) LAST_SAMPLE.getOpaque(this);
+        double w = elapsed >= DECAY_NANOS / 16 // only an old previous sample earns more than 1/16
+            ? Math.max(DOWN_WEIGHT, 1.0 - Math.exp(-(double) elapsed / DECAY_NANOS))
+            : DOWN_WEIGHT;
+        next = current + w * (sample - current);
+      }
+      if (EWMA_BITS.compareAndSet(this, bits, Double.doubleToRawLongBits(next))) {
+        LAST_SAMPLE.setOpaque(this, nowNanos);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Claims the right to queue one ejection check for this endpoint; the call path calls it when the failure run
+   * reaches the threshold, so that a burst of failures queues one check, not one per call.
+   */
+  public boolean claimEjectionCheck() {
+    return (int) EJECTION_QUEUED.getOpaque(this) == 0 && EJECTION_QUEUED.compareAndSet(this, 0, 1);
+  }
+
+  /** The queued ejection check ran. */
+  public void ejectionCheckDone() {
+    EJECTION_QUEUED.setVolatile(this, 0);
+  }
+
+  // ---- health: the service's serial control context only ----
+
+  @Override
+  public boolean isEjected() {
+    return ejected;
+  }
+
+  @Override
+  public long ejectedUntilNanos() {
+    return ejectedUntilNanos;
+  }
+
+  @Override
+  public int timesEjected() {
+    return timesEjected;
+  }
+
+  @Override
+  public long healthySinceNanos() {
+    return healthySinceNanos;
+  }
+
+  @Override
+  public @Nullable EndpointExclusion exclusion() {
+    return exclusion;
+  }
+
+  /** Takes the endpoint out of rotation for {@code why} (its until time is the ejection's end). */
+  public void eject(EndpointExclusion why) {
+    this.timesEjected = timesEjected + 1;
+    this.ejectedUntilNanos = why.untilNanos();
+    this.exclusion = why;
+    this.ejected = true;
+  }
+
+  /** Returns the endpoint to rotation at {@code nowNanos} (slow start ramps from here). */
+  public void restore(long nowNanos) {
+    this.exclusion = null;
+    this.ejected = false;
+    this.healthySinceNanos = nowNanos;
+    CONSECUTIVE_FAILURES.setOpaque(this, 0);
+    FAILURE_RATE.setOpaque(this, 0);
+  }
+
+  /**
+   * The endpoint's provider restarted (a registration with a newer start time): slow start ramps from
+   * {@code startNanos}, as for a new endpoint.
+   */
+  public void warmFrom(long startNanos) {
+    this.healthySinceNanos = startNanos;
+  }
+
+  /** Forgets the ejection history (the endpoint stayed healthy long enough). */
+  public void resetEjectionCount() {
+    this.timesEjected = 0;
+  }
+
+  @Override
+  public String toString() {
+    return endpoint + " inFlight=" + inFlight()
+        + " ewmaMs=" + String.format(java.util.Locale.ROOT, "%.2f", ewmaNanos() / 1e6)
+        + (ejected ? " EJECTED" : "");
+  }
+}

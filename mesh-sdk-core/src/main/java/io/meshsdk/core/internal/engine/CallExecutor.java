@@ -1,0 +1,550 @@
+package io.meshsdk.core.internal.engine;
+
+import io.meshsdk.core.common.MeshException;
+import io.meshsdk.core.common.MeshHeaders;
+import io.meshsdk.core.common.MeshRejectedException;
+import io.meshsdk.core.common.Ticker;
+import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.internal.resilience.ServicePolicies;
+import io.meshsdk.core.loadbalancer.Picker;
+import io.meshsdk.core.observe.AttemptInfo;
+import io.meshsdk.core.observe.AttemptResult;
+import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.CallResult;
+import io.meshsdk.core.observe.MeshEvent;
+import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.observe.Outcome;
+import io.meshsdk.core.observe.Route;
+import io.meshsdk.core.resilience.BulkheadFullException;
+import io.meshsdk.core.resilience.CircuitOpenException;
+import io.meshsdk.core.resilience.DeadlineExceededException;
+import io.meshsdk.core.resilience.Deadlines;
+import io.meshsdk.core.resilience.RateLimitedException;
+import io.meshsdk.core.transport.TransportCall;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs every attempt of every call, whatever its path: the one place for route choice, admission, deadline,
+ * header stamping, classification and accounting. A call:
+ *
+ * <ol>
+ *   <li>checks its URL (no port: the mesh picks the endpoint's; an https URL never goes in plaintext), picks its
+ *       route ({@code split:N} key, sidecar readiness), starts observing, computes its deadline and arms the
+ *       deadline watchdog;
+ *   <li><b>via the sidecar</b>: one attempt, no admission, no balancing, no retry (the sidecar owns them); when the
+ *       sidecar refuses the connection (the request never left), or closes it without an answer for an idempotent
+ *       request whose body can be sent again, the call continues on the direct path, admission included;
+ *   <li><b>direct</b>: admission (deadline → bulkhead → rate limiter → breaker), then attempts: pick (an untried
+ *       endpoint on a retry), rewrite, bound the attempt's time, send, classify, count the endpoint's outcome,
+ *       and retry when the status or failure is retryable, the method allows it, the body can be sent again, the
+ *       budget and the deadline leave room;
+ *   <li>returns the response with its body tracked: the call's outcome (breaker, endpoint failure counts, metrics,
+ *       the final span) is recorded when the body has been read, or fails, or the deadline cuts it.
+ * </ol>
+ *
+ * <p>Runs on the caller's thread; allocates the call's state and attempt objects, nothing per attempt unless an
+ * observer is installed.
+ */
+final class CallExecutor {
+
+  private final MeshEngine engine;
+  private final Ticker ticker;
+  private final MeshObserver observer;
+  private final @Nullable String caller;
+
+  CallExecutor(MeshEngine engine, Ticker ticker, MeshObserver observer, @Nullable String caller) {
+    this.engine = engine;
+    this.ticker = ticker;
+    this.observer = observer;
+    this.caller = caller;
+  }
+
+  @SuppressWarnings("try") // the scope is used for its side effect: the caller's context is current meanwhile
+  <R> R execute(ServicePipeline p, TransportCall<R> call) throws IOException {
+    HttpUrl url = call.url();
+    if (url.port() != HttpUrl.defaultPort(url.scheme())) {
+      throw new MeshException(p.service, "mesh URL " + url.scheme() + "://" + url.host() + ":" + url.port()
+          + " names port " + url.port() + " (expected: no port; the mesh calls each endpoint on its own port)");
+    }
+    CallerContext context = call.callerContext() instanceof CallerContext c ? c : null;
+    Object captured = context == null ? null : context.observerContext();
+    if (captured == null) {
+      return run(p, call, context);
+    }
+    try (var scope = observer.restoreContext(captured)) {
+      return run(p, call, context);
+    }
+  }
+
+  private <R> R run(ServicePipeline p, TransportCall<R> call, @Nullable CallerContext context) throws IOException {
+    long start = ticker.read();
+    CallState<R> s = new CallState<>(this, p, call, start);
+    HttpUrl url = call.url();
+    CompiledRoute route = p.route;
+    String fallback = null;
+    boolean viaSidecar = false;
+    if (route != null && route.wantsSidecar(call, observer)) {
+      if (url.isHttps()) {
+        fallback = "https call: the hand-off to the sidecar is plaintext, so it goes direct over TLS";
+      } else if (route.sidecar == null) {
+        fallback = "no sidecar configured";
+      } else if (!engine.bridge().isReady()) {
+        fallback = "sidecar not ready";
+      } else {
+        viaSidecar = true;
+      }
+    }
+    s.route = viaSidecar ? Route.SIDECAR : Route.DIRECT;
+    s.obs = ObserverCalls.start(observer, p.service, s.method, url, call, s.route,
+        viaSidecar ? "sidecar" : p.loadBalancer.name());
+    if (fallback != null && route != null) {
+      route.stats.fallback();
+      s.fellBack = true;
+      ObserverCalls.event(s.obs, MeshEvent.SIDECAR_FALLBACK, fallback);
+    }
+    ServicePolicies policies = p.resilience.policies();
+    long inherited = Deadlines.current();
+    if (context != null) {
+      inherited = Math.min(inherited, context.deadlineNanos());
+    }
+    s.deadline = policies.deadline(start, inherited, call.header(MeshHeaders.DEADLINE));
+    if (s.deadline != Deadlines.NONE) {
+      s.watch = engine.watchdog().arm(s.deadline, call::cancel);
+    }
+    try {
+      if (viaSidecar && route != null) {
+        R r = viaSidecar(s, route);
+        if (r != null) {
+          return r;
+        }
+      }
+      return direct(s);
+    } catch (IOException | RuntimeException | Error e) {
+      failed(s, e);
+      throw e;
+    }
+  }
+
+  // ---- the sidecar path ---------------------------------------------------------------------------------------
+
+  /** One attempt via the sidecar; {@code null} when the call must continue direct (the sidecar failed). */
+  private <R> @Nullable R viaSidecar(CallState<R> s, CompiledRoute route) throws IOException {
+    TransportCall<R> call = s.call;
+    long now = s.start;
+    long remaining = s.deadline == Deadlines.NONE ? Long.MAX_VALUE : s.deadline - now;
+    if (remaining <= 0) {
+      throw deadlineExceeded(s, "no time left before the sidecar call (over by " + -remaining / 1_000_000L + " ms)");
+    }
+    boolean idempotent = ServicePolicies.isIdempotent(s.method);
+    if (idempotent && call.hasBody()) { // a sidecar that crashes may have read the body: keep a copy to resend
+      prepareReplay(s);
+    }
+    TrackedEndpoint target = java.util.Objects.requireNonNull(route.sidecarTarget, "sidecar target");
+    s.attempt.reset(target.urlFor(call.url()), null, route.hostHeaderStyle ? route.authority : null,
+        remaining == Long.MAX_VALUE ? 0 : remaining);
+    stampHeaders(s, remaining, true);
+    AttemptInfo info = attemptStart(s, null);
+    s.attempts = 1;
+    R response;
+    try {
+      response = call.send(s.attempt);
+    } catch (IOException e) {
+      long t1 = ticker.read();
+      if (s.deadlineFired()) {
+        attemptEnd(s, info, Outcome.TIMEOUT, -1, e, t1 - now);
+        s.outcome = Outcome.TIMEOUT;
+        throw deadlineExceeded(s, "passed while waiting for the sidecar's answer", e);
+      }
+      Outcome o = Outcome.ofFailure(e, call.isCanceled());
+      attemptEnd(s, info, o, -1, e, t1 - now);
+      s.outcome = o;
+      boolean refused = o == Outcome.CONNECT_ERROR;
+      boolean crashed = o == Outcome.IO_ERROR && idempotent;
+      if (!refused && !crashed) {
+        throw e;
+      }
+      if (refused) {
+        engine.bridge().reportRefused("calls to " + target.endpoint().authority() + " are refused (" + e + ")");
+      } else {
+        engine.bridge().requestProbe();
+        if (call.hasBody() && s.replayable != 1) {
+          skippedForBody(s, "the sidecar closed the connection after reading a body that cannot be sent again");
+          throw withNote(e, s, "not sent direct: the request body cannot be sent again");
+        }
+      }
+      route.stats.fallback();
+      s.fellBack = true;
+      s.route = Route.DIRECT;
+      ObserverCalls.event(s.obs, MeshEvent.SIDECAR_FALLBACK,
+          refused ? "sidecar refused the connection" : "sidecar closed the connection");
+      s.attemptIndex = 1;
+      return null;
+    }
+    long t1 = ticker.read();
+    int status = call.status(response);
+    s.finalEndpoint = null;
+    s.finalInfo = info;
+    s.finalAttemptStart = now;
+    s.outcome = Outcome.ofStatus(status);
+    s.status = status;
+    return call.track(response, s);
+  }
+
+  // ---- the direct path ----------------------------------------------------------------------------------------
+
+  private <R> R direct(CallState<R> s) throws IOException {
+    ServicePipeline p = s.pipeline;
+    ServicePolicies policies = p.resilience.policies();
+    TransportCall<R> call = s.call;
+    HttpUrl url = call.url();
+    long now = s.fellBack ? ticker.read() : s.start;
+    try {
+      s.held = policies.admit(now, s.deadline);
+    } catch (MeshRejectedException e) {
+      s.outcome = s.attempts == 0 ? Outcome.REJECTED : s.outcome;
+      ObserverCalls.event(s.obs, eventFor(e), e.getMessage() == null ? "" : e.getMessage());
+      throw e;
+    }
+    policies.budget().recordRequest(now);
+    boolean mayResend = policies.maxAttempts() > s.attemptIndex + 1
+        && (ServicePolicies.isIdempotent(s.method) || policies.retriesNonIdempotent());
+    if (mayResend && call.hasBody() && s.replayable < 0) {
+      prepareReplay(s);
+    }
+    while (true) {
+      s.at(now);
+      TrackedEndpoint endpoint = pick(s);
+      if (endpoint == null) {
+        if (s.directAttempts == 0) {
+          s.outcome = Outcome.REJECTED;
+        }
+        throw p.noEndpoint();
+      }
+      s.markTried(endpoint);
+      if (url.isHttps() && !endpoint.endpoint().secure()) {
+        if (s.directAttempts == 0) {
+          s.outcome = Outcome.REJECTED;
+        }
+        throw new MeshException(p.service, "https call to service '" + p.service + "' picked endpoint "
+            + endpoint.endpoint() + ", which is plaintext (secure=false); the mesh never downgrades an https URL"
+            + " (mark the endpoint secure, or call http://" + p.service + "/)");
+      }
+      long remaining = s.deadline == Deadlines.NONE ? Long.MAX_VALUE : s.deadline - now;
+      if (remaining <= 0) {
+        throw deadlineExceeded(s, "no time left for attempt " + (s.attemptIndex + 1) + " (over by "
+            + -remaining / 1_000_000L + " ms)");
+      }
+      long timeout = policies.attemptTimeouts().forAttempt(remaining,
+          Math.max(1, policies.maxAttempts() - s.attemptIndex));
+      s.attempt.reset(endpoint.urlFor(url), endpoint, null, timeout);
+      stampHeaders(s, remaining, false);
+      AttemptInfo info = attemptStart(s, endpoint);
+      endpoint.attemptStarted();
+      s.attempts++;
+      s.directAttempts++;
+      long t0 = now;
+      R response;
+      try {
+        response = call.send(s.attempt);
+      } catch (IOException e) {
+        long t1 = ticker.read();
+        endpoint.responded(t1 - t0, t1);
+        if (s.deadlineFired()) {
+          endpoint.outcome(true);
+          p.resilience.outlier().onAttemptEnd(endpoint, true);
+          attemptEnd(s, info, Outcome.TIMEOUT, -1, e, t1 - t0);
+          s.outcome = Outcome.TIMEOUT;
+          throw deadlineExceeded(s, "passed while waiting for the response of attempt " + (s.attemptIndex + 1)
+              + " to " + endpoint.endpoint().id(), e);
+        }
+        Outcome o = Outcome.ofFailure(e, call.isCanceled());
+        boolean failed = o.isEndpointFailure();
+        endpoint.outcome(failed);
+        p.resilience.outlier().onAttemptEnd(endpoint, failed);
+        attemptEnd(s, info, o, -1, e, t1 - t0);
+        s.outcome = o;
+        if (!failed) {
+          throw e;
+        }
+        long delay = retry(s, o, t1, null);
+        if (delay < 0) {
+          throw s.replayable == 0 && delay == SKIPPED_FOR_BODY
+              ? withNote(e, s, "not retried: the request body cannot be sent again") : e;
+        }
+        now = backoff(s, delay);
+        s.attemptIndex++;
+        continue;
+      }
+      long t1 = ticker.read();
+      endpoint.responded(t1 - t0, t1);
+      int status = call.status(response);
+      Outcome o = Outcome.ofStatus(status);
+      if (policies.isRetryableStatus(status)) {
+        long delay = retry(s, o, t1, call.responseHeader(response, "Retry-After"));
+        if (delay >= 0) {
+          boolean failed = o.isEndpointFailure();
+          endpoint.outcome(failed);
+          p.resilience.outlier().onAttemptEnd(endpoint, failed);
+          attemptEnd(s, info, o, status, null, t1 - t0);
+          call.discard(response);
+          now = backoff(s, delay);
+          s.attemptIndex++;
+          continue;
+        }
+      }
+      if (o == Outcome.SUCCESS) {
+        policies.attemptTimeouts().record(t1 - t0);
+      }
+      s.held = policies.releaseBulkhead(s.held);
+      s.finalEndpoint = endpoint;
+      s.finalInfo = info;
+      s.finalAttemptStart = t0;
+      s.outcome = o;
+      s.status = status;
+      return call.track(response, s);
+    }
+  }
+
+  private static final long SKIPPED_FOR_BODY = -100;
+
+  /**
+   * Whether to retry after attempt {@code s.attemptIndex} ended with {@code outcome}, and after how long: the
+   * body must be sendable again, then the policies decide (attempts, method, Retry-After, deadline, budget).
+   *
+   * @return the backoff in nanos, or a negative value for "do not retry"
+   */
+  private long retry(CallState<?> s, Outcome outcome, long now, @Nullable String retryAfter) {
+    ServicePolicies policies = s.pipeline.resilience.policies();
+    if (s.call.hasBody() && s.replayable != 1 && outcome != Outcome.CONNECT_ERROR) {
+      boolean wanted = s.attemptIndex + 1 < policies.maxAttempts()
+          && (ServicePolicies.isIdempotent(s.method) || policies.retriesNonIdempotent());
+      if (wanted) {
+        skippedForBody(s, "the request body cannot be sent again (one-shot, duplex, of unknown length or over"
+            + " retry.buffer-limit)");
+        return SKIPPED_FOR_BODY;
+      }
+      return ServicePolicies.NO_RETRY_METHOD;
+    }
+    long delay = policies.retryDelay(outcome, s.method, s.attemptIndex, now, s.deadline, retryAfter);
+    if (delay >= 0) {
+      ObserverCalls.event(s.obs, MeshEvent.RETRY, outcome.tag());
+    } else if (delay == ServicePolicies.NO_RETRY_DEADLINE) {
+      ObserverCalls.event(s.obs, MeshEvent.DEADLINE_EXCEEDED, "no room for another attempt");
+    } else if (delay == ServicePolicies.NO_RETRY_BUDGET) {
+      ObserverCalls.event(s.obs, MeshEvent.RETRY_BUDGET_EXHAUSTED, "retry budget spent");
+    }
+    return delay;
+  }
+
+  private void skippedForBody(CallState<?> s, String why) {
+    s.pipeline.resilience.countSkippedForBody();
+    ObserverCalls.event(s.obs, MeshEvent.RETRY_SKIPPED, why);
+  }
+
+  /** Reads the body into memory once if it can be, so that every attempt sends all of it. */
+  private void prepareReplay(CallState<?> s) throws IOException {
+    int limit = s.pipeline.resilience.config().retry().bufferLimit();
+    s.replayable = limit > 0 && s.call.prepareReplay(limit) ? 1 : 0;
+  }
+
+  /**
+   * The picker's choice; on a retry, an endpoint not tried yet by this call if the picker returned a tried one and
+   * an untried eligible one exists (so a custom balancer that ignores {@code alreadyTried} still retries
+   * elsewhere).
+   */
+  private @Nullable TrackedEndpoint pick(CallState<?> s) {
+    ServicePipeline p = s.pipeline;
+    Picker picker = p.picker();
+    EndpointState picked = picker.pick(s);
+    if (picked == null) {
+      return null;
+    }
+    if (!(picked instanceof TrackedEndpoint t)) {
+      throw new IllegalStateException("load balancer '" + p.loadBalancer.name() + "' returned " + picked
+          + ", which is not one of the endpoints it was given");
+    }
+    if (s.attemptIndex == 0 || !s.alreadyTried(t)) {
+      return t;
+    }
+    TrackedEndpoint[] eligible = p.eligible();
+    int n = eligible.length;
+    if (n == 0) {
+      return t;
+    }
+    int offset = ThreadLocalRandom.current().nextInt(n);
+    for (int i = 0; i < n; i++) {
+      TrackedEndpoint e = eligible[(offset + i) % n];
+      if (!s.alreadyTried(e) && !e.isEjected()) {
+        return e;
+      }
+    }
+    return t;
+  }
+
+  /** The mesh-owned headers of an attempt: caller, deadline and the route marker, set or removed. */
+  private void stampHeaders(CallState<?> s, long remainingNanos, boolean viaSidecar) {
+    Attempt a = s.attempt;
+    if (caller != null) {
+      a.set(MeshHeaders.CALLER, caller);
+    } else if (s.call.header(MeshHeaders.CALLER) != null) {
+      a.remove(MeshHeaders.CALLER);
+    }
+    if (remainingNanos != Long.MAX_VALUE) {
+      a.set(MeshHeaders.DEADLINE, Long.toString(Math.max(0, remainingNanos / 1_000_000L)));
+    } else if (s.call.header(MeshHeaders.DEADLINE) != null) {
+      a.remove(MeshHeaders.DEADLINE);
+    }
+    String marker = engine.markerHeader();
+    if (viaSidecar) {
+      a.set(marker, "sidecar");
+    } else if (s.call.header(marker) != null) {
+      a.remove(marker);
+    }
+  }
+
+  private @Nullable AttemptInfo attemptStart(CallState<?> s, @Nullable TrackedEndpoint endpoint) {
+    if (s.obs == CallObserver.NOOP) {
+      return null;
+    }
+    AttemptInfo info = new AttemptInfo(s.attemptIndex, endpoint, s.attempt.url());
+    ObserverCalls.attemptStart(s.obs, info, s.attempt);
+    return info;
+  }
+
+  private static void attemptEnd(CallState<?> s, @Nullable AttemptInfo info, Outcome o, int status,
+      @Nullable Throwable error, long nanos) {
+    if (info != null) {
+      ObserverCalls.attemptEnd(s.obs, info, new AttemptResult(o, status, error, nanos));
+    }
+  }
+
+  /** Waits out a retry backoff on the caller's thread (interruptible); returns the ticker time after it. */
+  private long backoff(CallState<?> s, long delayNanos) throws InterruptedIOException {
+    long until = System.nanoTime() + delayNanos;
+    long left = delayNanos;
+    while (left > 0) {
+      LockSupport.parkNanos(this, left);
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        s.outcome = Outcome.CANCELLED;
+        throw new InterruptedIOException("interrupted during retry backoff");
+      }
+      left = until - System.nanoTime();
+    }
+    return ticker.read();
+  }
+
+  private DeadlineExceededException deadlineExceeded(CallState<?> s, String detail) {
+    return deadlineExceeded(s, detail, null);
+  }
+
+  private DeadlineExceededException deadlineExceeded(CallState<?> s, String detail, @Nullable Throwable cause) {
+    s.pipeline.resilience.policies().countDeadlineExceeded();
+    ObserverCalls.event(s.obs, MeshEvent.DEADLINE_EXCEEDED, detail);
+    if (s.attempts == 0) {
+      s.outcome = Outcome.REJECTED;
+    }
+    return cause == null ? new DeadlineExceededException(s.pipeline.service, detail)
+        : new DeadlineExceededException(s.pipeline.service, detail, cause);
+  }
+
+  private static IOException withNote(IOException e, CallState<?> s, String note) {
+    e.addSuppressed(new MeshException(s.pipeline.service, note));
+    return e;
+  }
+
+  private static MeshEvent eventFor(MeshRejectedException e) {
+    if (e instanceof CircuitOpenException) {
+      return MeshEvent.BREAKER_REJECTED;
+    }
+    if (e instanceof RateLimitedException) {
+      return MeshEvent.RATE_LIMITED;
+    }
+    if (e instanceof BulkheadFullException) {
+      return MeshEvent.BULKHEAD_REJECTED;
+    }
+    return MeshEvent.DEADLINE_EXCEEDED;
+  }
+
+  // ---- the end of a call --------------------------------------------------------------------------------------
+
+  /** The returned response's body was read to its end or closed. */
+  void bodyComplete(CallState<?> s) {
+    if (s.end()) {
+      finish(s, ticker.read(), null);
+    }
+  }
+
+  /** Reading the returned response's body failed: the call failed after all. */
+  IOException bodyFailed(CallState<?> s, IOException e) {
+    if (!s.end()) {
+      return e;
+    }
+    long end = ticker.read();
+    IOException thrown = e;
+    if (s.deadlineFired()) {
+      s.outcome = Outcome.TIMEOUT;
+      s.pipeline.resilience.policies().countDeadlineExceeded();
+      String detail = "passed while the response body was read, " + (end - s.start) / 1_000_000L
+          + " ms after the call started";
+      ObserverCalls.event(s.obs, MeshEvent.DEADLINE_EXCEEDED, detail);
+      thrown = new DeadlineExceededException(s.pipeline.service, detail, e);
+    } else {
+      s.outcome = Outcome.ofFailure(e, s.call.isCanceled());
+    }
+    finish(s, end, thrown);
+    return thrown;
+  }
+
+  private void finish(CallState<?> s, long end, @Nullable Throwable error) {
+    ServicePipeline p = s.pipeline;
+    Outcome o = s.outcome;
+    TrackedEndpoint endpoint = s.finalEndpoint;
+    if (endpoint != null) {
+      boolean failed = o.isEndpointFailure();
+      endpoint.outcome(failed);
+      p.resilience.outlier().onAttemptEnd(endpoint, failed);
+    }
+    p.resilience.policies().release(s.held, end - s.start, o, s.attempts);
+    s.held = 0;
+    if (s.watch != null) {
+      s.watch.disarm();
+    }
+    if (s.obs != CallObserver.NOOP) {
+      attemptEnd(s, s.finalInfo, o, s.status, error, end - s.finalAttemptStart);
+      ObserverCalls.callEnd(s.obs, new CallResult(o, s.status, error, end - s.start, s.attempts, s.route));
+    }
+    record(s, end, error != null || s.status >= 500);
+  }
+
+  /** The call failed before a response was returned. */
+  private void failed(CallState<?> s, Throwable error) {
+    if (!s.end()) {
+      return;
+    }
+    long end = ticker.read();
+    s.pipeline.resilience.policies().release(s.held, end - s.start, s.outcome, s.attempts);
+    s.held = 0;
+    if (s.watch != null) {
+      s.watch.disarm();
+    }
+    if (s.obs != CallObserver.NOOP) {
+      ObserverCalls.callEnd(s.obs, new CallResult(s.outcome, -1, error, end - s.start, s.attempts, s.route));
+    }
+    record(s, end, true);
+  }
+
+  private void record(CallState<?> s, long end, boolean error) {
+    CompiledRoute route = s.pipeline.route;
+    if (route != null) {
+      route.stats.record(s.route == Route.SIDECAR ? MigrationStats.SIDECAR : MigrationStats.DIRECT, end - s.start,
+          error, end);
+    }
+  }
+}

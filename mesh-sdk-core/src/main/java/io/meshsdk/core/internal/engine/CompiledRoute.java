@@ -1,0 +1,69 @@
+package io.meshsdk.core.internal.engine;
+
+import io.meshsdk.core.common.MeshHeaders;
+import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.sidecar.HandoffStyle;
+import io.meshsdk.core.sidecar.RouteConfig;
+import io.meshsdk.core.sidecar.SidecarConfig;
+import io.meshsdk.core.transport.TransportCall;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The route of one service for one config: which calls go to the sidecar ({@code split:N} by a stable key), and
+ * where and how they are handed over. Built once per config change; immutable. A service never routed to the
+ * sidecar has none, so it pays nothing for the bridge.
+ */
+final class CompiledRoute {
+
+  final String service;
+  final RouteConfig route;
+  final int percent;
+  final String keyHeader;
+  final MigrationStats stats;
+  final @Nullable SidecarConfig sidecar;
+  /** {@code <service><suffix>}: the Host header (host-header style) or the proxied host (http-proxy style). */
+  final String authority;
+  final String markerHeader;
+  /** Where sidecar-bound calls are sent, as an endpoint record so its parsed base and rewrite cache serve here. */
+  final @Nullable TrackedEndpoint sidecarTarget;
+  final boolean hostHeaderStyle;
+
+  CompiledRoute(String service, RouteConfig route, MigrationStats stats, @Nullable SidecarConfig sidecar, long now) {
+    this.service = service;
+    this.route = route;
+    this.percent = route.mode().sidecarPercent();
+    this.keyHeader = route.keyHeader();
+    this.stats = stats;
+    this.sidecar = sidecar;
+    this.authority = service + (sidecar == null ? "" : sidecar.hostSuffix());
+    this.markerHeader = sidecar == null ? MeshHeaders.ROUTE_MARKER : sidecar.markerHeader();
+    this.hostHeaderStyle = sidecar != null && sidecar.style() == HandoffStyle.HOST_HEADER;
+    this.sidecarTarget = sidecar == null ? null : new TrackedEndpoint(hostHeaderStyle
+        ? Endpoint.of(service, sidecar.host(), sidecar.port())
+        : Endpoint.of(service, authority, 80), now);
+  }
+
+  /** Whether this call is meant for the sidecar (before readiness and the scheme are considered). */
+  boolean wantsSidecar(TransportCall<?> call, MeshObserver observer) {
+    if (percent == 0) {
+      return false;
+    }
+    if (percent == 100) {
+      return true;
+    }
+    String key = keyHeader.isEmpty() ? null : call.header(keyHeader);
+    String traceparent = call.header(MeshHeaders.TRACEPARENT);
+    String ambient = null;
+    if ((key == null || key.isEmpty()) && traceparent == null) {
+      ambient = observer.currentTraceId();
+    }
+    return RouteKey.bucket(key, traceparent, ambient) < percent;
+  }
+
+  @Override
+  public String toString() {
+    return "route{" + service + " " + route + "}";
+  }
+}

@@ -1,0 +1,545 @@
+package io.meshsdk.core.internal.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.client.MeshClosedException;
+import io.meshsdk.core.client.UnknownServiceException;
+import io.meshsdk.core.common.MeshException;
+import io.meshsdk.core.common.MeshHeaders;
+import io.meshsdk.core.common.SerialExecutor;
+import io.meshsdk.core.common.Ticker;
+import io.meshsdk.core.config.MeshConfig;
+import io.meshsdk.core.config.ServiceConfig;
+import io.meshsdk.core.discovery.ServiceDiscovery;
+import io.meshsdk.core.endpoint.EndpointExclusion;
+import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.internal.concurrent.DeadlineWatchdog;
+import io.meshsdk.core.internal.concurrent.MeshScheduler;
+import io.meshsdk.core.internal.directory.ServiceDirectory;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.observe.MeshObserver;
+import io.meshsdk.core.resilience.BreakerState;
+import io.meshsdk.core.resilience.ResilienceView;
+import io.meshsdk.core.sidecar.MigrationReport;
+import io.meshsdk.core.sidecar.RouteConfig;
+import io.meshsdk.core.sidecar.RouteMode;
+import io.meshsdk.core.sidecar.SidecarBridge;
+import io.meshsdk.core.sidecar.SidecarConfig;
+import io.meshsdk.core.snapshot.BreakerSnapshot;
+import io.meshsdk.core.snapshot.EndpointSnapshot;
+import io.meshsdk.core.snapshot.MeshSnapshot;
+import io.meshsdk.core.snapshot.ServiceSnapshot;
+import io.meshsdk.core.transport.TransportCall;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine behind one {@code Mesh}: owns the services' pipelines and their lifecycle, both call paths (through
+ * the {@link CallExecutor}), the control thread, the deadline watchdog and the sidecar bridge. Internal: use
+ * {@code io.meshsdk.core.Mesh}.
+ *
+ * <p>A service is routed (has a pipeline) when the config declares it, when discovery lists it (also after start:
+ * it becomes a mesh host as soon as discovery reports it), or when it is first called under the mesh domain and
+ * discovery knows it. It stops being routed when discovery deletes it and the config does not declare it: its
+ * pipeline, watch, timers and meters go with it. State changes happen on the control thread ({@code mesh-control});
+ * calls only read.
+ */
+public final class MeshEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MeshEngine.class);
+
+  private final ServiceDirectory directory;
+  private final MeshObserver observer;
+  private final Ticker ticker;
+  private final Duration discoveryWait;
+  private final MeshScheduler scheduler;
+  private final SerialExecutor control;
+  private final DeadlineWatchdog watchdog;
+  private final SidecarBridge bridge;
+  private volatile OkHttpClient healthClient;
+  private final TlsIdentities identities = new TlsIdentities();
+  private final CallExecutor executor;
+  private final String markerHeader;
+  private final ConcurrentHashMap<String, ServicePipeline> pipelines = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, MigrationStats> migration = new ConcurrentHashMap<>();
+  private volatile MeshConfig config = MeshConfig.ofDefaults();
+  private volatile Set<String> discovered = Set.of();
+  private volatile Set<String> closedHosts = Set.of();
+  private volatile boolean closed;
+  private ServiceDiscovery.@Nullable Subscription servicesWatch;
+
+  /**
+   * An engine; call {@link #start} to compile the first config.
+   *
+   * @param sidecar the local sidecar, or {@code null}
+   * @param localService sent as {@code x-mesh-caller} on every mesh call, or {@code null}
+   * @param healthClient the client settings active health checks use (the application's)
+   */
+  public MeshEngine(ServiceDiscovery discovery, MeshObserver observer, Ticker ticker, Duration discoveryWait,
+      @Nullable SidecarConfig sidecar, @Nullable String localService, OkHttpClient healthClient) {
+    this.observer = requireNonNull(observer, "observer");
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.discoveryWait = requireNonNull(discoveryWait, "discoveryWait");
+    this.healthClient = requireNonNull(healthClient, "healthClient");
+    this.scheduler = new MeshScheduler("mesh-control");
+    this.control = new SerialExecutor("mesh engine", scheduler);
+    this.watchdog = new DeadlineWatchdog(ticker, "mesh-deadline");
+    this.directory = new ServiceDirectory(requireNonNull(discovery, "discovery"), ticker);
+    this.bridge = new SidecarBridge(sidecar, new ReadinessRelay(observer, scheduler));
+    this.markerHeader = sidecar == null ? MeshHeaders.ROUTE_MARKER : sidecar.markerHeader();
+    this.executor = new CallExecutor(this, ticker, observer, localService);
+  }
+
+  /** The client settings health checks use from now on (the application's, with the mesh's verifier). */
+  public void healthClient(OkHttpClient client) {
+    this.healthClient = requireNonNull(client, "client");
+  }
+
+  /**
+   * Probes the sidecar, starts following the services discovery lists, and compiles {@code first}: services a
+   * full-list backend knows at once are routed when this returns; those a backend reports later, as soon as it
+   * does.
+   */
+  public void start(MeshConfig first) {
+    bridge.start();
+    synchronized (this) { // the control thread installs later names only once the first config is in
+      servicesWatch = directory.discovery().watchServices(names -> {
+        discovered = Set.copyOf(names); // at once: a backend that answers while start() runs is seen by apply()
+        control.execute(() -> discovered(names));
+      });
+      apply(first);
+    }
+  }
+
+  // ---- for pipelines and the executor ------------------------------------------------------------------------
+
+  MeshScheduler scheduler() {
+    return scheduler;
+  }
+
+  Ticker ticker() {
+    return ticker;
+  }
+
+  OkHttpClient healthClient() {
+    return healthClient;
+  }
+
+  DeadlineWatchdog watchdog() {
+    return watchdog;
+  }
+
+  /** The sidecar bridge (readiness). */
+  public SidecarBridge bridge() {
+    return bridge;
+  }
+
+  /** The TLS identities of the secure endpoints (for hostname verification). */
+  public TlsIdentities identities() {
+    return identities;
+  }
+
+  String markerHeader() {
+    return markerHeader;
+  }
+
+  /** Calls {@code callback} on the observer, guarded; control thread. */
+  void observe(Consumer<MeshObserver> callback, String what) {
+    try {
+      callback.accept(observer);
+    } catch (RuntimeException e) {
+      log.warn("MeshObserver.{} threw", what, e);
+    }
+  }
+
+  @Nullable CompiledRoute compileRoute(String service, RouteConfig route) {
+    MigrationStats stats;
+    if (route.mode().isDirect()) {
+      stats = migration.get(service);
+      if (stats == null) {
+        return null; // never migrating: the bridge costs its calls nothing
+      }
+    } else {
+      if (bridge.config() == null) {
+        log.warn("service '{}': route.mode={} but no sidecar is configured (mesh.sidecar.address); its calls go"
+            + " direct", service, route.mode());
+      }
+      stats = migration.computeIfAbsent(service, k -> new MigrationStats(ticker));
+    }
+    return new CompiledRoute(service, route, stats, bridge.config(), ticker.read());
+  }
+
+  /** An endpoint of {@code service} was ejected or restored (control thread of the service). */
+  void endpointChanged(String service, TrackedEndpoint endpoint, boolean ejected, EndpointExclusion.Reason reason,
+      String detail) {
+    ServicePipeline p = pipelines.get(service);
+    if (p != null) {
+      p.onEndpointChanged(endpoint, ejected, reason, detail);
+    }
+  }
+
+  /** {@code service}'s breaker changed state (any thread): told to observers on the service's control thread. */
+  void breakerChanged(String service, BreakerState state) {
+    ServicePipeline p = pipelines.get(service);
+    if (p != null) {
+      p.control.execute(() -> observe(o -> o.onBreakerStateChanged(service, state), "onBreakerStateChanged"));
+    }
+  }
+
+  /** Discovery deleted {@code service} (control thread of the service): remove it unless the config declares it. */
+  void serviceDeleted(String service) {
+    control.execute(() -> removeIfDeleted(service));
+  }
+
+  // ---- config and lifecycle ----------------------------------------------------------------------------------
+
+  /** The config in force. */
+  public MeshConfig config() {
+    return config;
+  }
+
+  /**
+   * Compiles {@code newConfig}: every declared or discovered service gets a pipeline; a service whose config
+   * changed gets a new pipeline swapped in atomically (calls in flight finish on the old one).
+   */
+  public synchronized void apply(MeshConfig newConfig) {
+    requireNonNull(newConfig, "newConfig");
+    if (closed) {
+      throw new IllegalStateException("the mesh is closed");
+    }
+    MeshConfig old = this.config;
+    this.config = newConfig;
+    Set<String> services = new LinkedHashSet<>(newConfig.services().keySet());
+    services.addAll(discovered);
+    services.addAll(pipelines.keySet());
+    for (String service : services) {
+      ServiceConfig sc = newConfig.forService(service);
+      ServicePipeline current = pipelines.get(service);
+      if (current == null || !current.config.equals(sc)) {
+        install(service, sc);
+        if (current != null) {
+          log.info("service '{}': applied new config {} (was {})", service, sc, current.config);
+        }
+      }
+    }
+    if (old != newConfig && !old.equals(newConfig)) {
+      log.info("mesh config applied: {} service pipeline(s)", pipelines.size());
+    }
+  }
+
+  private synchronized void discovered(Set<String> names) {
+    if (closed) {
+      return;
+    }
+    for (String service : names) {
+      if (!pipelines.containsKey(service)) {
+        install(service, config.forService(service));
+        log.info("service '{}': discovered; routing it", service);
+      }
+    }
+  }
+
+  private synchronized ServicePipeline install(String service, ServiceConfig sc) {
+    ServicePipeline previous = pipelines.get(service);
+    ServiceDirectory.Entry entry = directory.watch(service);
+    ServicePipeline next = new ServicePipeline(this, service, sc, entry, previous);
+    next.rebuild(entry.snapshot()); // the first picker before the pipeline takes calls; later ones on control
+    next.start();
+    pipelines.put(service, next);
+    if (previous != null) {
+      previous.close();
+    } else {
+      control.execute(() -> observe(o -> o.onServiceAdded(service), "onServiceAdded"));
+    }
+    if (previous == null || previous.resilience != next.resilience) {
+      BreakerState state = next.resilience.breakerState();
+      next.control.execute(() -> observe(o -> o.onBreakerStateChanged(service, state), "onBreakerStateChanged"));
+    }
+    return next;
+  }
+
+  private synchronized void removeIfDeleted(String service) {
+    ServicePipeline p = pipelines.get(service);
+    if (closed || p == null || !p.entry.isDeleted() || config.services().containsKey(service)) {
+      return;
+    }
+    pipelines.remove(service);
+    p.closeForGood();
+    directory.unwatch(service);
+    identities.update(service, Set.of());
+    migration.remove(service);
+    log.info("service '{}': deleted by discovery; no longer a mesh host", service);
+    observe(o -> o.onServiceRemoved(service), "onServiceRemoved");
+  }
+
+  // ---- the call path ----------------------------------------------------------------------------------------
+
+  /**
+   * The pipeline for a request's host, or {@code null} if the host is not a mesh service and the call must pass
+   * through untouched. One map lookup for routed services.
+   *
+   * @throws UnknownServiceException if the host carries the mesh domain but names no service discovery knows
+   * @throws MeshClosedException if the mesh is closed and the host is a mesh service
+   */
+  public @Nullable ServicePipeline pipelineForHost(String host) throws MeshException {
+    ServicePipeline p = pipelines.get(host);
+    if (p != null) {
+      return p;
+    }
+    String domain = config.meshDomain();
+    boolean inDomain = !domain.isEmpty() && host.endsWith(domain);
+    if (closed) {
+      if (inDomain || closedHosts.contains(host)) {
+        throw new MeshClosedException(host);
+      }
+      return null;
+    }
+    if (!inDomain) {
+      return null;
+    }
+    String service = host.substring(0, host.length() - domain.length());
+    p = pipelines.get(service);
+    if (p != null) {
+      return p;
+    }
+    return lazyPipeline(service, host);
+  }
+
+  private ServicePipeline lazyPipeline(String service, String host) throws MeshException {
+    if (service.isEmpty() || service.indexOf('.') >= 0) {
+      throw new UnknownServiceException(service, "host '" + host + "' is not <service>" + config.meshDomain());
+    }
+    // Ask discovery first and install a pipeline only for a service it knows: a typo, a made-up host or a name
+    // asked while discovery is failing must not leave a watch, a pipeline and meters behind.
+    ServiceDirectory.Entry entry = directory.watch(service);
+    String unknown = null;
+    if (!entry.hasHeardFromBackend() && !entry.awaitFirstWord(discoveryWait)) {
+      unknown = "discovery '" + entry.discoveryName() + "' said nothing about it within " + discoveryWait.toMillis()
+          + " ms";
+    } else if (entry.snapshot().isEmpty()) {
+      Throwable error = entry.lastError();
+      unknown = error == null ? "discovery '" + entry.discoveryName() + "' has no endpoints for it"
+          : "discovery '" + entry.discoveryName() + "' is failing (" + error + ") and had no endpoints for it";
+    }
+    synchronized (this) {
+      ServicePipeline p = pipelines.get(service);
+      if (p != null) {
+        return p;
+      }
+      if (closed) {
+        throw new MeshClosedException(service);
+      }
+      if (unknown != null) {
+        directory.unwatch(service);
+        throw new UnknownServiceException(service, unknown);
+      }
+      p = install(service, config.forService(service));
+      log.info("service '{}': routing it from its first call to {}", service, host);
+      return p;
+    }
+  }
+
+  /** Whether {@code host} is routed by the mesh now (for transports that decide before calling). */
+  public boolean isMeshHost(String host) {
+    if (pipelines.containsKey(host)) {
+      return true;
+    }
+    String domain = config.meshDomain();
+    return !domain.isEmpty() && host.endsWith(domain);
+  }
+
+  /** Runs one logical call of {@code p}'s service. */
+  public <R> R execute(ServicePipeline p, TransportCall<R> call) throws IOException {
+    return executor.execute(p, call);
+  }
+
+  /** Whether calls to {@code host} are handed to the sidecar as a forward proxy (the http-proxy style). */
+  public boolean proxiesViaSidecar(String host) {
+    SidecarConfig c = bridge.config();
+    if (c == null || !host.endsWith(c.hostSuffix())) {
+      return false;
+    }
+    ServicePipeline p = pipelines.get(host.substring(0, host.length() - c.hostSuffix().length()));
+    return p != null && p.route != null && p.route.percent > 0 && !p.route.hostHeaderStyle;
+  }
+
+  // ---- views --------------------------------------------------------------------------------------------------
+
+  /** The current endpoint snapshot of every routed service. */
+  public Map<String, EndpointSet> endpoints() {
+    Map<String, EndpointSet> out = new TreeMap<>();
+    pipelines.forEach((s, p) -> out.put(s, p.entry.snapshot()));
+    return out;
+  }
+
+  /** The current snapshot of {@code service}; empty when it is not routed. */
+  public EndpointSet endpoints(String service) {
+    ServicePipeline p = pipelines.get(service);
+    return p == null ? EndpointSet.empty(service) : p.entry.snapshot();
+  }
+
+  /** The resilience view of {@code service}, or {@code null} when it is not routed. */
+  public @Nullable ResilienceView resilience(String service) {
+    ServicePipeline p = pipelines.get(service);
+    return p == null ? null : p.resilience;
+  }
+
+  /** Routed services, by name. */
+  public Set<String> services() {
+    return new java.util.TreeSet<>(pipelines.keySet());
+  }
+
+  /** The migration report: per migrating service, calls, errors and latency by path over the last minute. */
+  public MigrationReport migrationReport() {
+    List<MigrationReport.Service> list = new ArrayList<>();
+    for (Map.Entry<String, MigrationStats> e : new TreeMap<>(migration).entrySet()) {
+      MigrationStats.Snapshot snap = e.getValue().snapshot();
+      ServicePipeline p = pipelines.get(e.getKey());
+      RouteMode mode = p == null ? RouteMode.DIRECT : p.config.route().mode();
+      list.add(new MigrationReport.Service(e.getKey(), mode, snap.direct(), snap.sidecar(), snap.fallbacks()));
+    }
+    SidecarConfig c = bridge.config();
+    return new MigrationReport(c == null ? "" : c.host() + ":" + c.port() + " " + c.style(), bridge.isReady(),
+        bridge.readinessTransitions(), MigrationStats.WINDOW_SECONDS, list);
+  }
+
+  /** What the mesh is doing and why, now. */
+  public MeshSnapshot snapshot() {
+    long now = ticker.read();
+    Instant wall = Instant.now();
+    List<ServiceSnapshot> services = new ArrayList<>();
+    for (ServicePipeline p : new TreeMap<>(pipelines).values()) {
+      services.add(serviceSnapshot(p, now, wall));
+    }
+    SidecarConfig c = bridge.config();
+    return new MeshSnapshot(wall, directory.discovery().name(), directory.discovery().health(),
+        c == null ? "" : c.host() + ":" + c.port() + " " + c.style(), bridge.isReady(), services);
+  }
+
+  private ServiceSnapshot serviceSnapshot(ServicePipeline p, long now, Instant wall) {
+    EndpointSet set = p.entry.snapshot();
+    long window = p.config.loadBalancer().slowStartWindow().toNanos();
+    boolean panic = p.panicSinceNanos() != 0;
+    List<EndpointSnapshot> endpoints = new ArrayList<>(set.size());
+    for (int i = 0; i < set.size(); i++) {
+      TrackedEndpoint e = (TrackedEndpoint) set.get(i);
+      EndpointExclusion why = e.exclusion();
+      double factor = e.slowStartFactor(now, window);
+      EndpointSnapshot.Status status;
+      String detail = "";
+      Instant since = at(wall, now, e.healthySinceNanos());
+      Instant until = null;
+      if (e.isEjected()) {
+        status = panic ? EndpointSnapshot.Status.SERVING_IN_PANIC : EndpointSnapshot.Status.EJECTED;
+        if (why != null) {
+          detail = why.detail();
+          since = at(wall, now, why.sinceNanos());
+          until = why.untilNanos() == Long.MAX_VALUE ? null : at(wall, now, why.untilNanos());
+        }
+      } else if (factor < 1.0) {
+        status = EndpointSnapshot.Status.SLOW_START;
+        detail = String.format(java.util.Locale.ROOT, "slow start %.0f%%", factor * 100);
+      } else {
+        status = EndpointSnapshot.Status.SERVING;
+      }
+      endpoints.add(new EndpointSnapshot(e.endpoint(), status, e.isEjected() && why != null ? why.reason() : null,
+          detail, since, until, factor, e.inFlight(), e.ewmaNanos() / 1e6, e.successes(), e.failures(),
+          e.recentFailureRate()));
+    }
+    var policies = p.resilience.policies();
+    long next = policies.breakerNextTrialNanos();
+    BreakerSnapshot breaker = new BreakerSnapshot(policies.breakerState(),
+        at(wall, now, policies.breakerSinceNanos()), next == 0 ? null : at(wall, now, next),
+        policies.breakerFailureRate());
+    Throwable error = p.entry.lastError();
+    return new ServiceSnapshot(p.service, p.loadBalancer.name(), p.config.route().mode(), breaker,
+        panic ? at(wall, now, p.panicSinceNanos()) : null,
+        p.entry.isServingLastKnownGood() ? at(wall, now, p.entry.lastKnownGoodSinceNanos()) : null,
+        error == null ? null : error.toString(),
+        p.entry.lastUpdateNanos() == 0 ? null : at(wall, now, p.entry.lastUpdateNanos()), endpoints);
+  }
+
+  private static Instant at(Instant wall, long now, long tickerNanos) {
+    return wall.minusNanos(now - tickerNanos);
+  }
+
+  // ---- close --------------------------------------------------------------------------------------------------
+
+  /** Stops everything: the probe, the watches, the timers; mesh hosts fail with {@link MeshClosedException}. */
+  @Override
+  public void close() {
+    Set<String> hosts;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      hosts = new HashSet<>(pipelines.keySet());
+      hosts.addAll(discovered);
+      hosts.addAll(config.services().keySet());
+      closedHosts = Set.copyOf(hosts);
+    }
+    ServiceDiscovery.Subscription w = servicesWatch;
+    if (w != null) {
+      w.close();
+    }
+    bridge.close();
+    synchronized (this) {
+      pipelines.values().forEach(ServicePipeline::closeForGood);
+      pipelines.clear();
+    }
+    control.close();
+    directory.close();
+    watchdog.close();
+    scheduler.close();
+  }
+
+  /** Whether {@link #close()} ran. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Control-thread tasks pending, for tests that check a removed service leaves nothing behind. */
+  public int pendingControlTasks() {
+    return scheduler.pendingTasks();
+  }
+
+  /** Passes readiness changes on from the mesh's control thread (a call may report a refusal on its own). */
+  private static final class ReadinessRelay implements MeshObserver {
+    private final MeshObserver observer;
+    private final MeshScheduler scheduler;
+
+    ReadinessRelay(MeshObserver observer, MeshScheduler scheduler) {
+      this.observer = observer;
+      this.scheduler = scheduler;
+    }
+
+    @Override
+    public io.meshsdk.core.observe.CallObserver onCallStart(io.meshsdk.core.observe.CallInfo call) {
+      return io.meshsdk.core.observe.CallObserver.NOOP;
+    }
+
+    @Override
+    public void onSidecarReadinessChanged(boolean ready, String reason) {
+      try {
+        scheduler.execute(() -> observer.onSidecarReadinessChanged(ready, reason));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closed
+      }
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package io.meshsdk.core.internal.engine;
+
+import io.meshsdk.core.client.NoEndpointAvailableException;
+import io.meshsdk.core.common.SerialExecutor;
+import io.meshsdk.core.config.ServiceConfig;
+import io.meshsdk.core.endpoint.EndpointExclusion;
+import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.internal.directory.ServiceDirectory;
+import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.internal.resilience.ServiceResilience;
+import io.meshsdk.core.loadbalancer.LoadBalancer;
+import io.meshsdk.core.loadbalancer.LoadBalancers;
+import io.meshsdk.core.loadbalancer.Picker;
+import io.meshsdk.core.observe.EndpointStateChange;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The compiled call path of one service for one config: the balancer and its current {@link Picker}, the
+ * resilience policies, the route. Built once per config change and shared by every call.
+ *
+ * <p>Every state change of the service (a discovery update, an ejection or restoration, the picker rebuild that
+ * follows) runs on the service's serial control context, one at a time: a discovery update on the discovery thread
+ * that delivers it, a change decided by a call (an ejection) on the mesh's control thread. The call path only reads
+ * the current picker (a volatile read) and never rebuilds one, never takes a lock.
+ */
+public final class ServicePipeline {
+
+  private static final Logger log = LoggerFactory.getLogger(ServicePipeline.class);
+  private static final TrackedEndpoint[] NONE = new TrackedEndpoint[0];
+
+  final String service;
+  final ServiceConfig config;
+  final ServiceDirectory.Entry entry;
+  final LoadBalancer loadBalancer;
+  final ServiceResilience resilience;
+  final SerialExecutor control;
+  final @Nullable CompiledRoute route;
+  private final MeshEngine engine;
+  private final Consumer<EndpointSet> onSnapshot;
+  private volatile Picker picker = Picker.EMPTY;
+  private volatile TrackedEndpoint[] eligible = NONE;
+  private volatile long panicSinceNanos; // 0 = not in panic
+  private volatile @Nullable EndpointSet builtFrom; // the snapshot the current picker was built from
+  private volatile boolean closed;
+  private volatile boolean resilienceHandedOver;
+
+  ServicePipeline(MeshEngine engine, String service, ServiceConfig config, ServiceDirectory.Entry entry,
+      @Nullable ServicePipeline previous) {
+    this.engine = engine;
+    this.service = service;
+    this.config = config;
+    this.entry = entry;
+    this.control = previous != null ? previous.control : new SerialExecutor("service " + service, engine.scheduler());
+    this.loadBalancer = LoadBalancers.create(config.loadBalancer(), engine.ticker());
+    if (previous != null && previous.config.resilience().equals(config.resilience())) {
+      // only the balancer or the route changed: keep the breaker's state, the retry budget, the ejections and the
+      // counters instead of starting them again (an open breaker must not close because of a route switch)
+      this.resilience = previous.resilience;
+      previous.resilienceHandedOver = true;
+    } else {
+      this.resilience = new ServiceResilience(service, config.resilience(), engine.ticker(), entry::snapshot,
+          control, engine.scheduler(), engine.healthClient(),
+          (endpoint, ejected, reason, detail) -> engine.endpointChanged(service, endpoint, ejected, reason, detail),
+          state -> engine.breakerChanged(service, state));
+    }
+    this.route = engine.compileRoute(service, config.route());
+    // a discovery thread applies its snapshot itself (serialized with every other change of the service), so the
+    // picker follows before the delivery returns; only changes decided on the call path go to the control thread
+    this.onSnapshot = set -> control.executeHere(() -> onEndpoints(set));
+  }
+
+  /** Subscribes to endpoint changes (the first picker is built on the control context); starts health checks. */
+  void start() {
+    entry.addListener(onSnapshot);
+    resilience.start();
+  }
+
+  /** Stops following endpoint changes; calls already running finish. */
+  void close() {
+    closed = true;
+    entry.removeListener(onSnapshot);
+    if (!resilienceHandedOver) {
+      resilience.close();
+    }
+  }
+
+  /** Closes the service's control context too (the service is removed, not replaced). */
+  void closeForGood() {
+    close();
+    resilience.close();
+    control.close();
+  }
+
+  /** The current picker: one volatile read. */
+  Picker picker() {
+    return picker;
+  }
+
+  /** The endpoints calls may go to now (read-only). */
+  TrackedEndpoint[] eligible() {
+    return eligible;
+  }
+
+  /** Since when (ticker nanos) the service is in panic mode; 0 when it is not. */
+  long panicSinceNanos() {
+    return panicSinceNanos;
+  }
+
+  /** Control context: a new snapshot from discovery. */
+  private void onEndpoints(EndpointSet set) {
+    if (closed) {
+      return;
+    }
+    if (set != builtFrom) { // the snapshot the pipeline was installed with comes back once: nothing to rebuild
+      rebuild(set);
+    }
+    Set<String> secureHosts = new HashSet<>();
+    for (int i = 0; i < set.size(); i++) {
+      if (set.get(i).endpoint().secure()) {
+        secureHosts.add(set.get(i).endpoint().host());
+      }
+    }
+    engine.identities().update(service, secureHosts);
+    engine.observe(o -> o.onEndpointsChanged(service, set), "onEndpointsChanged");
+    if (entry.isDeleted()) {
+      engine.serviceDeleted(service);
+    }
+  }
+
+  /** Control context: an endpoint left or re-entered rotation. */
+  void onEndpointChanged(TrackedEndpoint endpoint, boolean ejected, EndpointExclusion.Reason reason, String detail) {
+    if (!closed) {
+      rebuild(entry.snapshot()); // first the picker, so that whoever hears of the change sees it in effect
+    }
+    engine.observe(o -> o.onEndpointStateChanged(endpoint, new EndpointStateChange(ejected, reason, detail)),
+        "onEndpointStateChanged");
+  }
+
+  /** Control context: rebuilds the picker over the eligible endpoints (non-ejected, or all in panic mode). */
+  void rebuild(EndpointSet set) {
+    List<TrackedEndpoint> out = new ArrayList<>(set.size());
+    boolean panic = io.meshsdk.core.internal.resilience.OutlierDetector.eligible(set, resilience.panicThreshold(),
+        out);
+    if (panic != (panicSinceNanos != 0)) {
+      if (panic) {
+        panicSinceNanos = Math.max(1, engine.ticker().read());
+        log.warn("service '{}': panic mode, too few healthy endpoints ({} of {} ejected, threshold {}%); balancing"
+            + " over all", service, resilience.outlier().ejected().size(), set.size(), resilience.panicThreshold());
+      } else {
+        panicSinceNanos = 0;
+        log.info("service '{}': left panic mode", service);
+      }
+    }
+    resilience.panic(panic);
+    try {
+      picker = loadBalancer.newPicker(set, List.copyOf(out));
+      eligible = out.toArray(NONE);
+      builtFrom = set;
+    } catch (RuntimeException e) {
+      log.error("service '{}': load balancer '{}' failed to build a picker; keeping the previous one", service,
+          loadBalancer.name(), e);
+    }
+  }
+
+  /** The exception for "nothing to pick". */
+  NoEndpointAvailableException noEndpoint() {
+    EndpointSet set = entry.snapshot();
+    Throwable error = entry.lastError();
+    String detail = set.isEmpty()
+        ? "discovery '" + entry.discoveryName() + "' reports no endpoints"
+            + (error == null ? "" : " (last error: " + error + ")")
+        : "all " + set.size() + " endpoint(s) are excluded";
+    return new NoEndpointAvailableException(service, detail);
+  }
+
+  @Override
+  public String toString() {
+    return "pipeline{" + service + " " + loadBalancer.name() + (route == null ? "" : " " + route) + "}";
+  }
+}

@@ -1,0 +1,78 @@
+package io.meshsdk.core.registration;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.common.ConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** Selects a {@link ServiceRegistry} by URI from the {@link ServiceRegistryProvider}s on the class path. */
+public final class ServiceRegistries {
+
+  /** The property naming the registry. */
+  public static final String URI_KEY = "mesh.registry.uri";
+  /** The prefix of registries' own properties: {@code mesh.registry.<scheme>.<key>}. */
+  public static final String PREFIX = "mesh.registry.";
+
+  private ServiceRegistries() {}
+
+  /**
+   * The registry for {@code uri}, configured with its {@code mesh.registry.<scheme>.*} keys from
+   * {@code properties}.
+   *
+   * @throws ConfigException for an unknown scheme, a malformed URI or an unknown or invalid key
+   */
+  public static ServiceRegistry create(String uri, Map<String, String> properties) {
+    requireNonNull(uri, "uri");
+    requireNonNull(properties, "properties");
+    URI parsed;
+    try {
+      parsed = new URI(uri.trim());
+    } catch (URISyntaxException e) {
+      throw new ConfigException(URI_KEY, uri, "a URI such as zookeeper://127.0.0.1:2181/services");
+    }
+    String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
+    Map<String, ServiceRegistryProvider> providers = new TreeMap<>();
+    for (ServiceRegistryProvider p : ServiceLoader.load(ServiceRegistryProvider.class)) {
+      if (p.isAvailable()) {
+        p.schemes().forEach(s -> providers.putIfAbsent(s, p));
+      }
+    }
+    ServiceRegistryProvider provider = providers.get(scheme);
+    if (provider == null) {
+      throw new ConfigException(URI_KEY, uri, providers.isEmpty()
+          ? "a registry URI; no registry module (discovery/zookeeper, discovery/etcd) is on the class path"
+          : "a URI with one of the schemes " + providers.keySet());
+    }
+    Map<String, String> own = new TreeMap<>();
+    String prefix = PREFIX + scheme + ".";
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      if (e.getKey().startsWith(prefix)) {
+        String key = e.getKey().substring(prefix.length());
+        if (!provider.propertyKeys().contains(key)) {
+          throw new ConfigException(e.getKey(), e.getValue(), "one of " + new TreeSet<>(provider.propertyKeys())
+              + " under " + prefix);
+        }
+        own.put(key, e.getValue());
+      }
+    }
+    return provider.create(parsed, Map.copyOf(own));
+  }
+
+  /** The schemes available here. */
+  public static Set<String> schemes() {
+    Set<String> out = new TreeSet<>();
+    for (ServiceRegistryProvider p : ServiceLoader.load(ServiceRegistryProvider.class)) {
+      if (p.isAvailable()) {
+        out.addAll(p.schemes());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+package io.meshsdk.core.transport;
+
+import io.meshsdk.core.common.UnstableApi;
+import java.io.IOException;
+import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One logical HTTP call as an HTTP client presents it to the mesh ({@code Mesh.execute}). The engine decides the
+ * route, admission, endpoints and retries and calls back here to send each attempt; everything runs on the
+ * caller's thread except {@link #cancel()}, which the deadline watchdog may call from its own.
+ *
+ * <p>The engine calls {@link #send} once per attempt (never concurrently), {@link #discard} for every response it
+ * does not return, and {@link #track} for the one it returns.
+ *
+ * @param <R> the client's response type
+ */
+@UnstableApi
+public interface TransportCall<R> {
+
+  /** The HTTP method, upper case. */
+  String method();
+
+  /** The logical URL as the application wrote it ({@code http://inventory/items/42}). */
+  HttpUrl url();
+
+  /** The value of request header {@code name} (case-insensitive), or {@code null}. */
+  @Nullable String header(String name);
+
+  /** What the application captured when it created the call ({@code Mesh.callFactory}), or {@code null}. */
+  default @Nullable Object callerContext() {
+    return null;
+  }
+
+  /** Whether the request has a body. */
+  boolean hasBody();
+
+  /**
+   * Makes every later {@link #send} send the whole body, if it can: a body that is already replayable (a byte
+   * array the client holds) says so; a body of known length up to {@code maxBytes} is read once into memory and
+   * replayed from there; a one-shot or duplex body, or one of unknown or larger length, is left as is. Called at
+   * most once, before the first attempt, only when a retry or a fallback after the body was sent may follow.
+   *
+   * @return whether every attempt will send the whole body
+   */
+  boolean prepareReplay(long maxBytes) throws IOException;
+
+  /** Whether the application cancelled the call. */
+  boolean isCanceled();
+
+  /**
+   * Cancels the exchange in progress, response body included (the call's deadline passed). May be called from
+   * another thread; the attempt or the body read then fails with an {@link IOException}.
+   */
+  void cancel();
+
+  /** Sends the request untouched (the host is not a mesh service). */
+  R passThrough() throws IOException;
+
+  /** Sends one attempt as {@code attempt} describes and returns when the response headers arrived. */
+  R send(AttemptRequest attempt) throws IOException;
+
+  /** The status code of {@code response}. */
+  int status(R response);
+
+  /** The value of response header {@code name}, or {@code null}. */
+  @Nullable String responseHeader(R response, String name);
+
+  /** Closes a response the engine will not return (before a retry); never throws. */
+  void discard(R response);
+
+  /**
+   * The response to return to the application, arranged so that the engine learns how reading its body ends:
+   * call {@link BodyCompletion#bodyComplete()} when the body was read to its end or closed, and throw what
+   * {@link BodyCompletion#bodyFailed} returns when reading it fails. A response without a body to read completes
+   * at once.
+   */
+  R track(R response, BodyCompletion completion);
+}
