@@ -45,8 +45,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Drives the observer with the callbacks the engine makes for what today's engine cannot produce yet
- * (retries, rejections, ejections: issue 3), and checks the spans.
+ * Drives the observer directly with the callbacks the engine makes (retries, rejections, breaker and endpoint
+ * state changes) and checks the spans; {@code MeshTracingIT} checks the same through real calls.
  */
 @SuppressWarnings("try") // scopes are used for their side effect
 class MeshTracingTest {

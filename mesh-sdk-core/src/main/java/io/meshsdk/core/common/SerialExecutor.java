@@ -3,9 +3,12 @@ package io.meshsdk.core.common;
 import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class SerialExecutor implements Executor {
 
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
+  private static final long HANDOFF_CHECK_MILLIS = 50;
+  /** A task that runs another task which blocks must not hold a delivering thread for ever. */
+  private static final long MAX_HANDOFF_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final String name;
   private final Executor backing;
@@ -29,6 +35,7 @@ public final class SerialExecutor implements Executor {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
   private volatile boolean closed;
+  private volatile @Nullable Thread drainer;
 
   /** A serial executor named {@code name} (for logs) on {@code backing}. */
   public SerialExecutor(String name, Executor backing) {
@@ -58,18 +65,46 @@ public final class SerialExecutor implements Executor {
   }
 
   /**
-   * Queues {@code task} and, unless another thread is running the queue right now, runs the queue on this
-   * thread before returning (grpc-java's {@code SynchronizationContext.execute}). For threads that are not a
-   * caller's (a discovery thread delivering a snapshot): the change takes effect before the delivery returns.
+   * Runs {@code task} in order with every other task and returns once it has run (grpc-java's
+   * {@code SynchronizationContext.execute}, plus the wait). If no thread is running the queue, this thread runs
+   * it; if another is, this one waits until that thread has run {@code task} (at most 10 s, then it returns and
+   * logs a warning). For threads that are not a caller's
+   * (a discovery thread delivering a snapshot): the change is in effect when the delivery returns. Called from a
+   * task of this executor, it only queues {@code task} (it runs right after the current one).
    */
   public void executeHere(Runnable task) {
     requireNonNull(task, "task");
     if (closed) {
       return;
     }
-    queue.add(task);
+    if (drainer == Thread.currentThread()) {
+      queue.add(task);
+      return;
+    }
+    CountDownLatch ran = new CountDownLatch(1);
+    queue.add(() -> {
+      try {
+        task.run();
+      } finally {
+        ran.countDown();
+      }
+    });
     if (scheduled.compareAndSet(false, true)) {
       drain();
+      return;
+    }
+    long waitUntil = System.nanoTime() + MAX_HANDOFF_WAIT_NANOS;
+    try {
+      // another thread runs the queue; closing drops queued tasks, so look at the flag now and then
+      while (!closed && !ran.await(HANDOFF_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+        if (System.nanoTime() - waitUntil > 0) {
+          log.warn("{}: a queued task did not run within {} s; not waiting for it any longer (it still runs)", name,
+              TimeUnit.NANOSECONDS.toSeconds(MAX_HANDOFF_WAIT_NANOS));
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -92,23 +127,29 @@ public final class SerialExecutor implements Executor {
   }
 
   private void drain() {
-    try {
-      Runnable task;
-      while ((task = queue.poll()) != null) {
-        if (closed) {
-          queue.clear();
-          return;
+    while (true) {
+      drainer = Thread.currentThread();
+      try {
+        Runnable task;
+        while ((task = queue.poll()) != null) {
+          if (closed) {
+            queue.clear();
+            return;
+          }
+          try {
+            task.run();
+          } catch (RuntimeException | Error e) {
+            log.error("{}: a state-change task failed; continuing with the next", name, e);
+          }
         }
-        try {
-          task.run();
-        } catch (RuntimeException | Error e) {
-          log.error("{}: a state-change task failed; continuing with the next", name, e);
-        }
+      } finally {
+        drainer = null;
+        scheduled.set(false);
       }
-    } finally {
-      scheduled.set(false);
-      if (!queue.isEmpty() && !closed) {
-        schedule(); // a task arrived after the last poll and before the flag was cleared
+      // a task that arrived after the last poll and before the flag was cleared is run by this same thread, now:
+      // whoever submitted it saw the queue being run and relies on it
+      if (queue.isEmpty() || closed || !scheduled.compareAndSet(false, true)) {
+        return;
       }
     }
   }

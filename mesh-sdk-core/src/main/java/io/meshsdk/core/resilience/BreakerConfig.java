@@ -36,6 +36,12 @@ public record BreakerConfig(
   public static final boolean DEFAULT_ENABLED = true;
   /** 50 %. */
   public static final int DEFAULT_FAILURE_RATE_THRESHOLD = 50;
+  /**
+   * Upper bound of {@code breaker.window-size} and {@code breaker.half-open-calls}: the breaker allocates one slot
+   * per call in its window, so a larger value would be memory, not resilience.
+   */
+  public static final int MAX_WINDOW_SIZE = 100_000;
+
   /** 100 %: slow calls open the breaker only when every call in the window is slow. */
   public static final int DEFAULT_SLOW_CALL_RATE_THRESHOLD = 100;
   /** 10 s. */
@@ -56,10 +62,10 @@ public record BreakerConfig(
     ConfigValues.requirePercent("breaker.failure-rate-threshold", failureRateThreshold);
     ConfigValues.requirePercent("breaker.slow-call-rate-threshold", slowCallRateThreshold);
     ConfigValues.requirePositive("breaker.slow-call-duration", requireNonNull(slowCallDuration, "slowCallDuration"));
-    ConfigValues.requirePositive("breaker.window-size", windowSize);
+    ConfigValues.requireRange("breaker.window-size", windowSize, 1, MAX_WINDOW_SIZE);
     ConfigValues.requirePositive("breaker.minimum-calls", minimumCalls);
     ConfigValues.requirePositive("breaker.open-wait", requireNonNull(openWait, "openWait"));
-    ConfigValues.requirePositive("breaker.half-open-calls", halfOpenCalls);
+    ConfigValues.requireRange("breaker.half-open-calls", halfOpenCalls, 1, MAX_WINDOW_SIZE);
     if (minimumCalls > windowSize) {
       throw new ConfigException("breaker.minimum-calls", minimumCalls,
           "<= breaker.window-size (" + windowSize + "): the window never holds more calls than that");
@@ -127,9 +133,9 @@ public record BreakerConfig(
       return this;
     }
 
-    /** Calls in the sliding window, > 0. */
+    /** Calls in the sliding window, 1 to {@value #MAX_WINDOW_SIZE}. */
     public Builder windowSize(int calls) {
-      this.windowSize = ConfigValues.requirePositive("breaker.window-size", calls);
+      this.windowSize = ConfigValues.requireRange("breaker.window-size", calls, 1, MAX_WINDOW_SIZE);
       return this;
     }
 
@@ -145,9 +151,9 @@ public record BreakerConfig(
       return this;
     }
 
-    /** Trial calls when half-open, > 0. */
+    /** Trial calls when half-open, 1 to {@value #MAX_WINDOW_SIZE}. */
     public Builder halfOpenCalls(int calls) {
-      this.halfOpenCalls = ConfigValues.requirePositive("breaker.half-open-calls", calls);
+      this.halfOpenCalls = ConfigValues.requireRange("breaker.half-open-calls", calls, 1, MAX_WINDOW_SIZE);
       return this;
     }
 

@@ -219,7 +219,11 @@ final class CallExecutor {
     }
     while (true) {
       s.at(now);
-      TrackedEndpoint endpoint = pick(s);
+      Picker picker = p.picker();
+      TrackedEndpoint endpoint = pick(s, picker);
+      if (endpoint == null && s.directAttempts == 0 && p.catchUp(picker, catchUpWait(s, now))) {
+        endpoint = pick(s, p.picker()); // the service was announced before its endpoints reached the picker
+      }
       if (endpoint == null) {
         if (s.directAttempts == 0) {
           s.outcome = Outcome.REJECTED;
@@ -353,14 +357,19 @@ final class CallExecutor {
     s.replayable = limit > 0 && s.call.prepareReplay(limit) ? 1 : 0;
   }
 
+  /** How long an empty pick may wait for discovery to catch up: the discovery wait, within the call's deadline. */
+  private long catchUpWait(CallState<?> s, long now) {
+    long wait = engine.discoveryWait().toNanos();
+    return s.deadline == Deadlines.NONE ? wait : Math.min(wait, s.deadline - now);
+  }
+
   /**
    * The picker's choice; on a retry, an endpoint not tried yet by this call if the picker returned a tried one and
    * an untried eligible one exists (so a custom balancer that ignores {@code alreadyTried} still retries
    * elsewhere).
    */
-  private @Nullable TrackedEndpoint pick(CallState<?> s) {
+  private @Nullable TrackedEndpoint pick(CallState<?> s, Picker picker) {
     ServicePipeline p = s.pipeline;
-    Picker picker = p.picker();
     EndpointState picked = picker.pick(s);
     if (picked == null) {
       return null;

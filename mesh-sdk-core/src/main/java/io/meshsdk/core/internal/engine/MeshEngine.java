@@ -153,6 +153,11 @@ public final class MeshEngine implements AutoCloseable {
     return identities;
   }
 
+  /** How long a call waits for discovery's first word about a service. */
+  Duration discoveryWait() {
+    return discoveryWait;
+  }
+
   String markerHeader() {
     return markerHeader;
   }

@@ -7,15 +7,19 @@ import io.meshsdk.core.endpoint.EndpointExclusion;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.internal.directory.ServiceDirectory;
 import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.internal.resilience.OutlierDetector;
 import io.meshsdk.core.internal.resilience.ServiceResilience;
 import io.meshsdk.core.loadbalancer.LoadBalancer;
 import io.meshsdk.core.loadbalancer.LoadBalancers;
 import io.meshsdk.core.loadbalancer.Picker;
 import io.meshsdk.core.observe.EndpointStateChange;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,6 +53,7 @@ public final class ServicePipeline {
   private volatile long panicSinceNanos; // 0 = not in panic
   private volatile @Nullable EndpointSet builtFrom; // the snapshot the current picker was built from
   private volatile boolean closed;
+  private volatile @Nullable Thread startingThread;
   private volatile boolean resilienceHandedOver;
 
   ServicePipeline(MeshEngine engine, String service, ServiceConfig config, ServiceDirectory.Entry entry,
@@ -73,12 +78,26 @@ public final class ServicePipeline {
     this.route = engine.compileRoute(service, config.route());
     // a discovery thread applies its snapshot itself (serialized with every other change of the service), so the
     // picker follows before the delivery returns; only changes decided on the call path go to the control thread
-    this.onSnapshot = set -> control.executeHere(() -> onEndpoints(set));
+    this.onSnapshot = set -> {
+      if (Thread.currentThread() == startingThread) {
+        control.execute(() -> onEndpoints(set)); // start(), under the engine's lock: never wait for the control
+      } else {
+        control.executeHere(() -> onEndpoints(set));
+      }
+    };
   }
 
-  /** Subscribes to endpoint changes (the first picker is built on the control context); starts health checks. */
+  /**
+   * Subscribes to endpoint changes and starts health checks. The installer built the first picker already; later
+   * snapshots are applied on the control context before the discovery thread's delivery returns.
+   */
   void start() {
-    entry.addListener(onSnapshot);
+    startingThread = Thread.currentThread(); // the listener hears the current snapshot at once, on this thread
+    try {
+      entry.addListener(onSnapshot);
+    } finally {
+      startingThread = null;
+    }
     resilience.start();
   }
 
@@ -146,7 +165,7 @@ public final class ServicePipeline {
   /** Control context: rebuilds the picker over the eligible endpoints (non-ejected, or all in panic mode). */
   void rebuild(EndpointSet set) {
     List<TrackedEndpoint> out = new ArrayList<>(set.size());
-    boolean panic = io.meshsdk.core.internal.resilience.OutlierDetector.eligible(set, resilience.panicThreshold(),
+    boolean panic = OutlierDetector.eligible(set, resilience.panicThreshold(),
         out);
     if (panic != (panicSinceNanos != 0)) {
       if (panic) {
@@ -167,6 +186,51 @@ public final class ServicePipeline {
       log.error("service '{}': load balancer '{}' failed to build a picker; keeping the previous one", service,
           loadBalancer.name(), e);
     }
+  }
+
+  /**
+   * Failure path only, when the picker had nothing to offer: waits (at most {@code maxWaitNanos}) until the
+   * picker reflects discovery's current word. A service announced by name before its endpoints arrive, or an
+   * endpoint snapshot still queued on the control context, must not fail the first calls; a settled empty or
+   * fully excluded service returns at once.
+   *
+   * @param failed the picker that had nothing to offer
+   * @return whether a newer picker is in place (worth picking again)
+   */
+  boolean catchUp(Picker failed, long maxWaitNanos) {
+    if (picker != failed) {
+      return true; // rebuilt since the failed pick
+    }
+    if (maxWaitNanos <= 0 || closed) {
+      return false;
+    }
+    long start = System.nanoTime();
+    if (!entry.hasHeardFromBackend() && !entry.awaitFirstWord(Duration.ofNanos(maxWaitNanos))) {
+      return picker != failed;
+    }
+    if (entry.snapshot() == builtFrom) {
+      return picker != failed; // the picker reflects discovery's word: the endpoints are excluded, or none
+    }
+    CountDownLatch applied = new CountDownLatch(1);
+    control.execute(() -> {
+      try {
+        EndpointSet now = entry.snapshot();
+        if (!closed && now != builtFrom) {
+          rebuild(now);
+        }
+      } finally {
+        applied.countDown();
+      }
+    });
+    try {
+      long left = maxWaitNanos - (System.nanoTime() - start);
+      if (!applied.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return picker != failed;
   }
 
   /** The exception for "nothing to pick". */

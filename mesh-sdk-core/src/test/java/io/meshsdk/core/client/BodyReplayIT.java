@@ -1,0 +1,383 @@
+package io.meshsdk.core.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.meshsdk.core.Mesh;
+import io.meshsdk.core.config.MeshConfig;
+import io.meshsdk.core.discovery.StaticServiceDiscovery;
+import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.sidecar.SidecarConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSink;
+import okio.Okio;
+import okio.Source;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Regression tests (each failed before the fix): a request body that was consumed by a failed attempt is sent again, empty, by the next
+ * attempt, so a server receives a request without its body (and answers 200: silent data loss).
+ *
+ * <ul>
+ *   <li>{@link #retryAfterA503NeverSendsAnEmptyStreamingBody}: a streaming, not one-shot body (its writeTo copies
+ *       from an InputStream that can be read once) is retried after a 503 and the retry sends 0 bytes.
+ *   <li>{@link #sidecarFallbackNeverReplaysAConsumedOneShotBody}: the sidecar reads a one-shot PUT body and closes
+ *       the connection; the direct fallback attempt replays the consumed body, the backend gets 0 bytes.
+ * </ul>
+ */
+@Timeout(120)
+class BodyReplayIT {
+
+  private static final byte[] PAYLOAD = payload(20_000);
+
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private @Nullable Mesh mesh;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (mesh != null) {
+      mesh.close();
+    }
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+
+  @Test
+  void retryAfterA503NeverSendsAnEmptyStreamingBody() throws Exception {
+    // two endpoints; whichever gets the call's first request answers 503 (retryable by default), every later
+    // request is answered 200: the order of the picks does not matter
+    AtomicInteger seen = new AtomicInteger();
+    IntUnaryOperator status = n -> n == 0 ? 503 : 200;
+    RecordingServer a = track(new RecordingServer("inventory-a", seen, status));
+    RecordingServer b = track(new RecordingServer("inventory-b", seen, status));
+    List<Received> received = new CopyOnWriteArrayList<>();
+    a.sink = received;
+    b.sink = received;
+    mesh = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(
+            Endpoint.of("inventory", a.host(), a.port()), Endpoint.of("inventory", b.host(), b.port())))
+        .config(MeshConfig.builder().service("inventory").build())
+        .build();
+    OkHttpClient http = mesh.newOkHttpClient();
+
+    RequestBody body = readOnceBody(new ByteArrayInputStream(PAYLOAD), false);
+    int code = -1;
+    IOException failure = null;
+    try (Response r = http.newCall(new Request.Builder().url("http://inventory/items/42").put(body).build())
+        .execute()) {
+      code = r.code();
+    } catch (IOException e) {
+      failure = e; // acceptable: the mesh may refuse to resend a body it cannot replay
+    }
+
+    assertThat(received).as("requests received (the first answered 503)").isNotEmpty();
+    assertThat(received.get(0).status()).isEqualTo(503);
+    assertThat(received)
+        .as("body sizes received by the servers, in order, for a %d-byte PUT (call ended with %s)",
+            PAYLOAD.length, failure == null ? "status " + code : failure.toString())
+        .extracting(Received::size)
+        .containsOnly(PAYLOAD.length);
+    assertThat(received).allSatisfy(r -> assertThat(Arrays.equals(r.body(), PAYLOAD))
+        .as("%s received the exact payload", r.server()).isTrue());
+  }
+
+  @Test
+  void sidecarFallbackNeverReplaysAConsumedOneShotBody() throws Exception {
+    List<Received> atBackend = new CopyOnWriteArrayList<>();
+    RecordingServer backend = track(new RecordingServer("inventory-1", new AtomicInteger(), n -> 200));
+    backend.sink = atBackend;
+    SwallowingSidecar sidecar = track(new SwallowingSidecar());
+    mesh = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", backend.host(), backend.port())))
+        .config(MeshConfig.builder().service("inventory", s -> s.set("route.mode", "sidecar")).build())
+        .sidecar(SidecarConfig.builder()
+            .address("127.0.0.1", sidecar.port())
+            .readyUrl("http://127.0.0.1:" + sidecar.port() + "/ready")
+            .probeInterval(Duration.ofMillis(200))
+            .build())
+        .build();
+    Mesh m = mesh;
+    await().atMost(Duration.ofSeconds(20)).until(() -> m.sidecarBridge().isReady());
+    OkHttpClient http = mesh.newOkHttpClient();
+
+    RequestBody body = readOnceBody(new ByteArrayInputStream(PAYLOAD), true);
+    int code = -1;
+    IOException failure = null;
+    try (Response r = http.newCall(new Request.Builder().url("http://inventory/items/42").put(body).build())
+        .execute()) {
+      code = r.code();
+    } catch (IOException e) {
+      failure = e; // acceptable: the body is gone, the call cannot be made again
+    }
+
+    // the sidecar did consume the whole one-shot body (precondition of the defect)
+    assertThat(sidecar.putBodySizes).as("body sizes the sidecar read").containsExactly(PAYLOAD.length);
+    assertThat(atBackend)
+        .as("body sizes the direct backend received after the sidecar closed the connection, for a %d-byte "
+            + "one-shot PUT (call ended with %s)", PAYLOAD.length,
+            failure == null ? "status " + code : failure.toString())
+        .extracting(Received::size)
+        .allMatch(size -> size == PAYLOAD.length, "the full " + PAYLOAD.length + " bytes");
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------------
+
+  private <T extends AutoCloseable> T track(T c) {
+    closeables.add(c);
+    return c;
+  }
+
+  private static byte[] payload(int size) {
+    byte[] b = new byte[size];
+    for (int i = 0; i < size; i++) {
+      b[i] = (byte) ('a' + i % 26);
+    }
+    return b;
+  }
+
+  /** A streaming body (unknown length, chunked) that copies from {@code in}: the stream can be read once. */
+  private static RequestBody readOnceBody(InputStream in, boolean oneShot) {
+    return new RequestBody() {
+      @Override
+      public MediaType contentType() {
+        return MediaType.get("application/octet-stream");
+      }
+
+      @Override
+      public long contentLength() {
+        return -1;
+      }
+
+      @Override
+      public boolean isOneShot() {
+        return oneShot;
+      }
+
+      @Override
+      public void writeTo(BufferedSink sink) throws IOException {
+        Source source = Okio.source(in);
+        sink.writeAll(source);
+      }
+    };
+  }
+
+  /** One request as a server received it. */
+  record Received(String server, int status, byte[] body) {
+    int size() {
+      return body.length;
+    }
+  }
+
+  /**
+   * A JDK HTTP server that reads and records every request body and answers with the status that
+   * {@code status} gives for the request's number in {@code counter} (shared between servers).
+   */
+  static final class RecordingServer implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "test-recording-server");
+      t.setDaemon(true);
+      return t;
+    });
+    volatile List<Received> sink = new CopyOnWriteArrayList<>();
+
+    RecordingServer(String name, AtomicInteger counter, IntUnaryOperator status) throws IOException {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+      server.setExecutor(executor);
+      server.createContext("/", exchange -> {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+          body = in.readAllBytes();
+        }
+        int n = counter.getAndIncrement();
+        int code = status.applyAsInt(n);
+        sink.add(new Received(name, code, body));
+        byte[] answer = (name + " got " + body.length + " bytes\n").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("x-backend", name);
+        exchange.sendResponseHeaders(code, answer.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(answer);
+        }
+      });
+      server.start();
+    }
+
+    String host() {
+      return server.getAddress().getAddress().getHostAddress();
+    }
+
+    int port() {
+      return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+      executor.shutdownNow();
+    }
+  }
+
+  /**
+   * A raw-socket fake sidecar: answers {@code GET /ready} with 200; for any other request reads the whole body
+   * (Content-Length or chunked), records its size and closes the connection without a response, as a sidecar
+   * that crashed mid-call. Connections that send nothing (the readiness TCP check) are just closed.
+   */
+  static final class SwallowingSidecar implements AutoCloseable {
+    private final ServerSocket listener;
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "test-swallowing-sidecar");
+      t.setDaemon(true);
+      return t;
+    });
+    final List<Integer> putBodySizes = new CopyOnWriteArrayList<>();
+
+    SwallowingSidecar() throws IOException {
+      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      executor.execute(this::acceptLoop);
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    private void acceptLoop() {
+      while (!listener.isClosed()) {
+        try {
+          Socket s = listener.accept();
+          executor.execute(() -> serve(s));
+        } catch (IOException e) {
+          return; // closed
+        }
+      }
+    }
+
+    private void serve(Socket s) {
+      try (s) {
+        InputStream in = s.getInputStream();
+        List<String> head = RawHttp.readHead(in);
+        if (head == null) {
+          return; // a bare TCP connect (readiness check)
+        }
+        if (head.get(0).startsWith("GET /ready ")) {
+          s.getOutputStream().write(
+              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          return;
+        }
+        byte[] body = RawHttp.readBody(in, head);
+        putBodySizes.add(body.length);
+        // close without a response
+      } catch (IOException e) {
+        // the client went away
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      listener.close();
+      executor.shutdownNow();
+    }
+  }
+
+  /** Minimal HTTP/1.1 request parsing for the raw-socket servers. */
+  static final class RawHttp {
+    private RawHttp() {}
+
+    /** The request line and header lines, or {@code null} when the connection ends before a request line. */
+    static @Nullable List<String> readHead(InputStream in) throws IOException {
+      List<String> lines = new ArrayList<>();
+      while (true) {
+        String line = readLine(in);
+        if (line == null) {
+          return lines.isEmpty() ? null : lines;
+        }
+        if (line.isEmpty()) {
+          return lines.isEmpty() ? null : lines;
+        }
+        lines.add(line);
+      }
+    }
+
+    static byte[] readBody(InputStream in, List<String> head) throws IOException {
+      String length = header(head, "content-length");
+      if (length != null) {
+        return in.readNBytes(Integer.parseInt(length.trim()));
+      }
+      String te = header(head, "transfer-encoding");
+      if (te == null || !te.toLowerCase(Locale.ROOT).contains("chunked")) {
+        return new byte[0];
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      while (true) {
+        String sizeLine = readLine(in);
+        if (sizeLine == null) {
+          throw new IOException("truncated chunked body");
+        }
+        int semi = sizeLine.indexOf(';');
+        int size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+        if (size == 0) {
+          String trailer;
+          do {
+            trailer = readLine(in);
+          } while (trailer != null && !trailer.isEmpty());
+          return out.toByteArray();
+        }
+        out.write(in.readNBytes(size));
+        readLine(in); // CRLF after the chunk
+      }
+    }
+
+    static @Nullable String header(List<String> head, String name) {
+      for (int i = 1; i < head.size(); i++) {
+        String line = head.get(i);
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+          return line.substring(colon + 1).trim();
+        }
+      }
+      return null;
+    }
+
+    private static @Nullable String readLine(InputStream in) throws IOException {
+      StringBuilder sb = new StringBuilder();
+      int c;
+      while ((c = in.read()) != -1) {
+        if (c == '\n') {
+          int n = sb.length();
+          return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+        }
+        sb.append((char) c);
+      }
+      return sb.length() == 0 ? null : sb.toString();
+    }
+  }
+}
