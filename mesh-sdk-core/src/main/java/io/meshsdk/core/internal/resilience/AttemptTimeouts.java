@@ -1,6 +1,5 @@
 package io.meshsdk.core.internal.resilience;
 
-import io.meshsdk.core.common.Ticker;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -38,7 +37,7 @@ public final class AttemptTimeouts {
   private final AtomicLong samples = new AtomicLong();
   private volatile long p99Nanos;
 
-  AttemptTimeouts(long configuredNanos, Ticker ticker) {
+  AttemptTimeouts(long configuredNanos) {
     this.configuredNanos = configuredNanos;
   }
 

@@ -127,7 +127,7 @@ public final class ServicePolicies {
     this.maxBackoffNanos = r.maxBackoff().toNanos();
     this.retryNonIdempotent = r.nonIdempotent();
     this.callTimeoutNanos = config.timeout().call().toNanos();
-    this.attemptTimeouts = new AttemptTimeouts(config.timeout().perAttempt().toNanos(), ticker);
+    this.attemptTimeouts = new AttemptTimeouts(config.timeout().perAttempt().toNanos());
     this.openWaitNanos = config.breaker().openWait().toNanos();
     this.configuredPerAttemptNanos = config.timeout().perAttempt().toNanos();
     BreakerState initial = breaker == null ? BreakerState.DISABLED : BreakerState.CLOSED;
