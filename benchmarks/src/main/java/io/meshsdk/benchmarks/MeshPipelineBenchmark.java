@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MeshPipelineBenchmark {
 
   @Param({"least-request", "round-robin"})
-  public String policy;
+  public String policy = "least-request";
 
   private Mesh mesh;
   private OkHttpClient plain;
@@ -76,7 +76,7 @@ public class MeshPipelineBenchmark {
 
   @Benchmark
   public int plainClientDistinctUrls() throws IOException {
-    Request r = new Request.Builder().url("http://127.0.0.1:8080/items/" + (sequence++)).build();
+    Request r = new Request.Builder().url("http://127.0.0.1:8080/items/" + sequence++).build();
     try (Response response = plain.newCall(r).execute()) {
       return response.code();
     }
@@ -84,7 +84,7 @@ public class MeshPipelineBenchmark {
 
   @Benchmark
   public int meshClientDistinctUrls() throws IOException {
-    Request r = new Request.Builder().url("http://inventory/items/" + (sequence++)).build();
+    Request r = new Request.Builder().url("http://inventory/items/" + sequence++).build();
     try (Response response = meshed.newCall(r).execute()) {
       return response.code();
     }

@@ -60,7 +60,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class ObservabilityBenchmark {
 
   @Param({"none", "tracing-off", "tracing-sampled-out", "tracing-sampled-in", "metrics", "metrics+sampled-out"})
-  public String observer;
+  public String observer = "none";
 
   private Mesh mesh;
   private MeshTracing tracing;

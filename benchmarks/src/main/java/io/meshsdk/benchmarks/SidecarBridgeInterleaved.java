@@ -1,5 +1,7 @@
 package io.meshsdk.benchmarks;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -58,19 +60,21 @@ public final class SidecarBridgeInterleaved {
           for (int i = 0; i < perRound; i++) {
             sink += c.run();
           }
-          nsPerCall.get(e.getKey())[r] = (System.nanoTime() - t0) / (double) perRound;
-          cpuPerCall.get(e.getKey())[r] = (mx.getCurrentThreadCpuTime() - cpu0) / (double) perRound;
+          double[] wall = requireNonNull(nsPerCall.get(e.getKey()), "nsPerCall");
+          double[] cpu = requireNonNull(cpuPerCall.get(e.getKey()), "cpuPerCall");
+          wall[r] = (System.nanoTime() - t0) / (double) perRound;
+          cpu[r] = (mx.getCurrentThreadCpuTime() - cpu0) / (double) perRound;
         }
       }
-      double base = median(nsPerCall.get("bareProxyHop"));
-      double cpuBase = median(cpuPerCall.get("bareProxyHop"));
+      double base = median(requireNonNull(nsPerCall.get("bareProxyHop"), "nsPerCall"));
+      double cpuBase = median(requireNonNull(cpuPerCall.get("bareProxyHop"), "cpuPerCall"));
       System.out.printf(Locale.ROOT, "%d rounds x %d calls, interleaved; JDK %s, %d CPUs (sink %d)%n", rounds, perRound,
           Runtime.version(), Runtime.getRuntime().availableProcessors(), sink % 7);
       System.out.printf(Locale.ROOT, "%-15s %10s %10s %14s %10s %14s%n", "variant", "wall ns", "min ns",
           "wall vs bare", "cpu ns", "cpu vs bare");
       for (Map.Entry<String, double[]> e : nsPerCall.entrySet()) {
         double m = median(e.getValue());
-        double c = median(cpuPerCall.get(e.getKey()));
+        double c = median(requireNonNull(cpuPerCall.get(e.getKey()), "cpuPerCall"));
         System.out.printf(Locale.ROOT, "%-15s %10.0f %10.0f %+11.0f ns %10.0f %+11.0f ns%n", e.getKey(), m,
             Arrays.stream(e.getValue()).min().orElse(0), m - base, c, c - cpuBase);
       }

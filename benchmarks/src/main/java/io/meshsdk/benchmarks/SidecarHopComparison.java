@@ -1,5 +1,7 @@
 package io.meshsdk.benchmarks;
 
+import static java.util.Objects.requireNonNull;
+
 import io.meshsdk.core.Mesh;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
@@ -17,6 +19,7 @@ import java.util.Map;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the sidecar hop costs next to a direct call, on loopback, with real proxies: one backend, HAProxy and
@@ -65,7 +68,7 @@ public final class SidecarHopComparison {
       }
       for (int r = 0; r < rounds; r++) {
         for (Map.Entry<String, OkHttpClient> e : paths.entrySet()) {
-          long[] s = samples.get(e.getKey());
+          long[] s = requireNonNull(samples.get(e.getKey()), "samples");
           for (int i = 0; i < perRound; i++) {
             long t0 = System.nanoTime();
             call(e.getValue(), request);
@@ -98,7 +101,7 @@ public final class SidecarHopComparison {
     }
   }
 
-  private static Mesh mesh(LoopbackBackend backend, String mode, SidecarConfig sidecar) {
+  private static Mesh mesh(LoopbackBackend backend, String mode, @Nullable SidecarConfig sidecar) {
     return Mesh.builder()
         .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", backend.host(), backend.port())))
         .config(MeshConfig.builder().service("inventory", s -> s.set("route.mode", mode)).build())

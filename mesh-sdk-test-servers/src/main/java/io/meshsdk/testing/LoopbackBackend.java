@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -92,7 +91,7 @@ public final class LoopbackBackend implements AutoCloseable {
   private final String name;
   private final HttpServer server;
   private final ExecutorService executor;
-  private final AtomicReference<Mode> mode = new AtomicReference<>(healthy());
+  private volatile Mode mode = healthy();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final ConcurrentLinkedQueue<Map<String, List<String>>> recentHeaders = new ConcurrentLinkedQueue<>();
@@ -164,7 +163,7 @@ public final class LoopbackBackend implements AutoCloseable {
 
   /** Switches the fault mode; releases requests that were hanging. */
   public LoopbackBackend mode(Mode newMode) {
-    mode.set(requireNonNull(newMode, "newMode"));
+    this.mode = requireNonNull(newMode, "newMode");
     CountDownLatch old = hangRelease;
     hangRelease = new CountDownLatch(1);
     old.countDown();
@@ -173,7 +172,7 @@ public final class LoopbackBackend implements AutoCloseable {
 
   /** The current fault mode. */
   public Mode mode() {
-    return mode.get();
+    return mode;
   }
 
   /** Adds headers to every response (e.g. {@code Retry-After}). */
@@ -223,14 +222,14 @@ public final class LoopbackBackend implements AutoCloseable {
     try (InputStream in = exchange.getRequestBody()) {
       in.readAllBytes();
     }
-    Mode m = mode.get();
+    Mode m = mode;
     try {
       if (m instanceof Mode.Hang) {
         CountDownLatch release = hangRelease;
-        while (mode.get() instanceof Mode.Hang && !release.await(100, TimeUnit.MILLISECONDS)) {
+        while (mode instanceof Mode.Hang && !release.await(100, TimeUnit.MILLISECONDS)) {
           // wait for a mode change or close
         }
-        m = mode.get();
+        m = mode;
       }
       if (m instanceof Mode.Slow slow) {
         Thread.sleep(slow.delayMillis()); // simulated service time of a slow backend, not a test wait
@@ -291,6 +290,6 @@ public final class LoopbackBackend implements AutoCloseable {
 
   @Override
   public String toString() {
-    return name + "@" + host() + ":" + port() + " " + mode.get();
+    return name + "@" + host() + ":" + port() + " " + mode;
   }
 }

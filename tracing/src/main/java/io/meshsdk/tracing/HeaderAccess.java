@@ -21,11 +21,6 @@ final class HeaderAccess {
   /** Reads the headers of the application's outbound request (a {@code traceparent} it set itself). */
   static final TextMapGetter<RequestHeaders> REQUEST = new TextMapGetter<>() {
     @Override
-    public Iterable<String> keys(RequestHeaders carrier) {
-      return java.util.List.of();
-    }
-
-    @Override
     public @Nullable String get(@Nullable RequestHeaders carrier, String key) {
       return carrier == null ? null : carrier.get(key);
     }

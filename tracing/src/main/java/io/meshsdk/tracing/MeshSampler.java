@@ -3,7 +3,6 @@ package io.meshsdk.tracing;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
@@ -15,9 +14,6 @@ import java.util.List;
  * that the ratio is not applied twice.
  */
 final class MeshSampler implements Sampler {
-
-  /** Marks the start context of a root call span the mesh decided to sample. */
-  static final ContextKey<Boolean> DECIDED = ContextKey.named("io.meshsdk.tracing.sampled");
 
   private final Sampler delegate;
 
@@ -33,7 +29,7 @@ final class MeshSampler implements Sampler {
       SpanKind spanKind,
       Attributes attributes,
       List<LinkData> parentLinks) {
-    if (parentContext.get(DECIDED) != null) {
+    if (parentContext.get(MeshTracing.ROOT_DECIDED) != null) {
       return SamplingResult.recordAndSample();
     }
     return delegate.shouldSample(parentContext, traceId, name, spanKind, attributes, parentLinks);

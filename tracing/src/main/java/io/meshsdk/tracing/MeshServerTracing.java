@@ -49,6 +49,7 @@ public final class MeshServerTracing {
    * Starts the SERVER span of an inbound request whose route template ({@code /items/{id}}) is known; the
    * span is named {@code <method> <route>}, else {@code <method>}.
    */
+  @SuppressWarnings("MustBeClosedChecker") // the returned ServerSpan owns the scope and closes it
   public ServerSpan start(
       String method, String path, @Nullable String route, Function<String, @Nullable String> headers) {
     requireNonNull(method, "method");

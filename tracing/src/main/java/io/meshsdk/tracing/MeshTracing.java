@@ -10,39 +10,23 @@ import io.meshsdk.core.observe.MeshObserver;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.extension.trace.propagation.B3Propagator;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * OpenTelemetry tracing of mesh calls, as a {@link MeshObserver}: per logical call an INTERNAL span named
@@ -77,16 +61,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class MeshTracing implements MeshObserver, AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(MeshTracing.class);
-
   /** Instrumentation scope name of every span this module makes. */
   public static final String INSTRUMENTATION_NAME = "io.meshsdk.tracing";
   /** Default head-sampling ratio: 1.0 (every trace). */
   public static final double DEFAULT_SAMPLER_RATIO = 1.0;
 
+  /** Marks the start context of a root call span the mesh decided to sample (read by the SDK's sampler). */
+  static final ContextKey<Boolean> ROOT_DECIDED = ContextKey.named("io.meshsdk.tracing.sampled");
+
   private final boolean enabled;
   private final OpenTelemetry openTelemetry;
-  private final @Nullable OpenTelemetrySdk ownedSdk;
+  private final @Nullable OwnedSdk ownedSdk;
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   /** Roots are sampled when a non-negative random long is below this; MAX_VALUE = always. */
@@ -95,7 +80,7 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
   private MeshTracing(
       boolean enabled,
       OpenTelemetry openTelemetry,
-      @Nullable OpenTelemetrySdk ownedSdk,
+      @Nullable OwnedSdk ownedSdk,
       TextMapPropagator propagator,
       double rootRatio) {
     this.enabled = enabled;
@@ -154,6 +139,7 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
   }
 
   @Override
+  @SuppressWarnings("MustBeClosedChecker") // the returned ContextScope closes it; the engine closes that
   public ContextScope restoreContext(Object captured) {
     if (!(captured instanceof Context context) || context == Context.current()) {
       return ContextScope.NONE;
@@ -204,7 +190,7 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
             ? CallObserver.NOOP
             : new PropagatingCallObserver(propagator, parent);
       }
-      start = parent.with(MeshSampler.DECIDED, Boolean.TRUE);
+      start = parent.with(ROOT_DECIDED, Boolean.TRUE);
     }
     Span callSpan = tracer.spanBuilder(call.method() + " " + call.service())
         .setParent(start)
@@ -224,22 +210,16 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
 
   /** Exports what is buffered; waits up to {@code timeoutMillis}. Returns whether it completed. */
   public boolean flush(long timeoutMillis) {
-    OpenTelemetrySdk sdk = ownedSdk;
-    if (sdk == null) {
-      return true;
-    }
-    return sdk.getSdkTracerProvider().forceFlush().join(timeoutMillis, TimeUnit.MILLISECONDS).isSuccess();
+    OwnedSdk sdk = ownedSdk;
+    return sdk == null || sdk.flush(timeoutMillis);
   }
 
   /** Flushes and shuts down the SDK this builder set up; an application's own instance is left alone. */
   @Override
   public void close() {
-    OpenTelemetrySdk sdk = ownedSdk;
+    OwnedSdk sdk = ownedSdk;
     if (sdk != null) {
-      CompletableResultCode r = sdk.shutdown().join(10, TimeUnit.SECONDS);
-      if (!r.isSuccess()) {
-        log.warn("OpenTelemetry SDK did not shut down cleanly within 10 s; some spans may be lost");
-      }
+      sdk.shutdown();
     }
   }
 
@@ -319,7 +299,10 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
       return this;
     }
 
-    /** Adds a span processor to the SDK this builder sets up (tests: an in-memory exporter). */
+    /**
+     * Adds a span processor to the SDK this builder sets up (tests: an in-memory exporter). Needs
+     * {@code opentelemetry-sdk} on the classpath.
+     */
     public Builder addSpanProcessor(SpanProcessor processor) {
       processors.add(requireNonNull(processor, "processor"));
       return this;
@@ -345,9 +328,10 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
           : TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
       OpenTelemetry given = openTelemetry;
       if (given != null) {
-        if (otlpEndpoint != null || !processors.isEmpty() || serviceName != null) {
-          throw new IllegalStateException(
-              "openTelemetry(...) is set: OTLP, processors and resource are the application's own to configure");
+        if (otlpEndpoint != null || !otlpHeaders.isEmpty() || !processors.isEmpty() || serviceName != null
+            || serviceVersion != null || deploymentEnvironment != null) {
+          throw new IllegalStateException("openTelemetry(...) is set: the OTLP exporter, span processors and the"
+              + " resource (service name, version, environment) are the application's own to configure");
         }
         if (given == OpenTelemetry.noop()) {
           return disabled();
@@ -355,57 +339,25 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
         return new MeshTracing(true, given, null, propagator, samplerRatio == null ? 1.0 : samplerRatio);
       }
       double ratio = samplerRatio == null ? DEFAULT_SAMPLER_RATIO : samplerRatio;
-      AttributesBuilder attrs = Attributes.builder();
-      if (serviceName != null) {
-        attrs.put(AttributeKey.stringKey("service.name"), serviceName);
-      }
-      if (serviceVersion != null) {
-        attrs.put(AttributeKey.stringKey("service.version"), serviceVersion);
-      }
-      if (deploymentEnvironment != null) {
-        attrs.put(AttributeKey.stringKey("deployment.environment"), deploymentEnvironment);
-        attrs.put(AttributeKey.stringKey("deployment.environment.name"), deploymentEnvironment);
-      }
-      SdkTracerProviderBuilder tp = SdkTracerProvider.builder()
-          .setResource(Resource.getDefault().merge(Resource.create(attrs.build())))
-          .setSampler(new MeshSampler(ratio));
-      processors.forEach(tp::addSpanProcessor);
-      if (processors.isEmpty() && otlpEndpoint == null) {
-        // OpenTelemetry SDK 1.68 hands out a no-op tracer when no processor is registered: nothing would start or
-        // propagate. A processor that keeps nothing makes traces real while exporting nothing.
-        tp.addSpanProcessor(new DiscardingSpanProcessor());
-        log.info("MeshTracing: no exporter or span processor configured; traces are started and propagated"
-            + " (traceparent on every mesh call) but no span is exported");
-      }
+      requireOnClasspath("io.opentelemetry.sdk.OpenTelemetrySdk", "io.opentelemetry:opentelemetry-sdk",
+          "to let MeshTracing set up the SDK");
       if (otlpEndpoint != null) {
-        OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder().setEndpoint(otlpEndpoint);
-        otlpHeaders.forEach(exporter::addHeader);
-        tp.addSpanProcessor(BatchSpanProcessor.builder(exporter.build()).build());
+        requireOnClasspath("io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter",
+            "io.opentelemetry:opentelemetry-exporter-otlp", "for otlpEndpoint(...)");
       }
-      OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
-          .setTracerProvider(tp.build())
-          .setPropagators(ContextPropagators.create(propagator))
-          .build();
-      return new MeshTracing(true, sdk, sdk, propagator, ratio);
-    }
-  }
-
-  /** Keeps nothing: makes the SDK start real spans (ids that propagate) when nothing else is registered. */
-  private static final class DiscardingSpanProcessor implements SpanProcessor {
-    @Override
-    public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-    @Override
-    public boolean isStartRequired() {
-      return false;
+      OwnedSdk sdk = OwnedSdk.create(new OwnedSdk.Settings(ratio, serviceName, serviceVersion, deploymentEnvironment,
+          otlpEndpoint, otlpHeaders, processors, propagator));
+      return new MeshTracing(true, sdk.openTelemetry(), sdk, propagator, ratio);
     }
 
-    @Override
-    public void onEnd(ReadableSpan span) {}
-
-    @Override
-    public boolean isEndRequired() {
-      return false;
+    private static void requireOnClasspath(String className, String artifact, String what) {
+      try {
+        Class.forName(className, false, MeshTracing.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalStateException("MeshTracing: " + artifact + " is not on the classpath; add it " + what
+            + ", or pass the application's OpenTelemetry with openTelemetry(...) (mesh-tracing needs only the"
+            + " OpenTelemetry API)", e);
+      }
     }
   }
 }

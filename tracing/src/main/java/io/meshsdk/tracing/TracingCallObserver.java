@@ -22,6 +22,7 @@ import io.meshsdk.core.observe.CallObserver;
 import io.meshsdk.core.observe.CallResult;
 import io.meshsdk.core.observe.MeshEvent;
 import io.meshsdk.core.observe.OutboundHeaders;
+import io.meshsdk.core.observe.Route;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -43,6 +44,8 @@ final class TracingCallObserver implements CallObserver {
   private final Context callContext;
   private final Span callSpan;
   private @Nullable Span attemptSpan;
+  private Route attemptRoute; // the route the next attempt takes: DIRECT after a sidecar fallback
+  private boolean rejected; // the call span's error.type is the rejection's reason
 
   TracingCallObserver(Tracer tracer, TextMapPropagator propagator, CallInfo call, Context callContext, Span callSpan) {
     this.tracer = tracer;
@@ -50,6 +53,7 @@ final class TracingCallObserver implements CallObserver {
     this.call = call;
     this.callContext = callContext;
     this.callSpan = callSpan;
+    this.attemptRoute = call.route();
   }
 
   @Override
@@ -66,7 +70,7 @@ final class TracingCallObserver implements CallObserver {
         .setAttribute(SERVER_PORT, (long) attempt.url().port())
         .setAttribute(URL_FULL, UrlRedactor.redact(attempt.url()))
         .setAttribute(MESH_SERVICE, call.service())
-        .setAttribute(MESH_ROUTE, call.route().tag())
+        .setAttribute(MESH_ROUTE, attemptRoute.tag())
         .setAttribute(MESH_LB, call.loadBalancer());
     EndpointState endpoint = attempt.endpoint();
     if (endpoint != null) {
@@ -109,7 +113,11 @@ final class TracingCallObserver implements CallObserver {
   @Override
   public void onEvent(MeshEvent event, String detail) {
     callSpan.addEvent("mesh." + event.tag(), Attributes.of(MESH_DETAIL, detail));
+    if (event == MeshEvent.SIDECAR_FALLBACK) {
+      attemptRoute = Route.DIRECT;
+    }
     if (isRejection(event)) {
+      rejected = true;
       callSpan.setAttribute(ERROR_TYPE, event.tag());
       callSpan.setStatus(StatusCode.ERROR, event.tag() + (detail.isEmpty() ? "" : ": " + detail));
     }
@@ -138,10 +146,11 @@ final class TracingCallObserver implements CallObserver {
       callSpan.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) result.status());
     }
     Throwable error = result.error();
-    if (error != null) {
+    // after a rejection, error.type and the status already name it (breaker_rejected, rate_limited...)
+    if (!rejected && error != null) {
       callSpan.setAttribute(ERROR_TYPE, error.getClass().getName());
       callSpan.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
-    } else if (result.status() >= 400) {
+    } else if (!rejected && result.status() >= 400) {
       callSpan.setAttribute(ERROR_TYPE, Integer.toString(result.status()));
       callSpan.setStatus(StatusCode.ERROR);
     }

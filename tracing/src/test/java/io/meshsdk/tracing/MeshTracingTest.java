@@ -93,6 +93,25 @@ class MeshTracingTest {
   }
 
   @Test
+  void theDirectAttemptAfterASidecarFallbackIsTaggedDirect() {
+    CallObserver obs = tracing.onCallStart(
+        new CallInfo("inventory", "GET", LOGICAL, Route.SIDECAR, "least-request", RequestHeaders.NONE));
+    AttemptInfo viaSidecar = new AttemptInfo(0, null, LOGICAL.newBuilder().host("127.0.0.1").port(15001).build());
+    obs.onAttemptStart(viaSidecar, new Headers());
+    obs.onAttemptEnd(viaSidecar, new AttemptResult(Outcome.IO_ERROR, -1, new java.net.ConnectException("refused"),
+        1_000));
+    obs.onEvent(MeshEvent.SIDECAR_FALLBACK, "sidecar refused the connection");
+    obs.onAttemptStart(attempt(1, e1), new Headers());
+    obs.onAttemptEnd(attempt(1, e1), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 3_000, 2, Route.DIRECT));
+
+    List<SpanData> attempts = clientSpans();
+    assertThat(attempts).extracting(a -> a.getAttributes().get(SemanticAttributes.MESH_ROUTE))
+        .containsExactly("sidecar", "direct");
+    assertThat(span("GET inventory").getAttributes().get(SemanticAttributes.MESH_ROUTE)).isEqualTo("direct");
+  }
+
+  @Test
   void aRetriedCallShowsTwoAttemptSpansWithResendCountUnderOneCallSpan() {
     CallObserver obs = tracing.onCallStart(call());
     Headers h1 = new Headers();
@@ -149,7 +168,7 @@ class MeshTracingTest {
     SpanData call = span("GET inventory");
     assertThat(call.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(call.getAttributes().get(SemanticAttributes.ERROR_TYPE))
-        .isEqualTo(CallNotPermittedException.class.getName());
+        .as("the rejection's reason, not the exception class").isEqualTo("breaker_rejected");
     assertThat(call.getAttributes().get(SemanticAttributes.MESH_ATTEMPTS)).isZero();
     EventData event = call.getEvents().get(0);
     assertThat(event.getName()).isEqualTo("mesh.breaker_rejected");
@@ -194,7 +213,8 @@ class MeshTracingTest {
     assertThat(call.getAttributes().get(SemanticAttributes.MESH_ROUTE)).isEqualTo("direct");
     assertThat(call.getEvents()).extracting(EventData::getName).containsExactly("mesh.sidecar_fallback");
     assertThat(call.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
-    assertThat(clientSpans().get(0).getAttributes().get(SemanticAttributes.MESH_ROUTE)).isEqualTo("sidecar");
+    assertThat(clientSpans().get(0).getAttributes().get(SemanticAttributes.MESH_ROUTE))
+        .as("the attempt went direct after the fallback").isEqualTo("direct");
   }
 
   @Test
@@ -275,7 +295,7 @@ class MeshTracingTest {
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     assertThat(sampler.shouldSample(Context.root(), traceId, "x", SpanKind.SERVER, Attributes.empty(), List.of())
         .getDecision()).isEqualTo(SamplingDecision.DROP);
-    assertThat(sampler.shouldSample(Context.root().with(MeshSampler.DECIDED, Boolean.TRUE), traceId, "x",
+    assertThat(sampler.shouldSample(Context.root().with(MeshTracing.ROOT_DECIDED, Boolean.TRUE), traceId, "x",
         SpanKind.INTERNAL, Attributes.empty(), List.of()).getDecision())
         .isEqualTo(SamplingDecision.RECORD_AND_SAMPLE);
   }

@@ -47,6 +47,7 @@ public final class FileConfigSource implements ConfigSource {
   private volatile MeshConfig current;
   private volatile Map<String, String> properties;
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the task catches everything; close() stops the executor
   private FileConfigSource(Path file, @Nullable Duration interval) {
     this.file = requireNonNull(file, "file");
     byte[] bytes = read(file);
@@ -115,7 +116,7 @@ public final class FileConfigSource implements ConfigSource {
     try {
       bytes = read(file);
     } catch (UncheckedIOException e) {
-      log.warn("mesh config {}: cannot read ({}); keeping the config in force", file, e.getCause().toString());
+      log.warn("mesh config {}: cannot read ({}); keeping the config in force", file, String.valueOf(e.getCause()));
       return false;
     }
     if (Arrays.equals(bytes, lastBytes)) {

@@ -78,18 +78,18 @@ public final class MeshConfig {
         continue;
       }
       String rest = key.substring(5);
+      if (rest.startsWith("sidecar.") || rest.startsWith("inbound.") || rest.startsWith("discovery.")
+          || rest.startsWith("registry.")) {
+        // read by SidecarConfig.fromProperties, InboundGuardConfig.fromProperties, ServiceDiscoveries and
+        // ServiceRegistries
+        continue;
+      }
       if (rest.equals("domain")) {
         try {
           b.meshDomain(e.getValue());
         } catch (ConfigException ex) {
           throw ex.withKeyPrefix("mesh.");
         }
-      } else if (rest.startsWith("sidecar.")) {
-        continue; // the sidecar's own settings: io.meshsdk.core.sidecar.SidecarConfig.fromProperties
-      } else if (rest.startsWith("inbound.")) {
-        continue; // the server side's limits: io.meshsdk.core.inbound.InboundGuardConfig.fromProperties
-      } else if (rest.startsWith("discovery.") || rest.startsWith("registry.")) {
-        continue; // the backends: io.meshsdk.core.discovery.ServiceDiscoveries, registration.ServiceRegistries
       } else if (rest.startsWith("defaults.")) {
         defaults.add(Map.entry(rest.substring(9), e.getValue()));
       } else if (rest.startsWith("services.")) {

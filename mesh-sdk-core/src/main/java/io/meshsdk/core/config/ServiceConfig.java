@@ -7,6 +7,7 @@ import io.meshsdk.core.loadbalancer.LoadBalancerConfig;
 import io.meshsdk.core.resilience.ResilienceConfig;
 import io.meshsdk.core.sidecar.RouteConfig;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything that governs calls to one service. Immutable; the mesh compiles it into a call pipeline once,
@@ -78,12 +79,12 @@ public final class ServiceConfig {
   /** Builds a {@link ServiceConfig}. */
   public static final class Builder {
     private LoadBalancerConfig loadBalancer;
-    private LoadBalancerConfig.Builder lbProperties;
+    private LoadBalancerConfig.@Nullable Builder lbProperties;
     private RouteConfig route;
     private ResilienceConfig resilience;
-    private ResilienceConfig.Builder resilienceProperties;
+    private ResilienceConfig.@Nullable Builder resilienceProperties;
 
-    private Builder(ServiceConfig base) {
+    private Builder(@Nullable ServiceConfig base) {
       this.loadBalancer = base == null ? LoadBalancerConfig.ofDefaults() : base.loadBalancer;
       this.route = base == null ? RouteConfig.DEFAULT : base.route;
       this.resilience = base == null ? ResilienceConfig.ofDefaults() : base.resilience;
@@ -118,10 +119,12 @@ public final class ServiceConfig {
       requireNonNull(key, "key");
       requireNonNull(value, "value");
       if (key.startsWith("lb.")) {
-        if (lbProperties == null) {
-          lbProperties = LoadBalancerConfig.from(loadBalancer);
+        LoadBalancerConfig.Builder lb = lbProperties;
+        if (lb == null) {
+          lb = LoadBalancerConfig.from(loadBalancer);
+          lbProperties = lb;
         }
-        if (lbProperties.set(key.substring(3), value)) {
+        if (lb.set(key.substring(3), value)) {
           return this;
         }
       }
@@ -130,10 +133,12 @@ public final class ServiceConfig {
         return this;
       }
       if (ResilienceConfig.isResilienceKey(key)) {
-        if (resilienceProperties == null) {
-          resilienceProperties = ResilienceConfig.from(resilience);
+        ResilienceConfig.Builder r = resilienceProperties;
+        if (r == null) {
+          r = ResilienceConfig.from(resilience);
+          resilienceProperties = r;
         }
-        if (resilienceProperties.set(key, value)) {
+        if (r.set(key, value)) {
           return this;
         }
       }
@@ -142,12 +147,14 @@ public final class ServiceConfig {
 
     /** Builds and cross-checks the config. */
     public ServiceConfig build() {
-      if (lbProperties != null) {
-        loadBalancer = lbProperties.build();
+      LoadBalancerConfig.Builder lb = lbProperties;
+      if (lb != null) {
+        loadBalancer = lb.build();
         lbProperties = null;
       }
-      if (resilienceProperties != null) {
-        resilience = resilienceProperties.build();
+      ResilienceConfig.Builder r = resilienceProperties;
+      if (r != null) {
+        resilience = r.build();
         resilienceProperties = null;
       }
       return new ServiceConfig(this);

@@ -87,6 +87,7 @@ public final class FileServiceDiscovery extends AbstractServiceDiscovery {
   private @Nullable String pending; // an incomplete version read once, applied when read again unchanged
   private @Nullable String warnedHeld; // an incomplete version whose kept endpoints were already reported
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the task catches everything; close() stops the executor
   private FileServiceDiscovery(Path file, @Nullable Duration pollInterval) {
     super(true);
     this.file = requireNonNull(file, "file");
@@ -186,8 +187,12 @@ public final class FileServiceDiscovery extends AbstractServiceDiscovery {
       return;
     }
     boolean recovering = failing();
-    if (content.equals(applied) && !recovering) {
+    if (content.equals(applied)) {
       pending = null;
+      if (recovering) { // back after an outage, as it was: serve it again, clearing the error
+        Parsed same = parse(file, content);
+        apply(content, same.complete() ? same.services() : keepDropped(content, same.services()), true);
+      }
       return;
     }
     if (content.equals(badContent)) {
@@ -273,8 +278,7 @@ public final class FileServiceDiscovery extends AbstractServiceDiscovery {
   }
 
   private void fail(IOException error) {
-    applied = null;
-    pending = null;
+    pending = null; // "applied" stays: an incomplete file after an outage must not remove what it left out
     if (reportError(error)) {
       log.error("{}; keeping the previous endpoints", error.getMessage());
     }

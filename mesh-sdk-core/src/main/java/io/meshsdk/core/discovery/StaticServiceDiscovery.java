@@ -25,7 +25,7 @@ public final class StaticServiceDiscovery extends AbstractServiceDiscovery {
     replaceAll(initial);
   }
 
-  /** An empty discovery; add services with {@link #set} or {@link #register}. */
+  /** An empty discovery; add services with {@link #set} or through {@link #registry()}. */
   public static StaticServiceDiscovery create() {
     return new StaticServiceDiscovery(Map.of());
   }

@@ -41,8 +41,8 @@ import org.jspecify.annotations.Nullable;
  * {@value #MAX_CALLER_LENGTH} characters or with characters a service name or SPIFFE id never has counts as
  * {@value #ANONYMOUS}; at most {@code max-tracked-callers} callers get limiters of their own, and every caller past
  * that shares one {@value #OTHER} limiter, so a flood of new names neither gets fresh permits nor evicts the limiter
- * of a caller that already spent its own. A caller's limiter is forgotten only after it was idle for longer than the
- * rate period (by then its permits would have refreshed anyway). The caller is whatever the request says (a header):
+ * of a caller that already spent its own. A caller's limiter is forgotten only after it was idle for the longer of
+ * the rate period and one minute (by then its permits would have refreshed anyway). The caller is whatever the request says (a header):
  * authenticated identity comes from mutual TLS.
  */
 public final class InboundGuard {

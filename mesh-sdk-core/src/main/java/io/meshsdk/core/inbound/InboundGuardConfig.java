@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * @param perCallerMaxConcurrent requests of one caller served at once (0 = no limit); over it: 429
  * @param maxConcurrent requests served at once over all callers (0 = no limit); over it: 503 (overload)
  * @param overloadRetryAfter the {@code Retry-After} sent with a 503
- * @param maxTrackedCallers callers whose limiters are kept (least recently seen dropped first)
+ * @param maxTrackedCallers callers with a limiter of their own; callers beyond it share one {@code other} limiter
+ *     (none is evicted to make room)
  */
 public record InboundGuardConfig(
     String callerHeader,

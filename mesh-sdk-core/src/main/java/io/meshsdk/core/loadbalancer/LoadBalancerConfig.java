@@ -125,8 +125,8 @@ public final class LoadBalancerConfig {
   }
 
   /**
-   * How long a new or returning (restored after ejection) endpoint takes to ramp from 10 % to a full share
-   * under least-request; zero = slow start off.
+   * How long a new or returning (restored after ejection) endpoint takes to ramp from 10 % to a full share, in
+   * every balancer; zero = slow start off.
    */
   public Duration slowStartWindow() {
     return slowStartWindow;

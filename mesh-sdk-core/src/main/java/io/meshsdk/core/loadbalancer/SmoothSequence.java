@@ -1,5 +1,7 @@
 package io.meshsdk.core.loadbalancer;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -51,7 +53,7 @@ final class SmoothSequence {
     }
     if (total > maxLength) {
       // Scale down: floor(w × budget / total) ≥ 1 each; budget leaves room for the ones raised to 1.
-      long budget = maxLength - n;
+      long budget = (long) maxLength - n;
       long scaled = 0;
       for (int i = 0; i < n; i++) {
         w[i] = Math.max(1, (long) ((double) w[i] * budget / total));
@@ -68,7 +70,7 @@ final class SmoothSequence {
     }
     double[] phase = new double[n];
     for (int i = 0; i < n; i++) {
-      int[] grp = groups.get(w[i]);
+      int[] grp = requireNonNull(groups.get(w[i]), "group");
       phase[i] = (grp[1]++ + 0.5) / grp[0];
     }
 

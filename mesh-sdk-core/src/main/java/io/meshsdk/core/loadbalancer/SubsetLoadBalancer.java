@@ -80,7 +80,8 @@ public final class SubsetLoadBalancer implements LoadBalancer {
     Map<String, List<EndpointState>> allByValue = groupByLabel(all.states());
     Map<String, Picker> subsets = new HashMap<>();
     eligibleByValue.forEach((value, members) -> {
-      EndpointSet subsetAll = new EndpointSet(all.service(), all.version(), allByValue.get(value));
+      EndpointSet subsetAll = new EndpointSet(all.service(), all.version(),
+          allByValue.getOrDefault(value, members));
       subsets.put(value, delegate.newPicker(subsetAll, members));
     });
 

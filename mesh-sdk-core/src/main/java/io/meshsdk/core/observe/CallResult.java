@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * @param outcome the classification of the final result
  * @param status the HTTP status returned to the caller, or -1
  * @param error the failure thrown to the caller, or {@code null}
- * @param durationNanos time from call start to the final response headers or failure
+ * @param durationNanos time from call start to the end of the response body (closed, read to the end or failed),
+ *     or to the failure
  * @param attempts attempts made (0 when rejected before any)
  * @param route the path the call took in the end
  */

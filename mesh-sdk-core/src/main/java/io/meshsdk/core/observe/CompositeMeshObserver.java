@@ -224,5 +224,11 @@ final class CompositeMeshObserver implements MeshObserver {
   }
 
   /** What each observer captured, by position. */
-  private record Captured(@Nullable Object[] parts) {}
+  private static final class Captured {
+    final @Nullable Object[] parts;
+
+    Captured(@Nullable Object[] parts) {
+      this.parts = parts;
+    }
+  }
 }

@@ -16,9 +16,11 @@ import org.jspecify.annotations.Nullable;
  * Modelled on OkHttp's {@code EventListener} and Spring Cloud's {@code LoadBalancerLifecycle}: fast, lock-free,
  * never throws (the engine logs and ignores an observer that does).
  *
- * <p>Threads: {@link #onCallStart} and the {@link CallObserver} run on the thread making the call; lifecycle
- * callbacks run on the mesh's control thread ({@code mesh-control}), one at a time, never on a caller's thread (so
- * nothing a caller has made current, such as a trace span, is involved).
+ * <p>Threads: {@link #onCallStart} and the {@link CallObserver} run on the thread making the call. Lifecycle
+ * callbacks never run inside a call: service added/removed on the mesh's control thread ({@code mesh-control});
+ * endpoint, ejection and breaker changes serialized per service, on {@code mesh-control} or on the thread that
+ * delivers a discovery snapshot (a registry's thread, or an application thread calling
+ * {@code StaticServiceDiscovery.set}). Two services' callbacks may run at the same time.
  *
  * <p>With no observer installed the engine builds no event objects at all.
  */

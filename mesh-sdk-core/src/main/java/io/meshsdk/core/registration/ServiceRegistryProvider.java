@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * SPI: makes {@link ServiceRegistry} backends for URI schemes ({@code zookeeper://…}, {@code etcd://…}), found with
  * {@link java.util.ServiceLoader} ({@code META-INF/services/io.meshsdk.core.registration.ServiceRegistryProvider}),
- * so that one property ({@code mesh.registry.uri}, by default the discovery URI) selects where this process
+ * so that one property ({@code mesh.registry.uri}) selects where this process
  * registers. See {@link ServiceRegistries}.
  */
 public interface ServiceRegistryProvider {

@@ -46,7 +46,7 @@ public record OutlierConfig(
   /** 30 s (as Envoy). */
   public static final Duration DEFAULT_BASE_EJECTION_TIME = Duration.ofSeconds(30);
   /** 300 s (as Envoy). */
-  public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofSeconds(300);
+  public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofMinutes(5);
   /** 50 %. */
   public static final int DEFAULT_MAX_EJECTED_PERCENT = 50;
   /** 50 % (as Envoy's healthy panic threshold). */

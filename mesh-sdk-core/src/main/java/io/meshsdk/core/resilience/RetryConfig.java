@@ -19,8 +19,9 @@ import java.util.TreeSet;
  *
  * <p>A request body is sent again only when it can be: a request without a body, a connect failure (the body never
  * left), or a body of known length up to {@code buffer-limit} bytes, which the mesh reads into memory once before
- * the first attempt and replays from there. A one-shot, duplex, unknown-length or larger body is never resent: the
- * call returns the failed attempt's answer (or throws its exception) and records {@code RETRY_SKIPPED}.
+ * the first attempt and replays from there (a one-shot body of known length too: that read is its one read). A
+ * duplex body, or one of unknown or larger length, is never resent: the call returns the failed attempt's answer
+ * (or throws its exception) and records {@code RETRY_SKIPPED}.
  *
  * @param enabled whether calls are retried at all
  * @param maxAttempts attempts per call including the first, 1-10

@@ -81,6 +81,7 @@ public final class SidecarBridge implements AutoCloseable {
    * Probes once now (bounded by the probe timeout, so the mesh starts in the right state), then every probe
    * interval on the daemon thread {@code mesh-sidecar-probe}.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // the task catches everything; close() stops the executor
   public void start() {
     SidecarConfig c = config;
     ScheduledExecutorService p = prober;

@@ -76,7 +76,8 @@ public final class SidecarConfig {
   /**
    * Reads {@code mesh.sidecar.*}: {@code address} (host:port, required when any other key is present),
    * {@code style}, {@code host-suffix}, {@code ready-url}, {@code probe-interval}, {@code probe-timeout},
-   * {@code probe-failures}, {@code marker-header}, {@code inbound-port}. Other keys are ignored.
+   * {@code probe-failures}, {@code marker-header}, {@code inbound-port}. Any other {@code mesh.sidecar.} key is
+   * an error (a misspelt key must not be silently ignored).
    *
    * @return the config, or {@code null} when no {@code mesh.sidecar.} key is present
    * @throws ConfigException naming the full key of an invalid entry

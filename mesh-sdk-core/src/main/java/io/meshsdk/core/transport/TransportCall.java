@@ -37,8 +37,8 @@ public interface TransportCall<R> {
 
   /**
    * Makes every later {@link #send} send the whole body, if it can: a body that is already replayable (a byte
-   * array the client holds) says so; a body of known length up to {@code maxBytes} is read once into memory and
-   * replayed from there; a one-shot or duplex body, or one of unknown or larger length, is left as is. Called at
+   * array the client holds) says so; a body of known length up to {@code maxBytes} (one-shot or not) is read once
+   * into memory and replayed from there; a duplex body, or one of unknown or larger length, is left as is. Called at
    * most once, before the first attempt, only when a retry or a fallback after the body was sent may follow.
    *
    * @return whether every attempt will send the whole body

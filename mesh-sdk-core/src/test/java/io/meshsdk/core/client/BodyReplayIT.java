@@ -191,6 +191,7 @@ class BodyReplayIT {
   }
 
   /** One request as a server received it. */
+  @SuppressWarnings("ArrayRecordComponent") // a test's record of bytes received; compared with Arrays.equals
   record Received(String server, int status, byte[] body) {
     int size() {
       return body.length;

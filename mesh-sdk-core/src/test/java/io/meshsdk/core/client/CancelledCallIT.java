@@ -38,7 +38,7 @@ class CancelledCallIT {
             return e;
           }
         });
-        long expected = i + 1;
+        long expected = i + 1L;
         await().atMost(Duration.ofSeconds(10)).until(() -> hanging.requests() == expected);
         call.cancel();
         assertThat(outcome.get()).isInstanceOf(IOException.class);

@@ -6,6 +6,7 @@ import io.meshsdk.core.Mesh;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.resilience.BreakerState;
 import io.meshsdk.testing.LoopbackBackend;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -46,7 +47,7 @@ class ReconfigureIT {
           .config(MeshConfig.fromProperties(props))
           .build()) {
         OkHttpClient http = mesh.newOkHttpClient();
-        for (int i = 0; i < 12 && !mesh.resilience("inventory").breakerState().equals("OPEN"); i++) {
+        for (int i = 0; i < 12 && mesh.resilience("inventory").breakerState() != BreakerState.OPEN; i++) {
           call(http);
         }
         assertThat(mesh.resilience("inventory").breakerState()).isEqualTo(io.meshsdk.core.resilience.BreakerState.OPEN);

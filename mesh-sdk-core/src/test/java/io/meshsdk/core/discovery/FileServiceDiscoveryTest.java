@@ -119,7 +119,7 @@ class FileServiceDiscoveryTest {
   @ParameterizedTest
   @ValueSource(strings = {"a@b", "evil%host", "[fe80::1%lo]", "http://x"})
   void unusableHostsAreRefusedAtParseTimeNamingFileAndLine(String host) throws IOException {
-    String address = host.startsWith("[") ? host + ":8080" : host + ":8080";
+    String address = host + ":8080";
     write("inventory 127.0.0.1:8001\ninventory " + address + "\n");
     assertThatThrownBy(() -> FileServiceDiscovery.manual(file()))
         .isInstanceOf(ConfigException.class)

@@ -42,7 +42,7 @@ final class LbTesting {
 
   /** Endpoint {@code id} of service "svc" on port 8000 + i with the given weight, zone and labels. */
   static Endpoint endpoint(String id, int weight, String zone, Map<String, String> labels) {
-    return Endpoint.builder("svc", "10.0.0." + (Math.abs(id.hashCode()) % 250 + 1), 8080)
+    return Endpoint.builder("svc", "10.0.0." + (Math.floorMod(id.hashCode(), 250) + 1), 8080)
         .id(id)
         .weight(weight)
         .zone(zone)

@@ -152,7 +152,7 @@ class LeastRequestLoadBalancerTest {
       sample(s, 10 * MS, ticker);
     }
     Map<String, Integer> counts = count(picker(lb, all), at(ticker), PICKS);
-    assertThat(counts.get("fresh")).isBetween((int) (PICKS / 11 * 0.85), (int) (PICKS / 11 * 1.15));
+    assertThat(counts.get("fresh")).isBetween((int) (PICKS / 11.0 * 0.85), (int) (PICKS / 11.0 * 1.15));
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -72,7 +73,7 @@ class FaultMixIT {
       Request request = new Request.Builder().url("http://inventory/items").build();
       CountDownLatch done = new CountDownLatch(CALLS);
       AtomicInteger issued = new AtomicInteger();
-      pacer.scheduleAtFixedRate(() -> {
+      ScheduledFuture<?> pacing = pacer.scheduleAtFixedRate(() -> {
         if (issued.getAndIncrement() >= CALLS) {
           return;
         }
@@ -92,6 +93,7 @@ class FaultMixIT {
       }, 0, PERIOD_MICROS, TimeUnit.MICROSECONDS);
 
       assertThat(done.await(5, TimeUnit.MINUTES)).as("all %d calls ended", CALLS).isTrue();
+      pacing.cancel(false);
 
       double successRate = succeeded.sum() / (double) CALLS;
       assertThat(successRate)

@@ -188,7 +188,7 @@ class ResilienceIT {
       assertThat(get(http, "http://inventory/x")).isEqualTo(503);
     }
     long atServers = a.requests() + b.requests() + c.requests();
-    long allowed = calls * 20 / 100 + 10; // 20 % of requests + 1/s × 10 s
+    long allowed = calls * 20L / 100 + 10; // 20 % of requests + 1/s × 10 s
     assertThat(atServers - calls).isEqualTo(view(mesh, "inventory").retries()).isLessThanOrEqualTo(allowed)
         .isGreaterThanOrEqualTo(allowed - 2);
     assertThat(view(mesh, "inventory").retriesDeniedByBudget()).isPositive();

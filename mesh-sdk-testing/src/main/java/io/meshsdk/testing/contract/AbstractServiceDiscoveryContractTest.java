@@ -1,5 +1,6 @@
 package io.meshsdk.testing.contract;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -148,8 +149,7 @@ public abstract class AbstractServiceDiscoveryContractTest {
         Endpoint.of("contract-2", "127.0.0.1", 20103));
     publish("contract-2", updated);
     await().atMost(propagation()).untilAsserted(() -> {
-      List<Endpoint> last = l.last();
-      assertThat(last).isNotNull();
+      List<Endpoint> last = requireNonNull(l.last(), "no snapshot yet");
       assertThat(ids(last)).isEqualTo(ids(updated));
       Endpoint first = last.stream().filter(e -> e.port() == 20102).findFirst().orElseThrow();
       assertThat(first.weight()).isEqualTo(7);

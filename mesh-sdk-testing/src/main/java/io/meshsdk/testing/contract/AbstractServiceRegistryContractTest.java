@@ -1,5 +1,6 @@
 package io.meshsdk.testing.contract;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -79,8 +80,8 @@ public abstract class AbstractServiceRegistryContractTest {
     ServiceRegistry.Registration handle = closeAfter(registry.register(reg, statuses));
     RecordingListener l = watch("registry-1");
     await().atMost(propagation()).untilAsserted(() -> {
-      List<Endpoint> last = l.last();
-      assertThat(last).isNotNull().hasSize(1);
+      List<Endpoint> last = requireNonNull(l.last(), "no snapshot yet");
+      assertThat(last).hasSize(1);
       Endpoint e = last.get(0);
       assertThat(e.host()).isEqualTo("127.0.0.1");
       assertThat(e.port()).isEqualTo(30001);

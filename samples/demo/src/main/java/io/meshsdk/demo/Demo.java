@@ -4,6 +4,7 @@ import io.meshsdk.core.Mesh;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.FileServiceDiscovery;
 import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.resilience.BreakerState;
 import io.meshsdk.core.resilience.ResilienceView;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.testing.LoopbackBackend;
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A self-contained tour of mesh-sdk on embedded defaults: real HTTP backends on 127.0.0.1, discovery from a
@@ -199,7 +201,7 @@ public final class Demo {
     pay2.mode(LoopbackBackend.healthy());
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     Map<String, Integer> recovery = new TreeMap<>();
-    while (!mesh.resilience("payments").breakerState().equals("CLOSED") && System.nanoTime() < until) {
+    while (mesh.resilience("payments").breakerState() != BreakerState.CLOSED && System.nanoTime() < until) {
       outcomes(http, "http://payments/charge", 1).forEach((k, v) -> recovery.merge(k, v, Integer::sum));
       Thread.sleep(100); // pacing the demo's calls while the breaker waits out its open state
     }
@@ -238,7 +240,7 @@ public final class Demo {
     System.out.print(SpanTrees.render(retried));
   }
 
-  private static void sidecar(Mesh mesh, OkHttpClient http, Map<String, String> props, LocalSidecar sidecar,
+  private static void sidecar(Mesh mesh, OkHttpClient http, Map<String, String> props, @Nullable LocalSidecar sidecar,
       LoopbackBackend orders1, LoopbackBackend orders2) throws Exception {
     title("6. Sidecar handoff (service 'orders': direct -> split:50 -> sidecar, then the sidecar dies)");
     if (sidecar != null) {

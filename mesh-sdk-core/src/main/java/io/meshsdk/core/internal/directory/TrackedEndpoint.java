@@ -274,7 +274,7 @@ public final class TrackedEndpoint implements EndpointState {
   }
 
   private void recordLatency(long latencyNanos, long nowNanos) {
-    double sample = Math.max(1.0, latencyNanos);
+    double sample = Math.max(1.0, (double) latencyNanos);
     for (int i = 0; i < 4; i++) { // bounded: a lost race only drops one sample
       long bits = (long) EWMA_BITS.getVolatile(this);
       double current = Double.longBitsToDouble(bits);
@@ -338,6 +338,7 @@ public final class TrackedEndpoint implements EndpointState {
   }
 
   /** Takes the endpoint out of rotation for {@code why} (its until time is the ejection's end). */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // only the service's control context writes it
   public void eject(EndpointExclusion why) {
     this.timesEjected = timesEjected + 1;
     this.ejectedUntilNanos = why.untilNanos();

@@ -186,7 +186,6 @@ final class CallExecutor {
       s.attemptIndex = 1;
       return null;
     }
-    long t1 = ticker.read();
     int status = call.status(response);
     s.finalEndpoint = null;
     s.finalInfo = info;

@@ -19,6 +19,7 @@ import io.meshsdk.core.internal.directory.ServiceDirectory;
 import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.resilience.BreakerState;
+import io.meshsdk.core.resilience.ResilienceConfig;
 import io.meshsdk.core.resilience.ResilienceView;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.RouteConfig;
@@ -237,13 +238,48 @@ public final class MeshEngine implements AutoCloseable {
       if (current == null || !current.config.equals(sc)) {
         install(service, sc);
         if (current != null) {
-          log.info("service '{}': applied new config {} (was {})", service, sc, current.config);
+          log.info("service '{}': applied new config (changed: {})", service, changedParts(current.config, sc));
         }
       }
     }
-    if (old != newConfig && !old.equals(newConfig)) {
+    if (!old.equals(newConfig)) {
       log.info("mesh config applied: {} service pipeline(s)", pipelines.size());
     }
+  }
+
+  /** The parts of a service's config that differ, for a one-line log: "lb, retry, route". */
+  static String changedParts(ServiceConfig was, ServiceConfig now) {
+    List<String> parts = new ArrayList<>();
+    if (!was.loadBalancer().equals(now.loadBalancer())) {
+      parts.add("lb");
+    }
+    ResilienceConfig a = was.resilience();
+    ResilienceConfig b = now.resilience();
+    if (!a.breaker().equals(b.breaker())) {
+      parts.add("breaker");
+    }
+    if (!a.outlier().equals(b.outlier())) {
+      parts.add("outlier");
+    }
+    if (!a.healthCheck().equals(b.healthCheck())) {
+      parts.add("health-check");
+    }
+    if (!a.rateLimit().equals(b.rateLimit())) {
+      parts.add("rate-limit");
+    }
+    if (!a.bulkhead().equals(b.bulkhead())) {
+      parts.add("bulkhead");
+    }
+    if (!a.retry().equals(b.retry())) {
+      parts.add("retry");
+    }
+    if (!a.timeout().equals(b.timeout())) {
+      parts.add("timeout");
+    }
+    if (!was.route().equals(now.route())) {
+      parts.add("route " + was.route().mode() + " -> " + now.route().mode());
+    }
+    return String.join(", ", parts);
   }
 
   private synchronized void discovered(Set<String> names) {

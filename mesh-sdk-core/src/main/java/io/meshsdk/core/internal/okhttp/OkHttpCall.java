@@ -57,7 +57,7 @@ final class OkHttpCall implements TransportCall<Response> {
     if (body == null || body instanceof FormBody) {
       return true; // nothing to send, or a form: its fields are held and written again on every attempt
     }
-    if (body.isDuplex() || body.isOneShot() && body.contentLength() < 0) {
+    if (body.isDuplex() || (body.isOneShot() && body.contentLength() < 0)) {
       return false;
     }
     long length = body.contentLength();

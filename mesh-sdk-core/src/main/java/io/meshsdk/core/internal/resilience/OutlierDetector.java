@@ -239,7 +239,7 @@ public final class OutlierDetector {
 
   /** Control context: ejects {@code endpoint} because active health checks failed, until they pass. */
   void ejectUnhealthy(TrackedEndpoint endpoint, String detail) {
-    if (closed || endpoint.isEjected() && endpoint.ejectedUntilNanos() == Long.MAX_VALUE) {
+    if (closed || (endpoint.isEjected() && endpoint.ejectedUntilNanos() == Long.MAX_VALUE)) {
       return;
     }
     long now = ticker.read();
