@@ -89,9 +89,11 @@ public final class Demo {
           line("catalog", catalogGood, "id=catalog-ok"),
           line("orders", orders1, ""),
           line("orders", orders2, ""),
+          "end",
           ""));
       say("Ten real HTTP servers on 127.0.0.1 play five services. The mesh reads them from a plain text file");
-      say("(re-read when it changes; a bad edit keeps the last good endpoints):");
+      say("(re-read when it changes; a bad edit keeps the last good endpoints; the 'end' line says the file is");
+      say("complete, so a half-written file never removes anything):");
       Files.readAllLines(file).forEach(l -> say("    " + l));
 
       sidecar = LocalSidecar.firstInstalled();
@@ -144,6 +146,7 @@ public final class Demo {
         rateLimit(mesh, http);
         tracing(http, spans);
         sidecar(mesh, http, props, sidecar, orders1, orders2);
+        explain(mesh);
       }
     } finally {
       if (sidecar != null) {
@@ -155,6 +158,13 @@ public final class Demo {
       }
     }
     title("Done");
+  }
+
+  private static void explain(Mesh mesh) {
+    title("7. What the mesh sees now");
+    say("Mesh.snapshot(): per service, every endpoint and why it is (or is not) in rotation, the breaker, panic");
+    say("and last-known-good; read-only, for an admin page or an actuator:");
+    mesh.snapshot().render().lines().forEach(l -> say("    " + l));
   }
 
   private static void loadBalancing(Mesh mesh, OkHttpClient http, Duration trafficTime) throws Exception {

@@ -39,6 +39,10 @@ class DemoIT {
         .contains("resend=1")
         .contains("== 6. Sidecar handoff")
         .contains("Migration report")
+        .contains("== 7. What the mesh sees now")
+        .containsPattern("inventory  lb=least-request route=direct breaker=CLOSED")
+        .containsPattern("catalog-ok +SERVING")
+        .contains("they passed, breaker CLOSED") // the breaker section waits for recovery and reports it
         .contains("== Done");
     // the sidecar part shows a real handoff when HAProxy or nginx is installed (CI installs both)
     if (io.meshsdk.testing.sidecar.LocalSidecar.firstInstalled() != null) {
