@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param detail the figures behind the status ({@code 5 consecutive failures}, {@code slow start 40%}...), or ""
  * @param since when the status began (ejection, restoration or first sight), or {@code null}
  * @param until when an ejection ends at the latest, or {@code null} (not ejected, or held by health checks)
- * @param slowStartFactor the share of its full load it gets now, 0.1 to 1
+ * @param slowStartFactor the share of its full load it gets now, 0.1 to 1, relative to the longest-serving
+ *     endpoint's (endpoints that started together get 1)
  * @param inFlight attempts waiting for response headers
  * @param latencyMillis the latency estimate, or 0 before the first answer
  * @param successes attempts that succeeded

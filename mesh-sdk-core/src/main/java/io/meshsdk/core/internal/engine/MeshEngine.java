@@ -476,10 +476,19 @@ public final class MeshEngine implements AutoCloseable {
     long window = p.config.loadBalancer().slowStartWindow().toNanos();
     boolean panic = p.panicSinceNanos() != 0;
     List<EndpointSnapshot> endpoints = new ArrayList<>(set.size());
+    // slow start is relative: endpoints that started together share evenly, so a factor is reported against the
+    // longest-serving endpoint's (what the balancers do)
+    double oldestFactor = 0;
+    for (int i = 0; i < set.size(); i++) {
+      TrackedEndpoint e = (TrackedEndpoint) set.get(i);
+      if (!e.isEjected()) {
+        oldestFactor = Math.max(oldestFactor, e.slowStartFactor(now, window));
+      }
+    }
     for (int i = 0; i < set.size(); i++) {
       TrackedEndpoint e = (TrackedEndpoint) set.get(i);
       EndpointExclusion why = e.exclusion();
-      double factor = e.slowStartFactor(now, window);
+      double factor = oldestFactor <= 0 ? 1.0 : Math.min(1.0, e.slowStartFactor(now, window) / oldestFactor);
       EndpointSnapshot.Status status;
       String detail = "";
       Instant since = at(wall, now, e.healthySinceNanos());
