@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Ways to turn a logical URL into an endpoint URL, the one string-heavy step of the call path. Kept to
- * justify the choice in {@code ServicePipeline.rewrite} (see docs/benchmarks.md).
+ * justify the choice in {@code TrackedEndpoint.urlFor} (see docs/benchmarks.md).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

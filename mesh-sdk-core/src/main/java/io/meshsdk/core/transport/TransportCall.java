@@ -73,7 +73,8 @@ public interface TransportCall<R> {
    * The response to return to the application, arranged so that the engine learns how reading its body ends:
    * call {@link BodyCompletion#bodyComplete()} when the body was read to its end or closed, and throw what
    * {@link BodyCompletion#bodyFailed} returns when reading it fails. A response without a body to read completes
-   * at once.
+   * at once, on the calling thread, before {@code track} returns; no other thread may see the response before
+   * {@code track} returns.
    */
   R track(R response, BodyCompletion completion);
 }

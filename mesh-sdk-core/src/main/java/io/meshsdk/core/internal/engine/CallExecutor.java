@@ -146,14 +146,14 @@ final class CallExecutor {
       prepareReplay(s);
     }
     TrackedEndpoint target = java.util.Objects.requireNonNull(route.sidecarTarget, "sidecar target");
-    s.attempt.reset(target.urlFor(call.url()), null, route.hostHeaderStyle ? route.authority : null,
+    s.resetAttempt(target.urlFor(call.url()), null, route.hostHeaderStyle ? route.authority : null,
         remaining == Long.MAX_VALUE ? 0 : remaining);
     stampHeaders(s, remaining, true);
     AttemptInfo info = attemptStart(s, null);
     s.attempts = 1;
     R response;
     try {
-      response = call.send(s.attempt);
+      response = call.send(s);
     } catch (IOException e) {
       long t1 = ticker.read();
       if (s.deadlineFired()) {
@@ -245,7 +245,7 @@ final class CallExecutor {
       }
       long timeout = policies.attemptTimeouts().forAttempt(remaining,
           Math.max(1, policies.maxAttempts() - s.attemptIndex));
-      s.attempt.reset(endpoint.urlFor(url), endpoint, null, timeout);
+      s.resetAttempt(endpoint.urlFor(url), endpoint, null, timeout);
       stampHeaders(s, remaining, false);
       AttemptInfo info = attemptStart(s, endpoint);
       endpoint.attemptStarted();
@@ -254,7 +254,7 @@ final class CallExecutor {
       long t0 = now;
       R response;
       try {
-        response = call.send(s.attempt);
+        response = call.send(s);
       } catch (IOException e) {
         long t1 = ticker.read();
         endpoint.responded(t1 - t0, t1);
@@ -301,8 +301,8 @@ final class CallExecutor {
           continue;
         }
       }
-      if (o == Outcome.SUCCESS) {
-        policies.attemptTimeouts().record(t1 - t0);
+      if (o == Outcome.SUCCESS && (ThreadLocalRandom.current().nextInt() & LATENCY_SAMPLE_MASK) == 0) {
+        policies.attemptTimeouts().record(t1 - t0); // a 1-in-4 sample is plenty for a p99
       }
       s.held = policies.releaseBulkhead(s.held);
       s.finalEndpoint = endpoint;
@@ -310,11 +310,18 @@ final class CallExecutor {
       s.finalAttemptStart = t0;
       s.outcome = o;
       s.status = status;
-      return call.track(response, s);
+      s.headersAt = t1;
+      try {
+        return call.track(response, s);
+      } finally {
+        s.headersAt = 0; // from here on, the body's end is read from the clock
+      }
     }
   }
 
   private static final long SKIPPED_FOR_BODY = -100;
+  /** Successful attempts' latencies feed the adaptive attempt timeout one in (mask + 1). */
+  private static final int LATENCY_SAMPLE_MASK = 3;
 
   /**
    * Whether to retry after attempt {@code s.attemptIndex} ended with {@code outcome}, and after how long: the
@@ -397,7 +404,7 @@ final class CallExecutor {
 
   /** The mesh-owned headers of an attempt: caller, deadline and the route marker, set or removed. */
   private void stampHeaders(CallState<?> s, long remainingNanos, boolean viaSidecar) {
-    Attempt a = s.attempt;
+    CallState<?> a = s;
     if (caller != null) {
       a.set(MeshHeaders.CALLER, caller);
     } else if (s.call.header(MeshHeaders.CALLER) != null) {
@@ -420,8 +427,8 @@ final class CallExecutor {
     if (s.obs == CallObserver.NOOP) {
       return null;
     }
-    AttemptInfo info = new AttemptInfo(s.attemptIndex, endpoint, s.attempt.url());
-    ObserverCalls.attemptStart(s.obs, info, s.attempt);
+    AttemptInfo info = new AttemptInfo(s.attemptIndex, endpoint, s.url());
+    ObserverCalls.attemptStart(s.obs, info, s);
     return info;
   }
 
@@ -484,7 +491,13 @@ final class CallExecutor {
 
   /** The returned response's body was read to its end or closed. */
   void bodyComplete(CallState<?> s) {
-    if (s.end()) {
+    long at = s.headersAt;
+    if (at != 0) {
+      // a response without a body completes inside track(), on the caller's thread, at the instant its headers
+      // came: nobody else can end the call yet, and the clock need not be read again
+      s.endUncontended();
+      finish(s, at, null);
+    } else if (s.end()) {
       finish(s, ticker.read(), null);
     }
   }

@@ -6,31 +6,39 @@ import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.loadbalancer.PickContext;
 import io.meshsdk.core.observe.AttemptInfo;
 import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.OutboundHeaders;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.Route;
 import io.meshsdk.core.resilience.Deadlines;
+import io.meshsdk.core.transport.AttemptRequest;
 import io.meshsdk.core.transport.BodyCompletion;
 import io.meshsdk.core.transport.TransportCall;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one logical call while the {@link CallExecutor} runs it: the {@link PickContext} the pickers see,
  * the attempt being sent, what admission holds, the deadline's watch, and, once a response is returned, the
- * {@link BodyCompletion} that finishes the call's accounting when its body is read (or fails). One object per call
- * (plus one {@link Attempt}); used on the caller's thread, except the body completion, which runs on whatever
- * thread reads the body, once.
+ * {@link BodyCompletion} that finishes the call's accounting when its body is read (or fails). It is also the attempt
+ * being sent ({@link AttemptRequest}: target URL, {@code Host} override, timeout, and the headers the mesh and its
+ * observers, through {@link OutboundHeaders}, set or remove; reading a header answers from what was set here, else
+ * from the application's request). One object per call, used on the caller's thread, except the body completion,
+ * which runs on whatever thread reads the body, once.
  */
-final class CallState<R> implements PickContext, BodyCompletion {
+final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest, OutboundHeaders {
+
+  @SuppressWarnings("rawtypes") // the updater of a generic class is declared on its raw type
+  private static final AtomicIntegerFieldUpdater<CallState> ENDED =
+      AtomicIntegerFieldUpdater.newUpdater(CallState.class, "ended");
 
   final CallExecutor executor;
   final ServicePipeline pipeline;
   final TransportCall<R> call;
   final String method;
   final long start;
-  final Attempt attempt;
   CallObserver obs = CallObserver.NOOP;
   long deadline = Deadlines.NONE;
   DeadlineWatchdog.@Nullable Watch watch;
@@ -50,9 +58,23 @@ final class CallState<R> implements PickContext, BodyCompletion {
   @Nullable TrackedEndpoint finalEndpoint;
   @Nullable AttemptInfo finalInfo;
   long finalAttemptStart;
+  /** While the transport wraps the returned response: when its headers came (ticker); 0 otherwise. */
+  long headersAt;
   Outcome outcome = Outcome.REJECTED;
   int status = -1;
-  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile int ended; // 0, then 1 once; through ENDED
+
+  // ---- the attempt being sent (AttemptRequest, OutboundHeaders): reset for each attempt ----
+  private static final String[] NONE = new String[0];
+  private HttpUrl url;
+  private @Nullable String hostHeader;
+  private long timeoutNanos;
+  // grown on first use: most calls add no header at all
+  private String[] names = NONE;
+  private String[] values = NONE;
+  private int count;
+  private String[] removed = NONE;
+  private int removedCount;
 
   CallState(CallExecutor executor, ServicePipeline pipeline, TransportCall<R> call, long start) {
     this.executor = executor;
@@ -61,16 +83,24 @@ final class CallState<R> implements PickContext, BodyCompletion {
     this.method = call.method();
     this.start = start;
     this.now = start;
-    this.attempt = new Attempt(call, call.url());
+    this.url = call.url();
   }
 
   /** Marks the call ended; true only for the first caller (the accounting runs once). */
   boolean end() {
-    return ended.compareAndSet(false, true);
+    return ENDED.compareAndSet(this, 0, 1);
+  }
+
+  /**
+   * Marks the call ended without a race to settle: only while the transport wraps the returned response (the
+   * response has not reached anyone who could end the call on another thread).
+   */
+  void endUncontended() {
+    ENDED.lazySet(this, 1);
   }
 
   boolean ended() {
-    return ended.get();
+    return ended != 0;
   }
 
   /** Whether the deadline watchdog cut the call. */
@@ -137,5 +167,104 @@ final class CallState<R> implements PickContext, BodyCompletion {
   @Override
   public IOException bodyFailed(IOException e) {
     return executor.bodyFailed(this, e);
+  }
+
+  // ---- AttemptRequest, OutboundHeaders ----
+
+  /** Starts a new attempt to {@code url} ({@code endpoint} null for the sidecar). */
+  void resetAttempt(HttpUrl url, @Nullable TrackedEndpoint endpoint, @Nullable String hostHeader, long timeoutNanos) {
+    this.url = url;
+    this.hostHeader = hostHeader;
+    this.timeoutNanos = timeoutNanos;
+    this.count = 0;
+    this.removedCount = 0;
+  }
+
+  @Override
+  public HttpUrl url() {
+    return url;
+  }
+
+  @Override
+  public @Nullable String hostHeader() {
+    return hostHeader;
+  }
+
+  @Override
+  public long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  @Override
+  public int headerCount() {
+    return count;
+  }
+
+  @Override
+  public String headerName(int i) {
+    return names[i];
+  }
+
+  @Override
+  public String headerValue(int i) {
+    return values[i];
+  }
+
+  @Override
+  public int removedCount() {
+    return removedCount;
+  }
+
+  @Override
+  public String removedName(int i) {
+    return removed[i];
+  }
+
+  /** Removes {@code name} from the attempt (a mesh-owned header the application set). */
+  void remove(String name) {
+    for (int i = 0; i < count; i++) {
+      if (names[i].equalsIgnoreCase(name)) {
+        System.arraycopy(names, i + 1, names, i, count - i - 1);
+        System.arraycopy(values, i + 1, values, i, count - i - 1);
+        count--;
+        break;
+      }
+    }
+    if (removedCount == removed.length) {
+      removed = Arrays.copyOf(removed, Math.max(4, removedCount * 2));
+    }
+    removed[removedCount++] = name;
+  }
+
+  @Override
+  public @Nullable String get(String name) {
+    for (int i = 0; i < count; i++) {
+      if (names[i].equalsIgnoreCase(name)) {
+        return values[i];
+      }
+    }
+    for (int i = 0; i < removedCount; i++) {
+      if (removed[i].equalsIgnoreCase(name)) {
+        return null;
+      }
+    }
+    return call.header(name);
+  }
+
+  @Override
+  public void set(String name, String value) {
+    for (int i = 0; i < count; i++) {
+      if (names[i].equalsIgnoreCase(name)) {
+        values[i] = value;
+        return;
+      }
+    }
+    if (count == names.length) {
+      names = Arrays.copyOf(names, Math.max(4, count * 2));
+      values = Arrays.copyOf(values, Math.max(4, count * 2));
+    }
+    names[count] = name;
+    values[count] = value;
+    count++;
   }
 }

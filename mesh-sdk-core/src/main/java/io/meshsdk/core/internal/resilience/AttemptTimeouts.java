@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>No deadline and no per-attempt timeout: the HTTP client's own timeouts (OkHttp: 10 s per read).
  * </ul>
  *
- * <p>The p99 is learned from successful attempts with a lock-free log-linear histogram (4 bins per power of two,
+ * <p>The p99 is learned from a sample of successful attempts (one in four, drawn by the call executor) with a
+ * lock-free log-linear histogram (4 bins per power of two,
  * one atomic increment per sample); every {@value #RECOMPUTE_EVERY} samples the recording thread recomputes the
  * p99 and halves the counts, so the estimate follows the recent past at no timer's cost.
  */
