@@ -9,19 +9,16 @@ import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.metrics.MetricNames;
+import io.meshsdk.testing.RawSocketServer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -135,82 +132,34 @@ class BodyFailureIT {
    * body, then waits for a permit from the test and resets the connection (SO_LINGER 0 + close).
    */
   static final class ResettingServer implements AutoCloseable {
-    private final ServerSocket listener;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "test-resetting-server");
-      t.setDaemon(true);
-      return t;
-    });
     final Semaphore resets = new Semaphore(0);
     final AtomicInteger requests = new AtomicInteger();
-
-    ResettingServer() throws IOException {
-      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      executor.execute(this::acceptLoop);
-    }
+    private final RawSocketServer raw = RawSocketServer.start("resetting", this::serve);
 
     int port() {
-      return listener.getLocalPort();
+      return raw.port();
     }
 
-    private void acceptLoop() {
-      while (!listener.isClosed()) {
-        try {
-          Socket s = listener.accept();
-          executor.execute(() -> serve(s));
-        } catch (IOException e) {
-          return;
-        }
+    private void serve(Socket s) throws IOException, InterruptedException {
+      if (RawSocketServer.readHead(s.getInputStream()) == null) {
+        return;
       }
-    }
-
-    private void serve(Socket s) {
-      try {
-        if (!readRequestHead(s.getInputStream())) {
-          s.close();
-          return;
-        }
-        requests.incrementAndGet();
-        OutputStream out = s.getOutputStream();
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + DECLARED
-            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        byte[] part = new byte[SENT];
-        java.util.Arrays.fill(part, (byte) 'x');
-        out.write(part);
-        out.flush();
-        resets.tryAcquire(60, TimeUnit.SECONDS);
-        s.setSoLinger(true, 0);
-        s.close(); // RST
-      } catch (IOException e) {
-        // the client went away
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing
-        }
-      }
-    }
-
-    /** Reads a request head (no body: GET); false when the connection ends first. */
-    private static boolean readRequestHead(InputStream in) throws IOException {
-      int matched = 0; // of "\r\n\r\n"
-      int c;
-      while ((c = in.read()) != -1) {
-        matched = c == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : (c == '\r' ? 1 : 0);
-        if (matched == 4) {
-          return true;
-        }
-      }
-      return false;
+      requests.incrementAndGet();
+      OutputStream out = s.getOutputStream();
+      out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + DECLARED
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      byte[] part = new byte[SENT];
+      java.util.Arrays.fill(part, (byte) 'x');
+      out.write(part);
+      out.flush();
+      resets.tryAcquire(60, TimeUnit.SECONDS);
+      s.setSoLinger(true, 0);
+      s.close(); // RST
     }
 
     @Override
     public void close() throws IOException {
-      listener.close();
-      executor.shutdownNow();
+      raw.close();
     }
   }
 }

@@ -9,21 +9,19 @@ import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.sidecar.SidecarConfig;
+import io.meshsdk.testing.RawSocketServer;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -253,132 +251,32 @@ class BodyReplayIT {
    * that crashed mid-call. Connections that send nothing (the readiness TCP check) are just closed.
    */
   static final class SwallowingSidecar implements AutoCloseable {
-    private final ServerSocket listener;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "test-swallowing-sidecar");
-      t.setDaemon(true);
-      return t;
-    });
     final List<Integer> putBodySizes = new CopyOnWriteArrayList<>();
-
-    SwallowingSidecar() throws IOException {
-      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      executor.execute(this::acceptLoop);
-    }
+    private final RawSocketServer raw = RawSocketServer.start("swallowing-sidecar", this::serve);
 
     int port() {
-      return listener.getLocalPort();
+      return raw.port();
     }
 
-    private void acceptLoop() {
-      while (!listener.isClosed()) {
-        try {
-          Socket s = listener.accept();
-          executor.execute(() -> serve(s));
-        } catch (IOException e) {
-          return; // closed
-        }
+    private void serve(Socket s) throws IOException {
+      InputStream in = s.getInputStream();
+      List<String> head = RawSocketServer.readHead(in);
+      if (head == null) {
+        return; // a bare TCP connect (readiness check)
       }
-    }
-
-    private void serve(Socket s) {
-      try (s) {
-        InputStream in = s.getInputStream();
-        List<String> head = RawHttp.readHead(in);
-        if (head == null) {
-          return; // a bare TCP connect (readiness check)
-        }
-        if (head.get(0).startsWith("GET /ready ")) {
-          s.getOutputStream().write(
-              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-          s.getOutputStream().flush();
-          return;
-        }
-        byte[] body = RawHttp.readBody(in, head);
-        putBodySizes.add(body.length);
-        // close without a response
-      } catch (IOException e) {
-        // the client went away
+      if (head.get(0).startsWith("GET /ready ")) {
+        s.getOutputStream().write(
+            "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return;
       }
+      byte[] body = RawSocketServer.readBody(in, head);
+      putBodySizes.add(body.length);
+      // close without a response
     }
 
     @Override
     public void close() throws IOException {
-      listener.close();
-      executor.shutdownNow();
+      raw.close();
     }
-  }
-
-  /** Minimal HTTP/1.1 request parsing for the raw-socket servers. */
-  static final class RawHttp {
-    private RawHttp() {}
-
-    /** The request line and header lines, or {@code null} when the connection ends before a request line. */
-    static @Nullable List<String> readHead(InputStream in) throws IOException {
-      List<String> lines = new ArrayList<>();
-      while (true) {
-        String line = readLine(in);
-        if (line == null) {
-          return lines.isEmpty() ? null : lines;
-        }
-        if (line.isEmpty()) {
-          return lines.isEmpty() ? null : lines;
-        }
-        lines.add(line);
-      }
-    }
-
-    static byte[] readBody(InputStream in, List<String> head) throws IOException {
-      String length = header(head, "content-length");
-      if (length != null) {
-        return in.readNBytes(Integer.parseInt(length.trim()));
-      }
-      String te = header(head, "transfer-encoding");
-      if (te == null || !te.toLowerCase(Locale.ROOT).contains("chunked")) {
-        return new byte[0];
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      while (true) {
-        String sizeLine = readLine(in);
-        if (sizeLine == null) {
-          throw new IOException("truncated chunked body");
-        }
-        int semi = sizeLine.indexOf(';');
-        int size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
-        if (size == 0) {
-          String trailer;
-          do {
-            trailer = readLine(in);
-          } while (trailer != null && !trailer.isEmpty());
-          return out.toByteArray();
-        }
-        out.write(in.readNBytes(size));
-        readLine(in); // CRLF after the chunk
-      }
-    }
-
-    static @Nullable String header(List<String> head, String name) {
-      for (int i = 1; i < head.size(); i++) {
-        String line = head.get(i);
-        int colon = line.indexOf(':');
-        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-          return line.substring(colon + 1).trim();
-        }
-      }
-      return null;
-    }
-
-    private static @Nullable String readLine(InputStream in) throws IOException {
-      StringBuilder sb = new StringBuilder();
-      int c;
-      while ((c = in.read()) != -1) {
-        if (c == '\n') {
-          int n = sb.length();
-          return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
-        }
-        sb.append((char) c);
-      }
-      return sb.length() == 0 ? null : sb.toString();
-    }
-  }
-}
+  }}

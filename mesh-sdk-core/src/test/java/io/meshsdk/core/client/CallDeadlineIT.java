@@ -10,17 +10,13 @@ import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.testing.LoopbackBackend;
+import io.meshsdk.testing.RawSocketServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -174,94 +170,53 @@ class CallDeadlineIT {
    * Connections that send no request (the sidecar's TCP readiness check) are closed.
    */
   static final class TricklingServer implements AutoCloseable {
-    private final ServerSocket listener;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "test-trickling-server");
-      t.setDaemon(true);
-      return t;
-    });
     volatile boolean trickleHeaders;
     final CountDownLatch clientGone = new CountDownLatch(1);
     final CountDownLatch finished = new CountDownLatch(1);
-
-    TricklingServer() throws IOException {
-      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      executor.execute(this::acceptLoop);
-    }
+    private final RawSocketServer raw = RawSocketServer.start("trickling", this::serve);
 
     int port() {
-      return listener.getLocalPort();
+      return raw.port();
     }
 
-    private void acceptLoop() {
-      while (!listener.isClosed()) {
-        try {
-          Socket s = listener.accept();
-          executor.execute(() -> serve(s));
-        } catch (IOException e) {
-          return;
-        }
+    private void serve(Socket s) throws IOException, InterruptedException {
+      if (RawSocketServer.readHead(s.getInputStream()) == null) {
+        return;
       }
-    }
-
-    private void serve(Socket s) {
-      try (s) {
-        if (!readRequestHead(s.getInputStream())) {
-          return;
-        }
-        OutputStream out = s.getOutputStream();
-        byte[] now;
-        byte[] trickled;
-        if (trickleHeaders) {
-          String head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nx-trickle: ";
-          trickled = (head + "a".repeat(Math.max(1, TRICKLED - head.length() - 4)) + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII); // the whole head is trickled: TRICKLED bytes
-          now = new byte[0];
-        } else {
-          now = ("HTTP/1.1 200 OK\r\nContent-Length: " + TRICKLED + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-          trickled = "b".repeat(TRICKLED).getBytes(StandardCharsets.US_ASCII);
-        }
-        try {
-          out.write(now);
+      OutputStream out = s.getOutputStream();
+      byte[] now;
+      byte[] trickled;
+      if (trickleHeaders) {
+        String head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nx-trickle: ";
+        trickled = (head + "a".repeat(Math.max(1, TRICKLED - head.length() - 4)) + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII); // the whole head is trickled: TRICKLED bytes
+        now = new byte[0];
+      } else {
+        now = ("HTTP/1.1 200 OK\r\nContent-Length: " + TRICKLED + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        trickled = "b".repeat(TRICKLED).getBytes(StandardCharsets.US_ASCII);
+      }
+      try {
+        out.write(now);
+        out.flush();
+        for (byte b : trickled) {
+          out.write(b);
           out.flush();
-          for (byte b : trickled) {
-            out.write(b);
-            out.flush();
-            Thread.sleep(PACE_MILLIS); // the simulated slow server's pace, not a test wait
-          }
-          if (trickleHeaders) {
-            out.write("ok".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-          }
-        } catch (IOException e) {
-          clientGone.countDown();
-          return;
+          Thread.sleep(PACE_MILLIS); // the simulated slow server's pace, not a test wait
         }
-        finished.countDown();
+        if (trickleHeaders) {
+          out.write("ok".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
       } catch (IOException e) {
-        // the request could not be read
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        clientGone.countDown();
+        return;
       }
-    }
-
-    /** Reads a request head (GET: no body); false when the connection ends first. */
-    private static boolean readRequestHead(InputStream in) throws IOException {
-      int matched = 0; // of "\r\n\r\n"
-      int c;
-      while ((c = in.read()) != -1) {
-        matched = c == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : (c == '\r' ? 1 : 0);
-        if (matched == 4) {
-          return true;
-        }
-      }
-      return false;
+      finished.countDown();
     }
 
     @Override
     public void close() throws IOException {
-      listener.close();
-      executor.shutdownNow();
+      raw.close();
     }
   }
 }
