@@ -1,7 +1,13 @@
 package io.meshsdk.core.common;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Parsing and checking of configuration values, shared by every config builder so that every invalid value
@@ -176,5 +182,45 @@ public final class ConfigValues {
 
   private static String fmt(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  /**
+   * Parses {@code text}, the value of {@code key}, as a backend URI ({@code file:/etc/mesh/endpoints.txt},
+   * {@code zookeeper://host:2181}).
+   *
+   * @param example what to show as a valid value in the error
+   */
+  public static URI parseUri(String key, String text, String example) {
+    try {
+      return new URI(text.trim());
+    } catch (URISyntaxException e) {
+      throw new ConfigException(key, text, "a URI such as " + example);
+    }
+  }
+
+  /** The scheme of {@code uri} in lower case, or "" when it has none. */
+  public static String scheme(URI uri) {
+    String scheme = uri.getScheme();
+    return scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A backend's own keys: those of {@code properties} under {@code prefix}, with the prefix removed, each checked
+   * to be one of {@code allowed} (the error names the full key).
+   */
+  public static Map<String, String> keysUnder(Map<String, String> properties, String prefix, Set<String> allowed) {
+    Map<String, String> own = new TreeMap<>();
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      if (e.getKey().startsWith(prefix)) {
+        String key = e.getKey().substring(prefix.length());
+        if (!allowed.contains(key)) {
+          throw new ConfigException(e.getKey(), e.getValue(), allowed.isEmpty()
+              ? "no keys under " + prefix
+              : "one of " + new TreeSet<>(allowed) + " under " + prefix);
+        }
+        own.put(key, e.getValue());
+      }
+    }
+    return Map.copyOf(own);
   }
 }

@@ -8,17 +8,14 @@ import io.meshsdk.core.common.Hosts;
 import io.meshsdk.core.common.ServiceNames;
 import io.meshsdk.core.endpoint.Endpoint;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Selects a discovery backend by URI, from the built-in schemes and the {@link ServiceDiscoveryProvider}s on the
@@ -77,32 +74,15 @@ public final class ServiceDiscoveries {
   public static ServiceDiscovery create(String uri, Map<String, String> properties) {
     requireNonNull(uri, "uri");
     requireNonNull(properties, "properties");
-    URI parsed;
-    try {
-      parsed = new URI(uri.trim());
-    } catch (URISyntaxException e) {
-      throw new ConfigException(URI_KEY, uri, "a URI such as file:/etc/mesh/endpoints.txt or zookeeper://host:2181");
-    }
-    String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
+    URI parsed = ConfigValues.parseUri(URI_KEY, uri, "file:/etc/mesh/endpoints.txt or zookeeper://host:2181");
+    String scheme = ConfigValues.scheme(parsed);
     ServiceDiscoveryProvider provider = providers().get(scheme);
     if (provider == null) {
       throw new ConfigException(URI_KEY, uri, "a URI with one of the schemes " + providers().keySet()
           + " (a scheme of a discovery/* module needs that module on the class path)");
     }
-    Map<String, String> own = new TreeMap<>();
-    String prefix = PREFIX + scheme + ".";
-    for (Map.Entry<String, String> e : properties.entrySet()) {
-      if (e.getKey().startsWith(prefix)) {
-        String key = e.getKey().substring(prefix.length());
-        if (!provider.propertyKeys().contains(key)) {
-          throw new ConfigException(e.getKey(), e.getValue(), provider.propertyKeys().isEmpty()
-              ? "no keys: scheme " + scheme + " takes none"
-              : "one of " + new TreeSet<>(provider.propertyKeys()) + " under " + prefix);
-        }
-        own.put(key, e.getValue());
-      }
-    }
-    return provider.create(parsed, Map.copyOf(own));
+    return provider.create(parsed,
+        ConfigValues.keysUnder(properties, PREFIX + scheme + ".", provider.propertyKeys()));
   }
 
   /** The schemes available here, for error messages and health pages. */

@@ -3,9 +3,8 @@ package io.meshsdk.core.registration;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.ConfigValues;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -31,13 +30,8 @@ public final class ServiceRegistries {
   public static ServiceRegistry create(String uri, Map<String, String> properties) {
     requireNonNull(uri, "uri");
     requireNonNull(properties, "properties");
-    URI parsed;
-    try {
-      parsed = new URI(uri.trim());
-    } catch (URISyntaxException e) {
-      throw new ConfigException(URI_KEY, uri, "a URI such as zookeeper://127.0.0.1:2181/services");
-    }
-    String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
+    URI parsed = ConfigValues.parseUri(URI_KEY, uri, "zookeeper://127.0.0.1:2181/services");
+    String scheme = ConfigValues.scheme(parsed);
     Map<String, ServiceRegistryProvider> providers = new TreeMap<>();
     for (ServiceRegistryProvider p : ServiceLoader.load(ServiceRegistryProvider.class)) {
       if (p.isAvailable()) {
@@ -50,19 +44,8 @@ public final class ServiceRegistries {
           ? "a registry URI; no registry module (discovery/zookeeper, discovery/etcd) is on the class path"
           : "a URI with one of the schemes " + providers.keySet());
     }
-    Map<String, String> own = new TreeMap<>();
-    String prefix = PREFIX + scheme + ".";
-    for (Map.Entry<String, String> e : properties.entrySet()) {
-      if (e.getKey().startsWith(prefix)) {
-        String key = e.getKey().substring(prefix.length());
-        if (!provider.propertyKeys().contains(key)) {
-          throw new ConfigException(e.getKey(), e.getValue(), "one of " + new TreeSet<>(provider.propertyKeys())
-              + " under " + prefix);
-        }
-        own.put(key, e.getValue());
-      }
-    }
-    return provider.create(parsed, Map.copyOf(own));
+    return provider.create(parsed,
+        ConfigValues.keysUnder(properties, PREFIX + scheme + ".", provider.propertyKeys()));
   }
 
   /** The schemes available here. */
