@@ -72,8 +72,9 @@ public interface TransportCall<R> {
   /**
    * The response to return to the application, arranged so that the engine learns how reading its body ends:
    * call {@link BodyCompletion#bodyComplete()} when the body was read to its end or closed, and throw what
-   * {@link BodyCompletion#bodyFailed} returns when reading it fails. A response without a body to read completes
-   * at once, on the calling thread, before {@code track} returns; no other thread may see the response before
+   * {@link BodyCompletion#bodyFailed} returns when reading it fails. Not called for a response that cannot have a
+   * body (HEAD, 1xx, 204, 304): the engine ends those itself. A body the transport knows to be empty completes at
+   * once, on the calling thread, before {@code track} returns; no other thread may see the response before
    * {@code track} returns.
    */
   R track(R response, BodyCompletion completion);

@@ -186,13 +186,14 @@ final class CallExecutor {
       s.attemptIndex = 1;
       return null;
     }
+    long t1 = ticker.read();
     int status = call.status(response);
     s.finalEndpoint = null;
     s.finalInfo = info;
     s.finalAttemptStart = now;
     s.outcome = Outcome.ofStatus(status);
     s.status = status;
-    return call.track(response, s);
+    return returned(s, response, t1);
   }
 
   // ---- the direct path ----------------------------------------------------------------------------------------
@@ -310,13 +311,32 @@ final class CallExecutor {
       s.finalAttemptStart = t0;
       s.outcome = o;
       s.status = status;
-      s.headersAt = t1;
-      try {
-        return call.track(response, s);
-      } finally {
-        s.headersAt = 0; // from here on, the body's end is read from the clock
-      }
+      return returned(s, response, t1);
     }
+  }
+
+  /**
+   * The response the call returns, arranged so that the call ends when its body does. A response that cannot
+   * have a body (HEAD, 1xx, 204, 304) ends the call here, whatever the transport; the transport tracks the others
+   * and may end a known-empty body at once, inside {@code track}, at the headers' time.
+   */
+  private <R> R returned(CallState<R> s, R response, long headersAt) {
+    if (!mayHaveBody(s.method, s.status)) {
+      s.endUncontended();
+      finish(s, headersAt, null);
+      return response;
+    }
+    s.headersAt = headersAt;
+    try {
+      return s.call.track(response, s);
+    } finally {
+      s.headersAt = 0; // from here on, the body's end is read from the clock
+    }
+  }
+
+  /** Whether a response to {@code method} with {@code status} can carry a body (RFC 9110, 6.4.1). */
+  static boolean mayHaveBody(String method, int status) {
+    return !method.equals("HEAD") && status >= 200 && status != 204 && status != 304;
   }
 
   private static final long SKIPPED_FOR_BODY = -100;

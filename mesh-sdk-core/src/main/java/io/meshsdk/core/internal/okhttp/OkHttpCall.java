@@ -132,9 +132,7 @@ final class OkHttpCall implements TransportCall<Response> {
   @Override
   public Response track(Response response, BodyCompletion completion) {
     ResponseBody body = response.body();
-    int code = response.code();
-    if (request.method().equals("HEAD") || code == 204 || code == 304 || (code >= 100 && code < 200)
-        || body.contentLength() == 0) {
+    if (body.contentLength() == 0) {
       completion.bodyComplete();
       return response;
     }
