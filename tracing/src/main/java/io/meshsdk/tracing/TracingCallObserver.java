@@ -22,7 +22,6 @@ import io.meshsdk.core.observe.CallObserver;
 import io.meshsdk.core.observe.CallResult;
 import io.meshsdk.core.observe.MeshEvent;
 import io.meshsdk.core.observe.OutboundHeaders;
-import io.meshsdk.core.observe.Route;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -44,7 +43,6 @@ final class TracingCallObserver implements CallObserver {
   private final Context callContext;
   private final Span callSpan;
   private @Nullable Span attemptSpan;
-  private Route attemptRoute; // the route the next attempt takes: DIRECT after a sidecar fallback
   private boolean rejected; // the call span's error.type is the rejection's reason
 
   TracingCallObserver(Tracer tracer, TextMapPropagator propagator, CallInfo call, Context callContext, Span callSpan) {
@@ -53,7 +51,6 @@ final class TracingCallObserver implements CallObserver {
     this.call = call;
     this.callContext = callContext;
     this.callSpan = callSpan;
-    this.attemptRoute = call.route();
   }
 
   @Override
@@ -70,7 +67,7 @@ final class TracingCallObserver implements CallObserver {
         .setAttribute(SERVER_PORT, (long) attempt.url().port())
         .setAttribute(URL_FULL, UrlRedactor.redact(attempt.url()))
         .setAttribute(MESH_SERVICE, call.service())
-        .setAttribute(MESH_ROUTE, attemptRoute.tag())
+        .setAttribute(MESH_ROUTE, attempt.route().tag())
         .setAttribute(MESH_LB, call.loadBalancer());
     EndpointState endpoint = attempt.endpoint();
     if (endpoint != null) {
@@ -113,9 +110,6 @@ final class TracingCallObserver implements CallObserver {
   @Override
   public void onEvent(MeshEvent event, String detail) {
     callSpan.addEvent("mesh." + event.tag(), Attributes.of(MESH_DETAIL, detail));
-    if (event == MeshEvent.SIDECAR_FALLBACK) {
-      attemptRoute = Route.DIRECT;
-    }
     if (isRejection(event)) {
       rejected = true;
       callSpan.setAttribute(ERROR_TYPE, event.tag());

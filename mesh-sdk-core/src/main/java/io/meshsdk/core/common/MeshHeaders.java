@@ -34,11 +34,6 @@ public final class MeshHeaders {
     return HOP_BY_HOP_OR_FRAMING.contains(name.toLowerCase(Locale.ROOT));
   }
 
-  /** Whether {@code name} is one of the headers the mesh sets itself (caller, deadline, default marker). */
-  public static boolean isMeshOwned(String name) {
-    return name.equalsIgnoreCase(CALLER) || name.equalsIgnoreCase(DEADLINE) || name.equalsIgnoreCase(ROUTE_MARKER);
-  }
-
   /**
    * Whether {@code name} is a syntactically valid header name (an RFC 9110 token).
    */

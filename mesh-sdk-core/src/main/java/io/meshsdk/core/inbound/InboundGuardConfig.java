@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.common.ConfigValues;
+import io.meshsdk.core.common.MeshHeaders;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,7 +33,7 @@ public record InboundGuardConfig(
     int maxTrackedCallers) {
 
   /** {@code x-mesh-caller}. */
-  public static final String DEFAULT_CALLER_HEADER = "x-mesh-caller";
+  public static final String DEFAULT_CALLER_HEADER = MeshHeaders.CALLER;
 
   /** Validates every component. */
   public InboundGuardConfig {

@@ -96,15 +96,7 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
     if (few != null) {
       return few;
     }
-    long now = ticker.read();
-    long rampUntil = now;
-    for (EndpointState s : endpoints) {
-      long end = s.healthySinceNanos() + slowStartNanos;
-      if (end - rampUntil > 0) {
-        rampUntil = end;
-      }
-    }
-    return new P2cPicker(endpoints, random, rampUntil, slowStartNanos);
+    return new P2cPicker(endpoints, random, SlowStart.of(endpoints, ticker.read(), slowStartNanos), slowStartNanos);
   }
 
   @Override
@@ -121,14 +113,13 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
   static final class P2cPicker implements Picker {
     private final EndpointState[] endpoints;
     private final RandomSource random;
-    /** Until when (ticker nanos) some endpoint may still be in slow start. */
-    private final long rampUntil;
+    private final SlowStart slowStart;
     private final long slowStartNanos;
 
-    P2cPicker(EndpointState[] endpoints, RandomSource random, long rampUntil, long slowStartNanos) {
+    P2cPicker(EndpointState[] endpoints, RandomSource random, SlowStart slowStart, long slowStartNanos) {
       this.endpoints = endpoints;
       this.random = random;
-      this.rampUntil = rampUntil;
+      this.slowStart = slowStart;
       this.slowStartNanos = slowStartNanos;
     }
 
@@ -173,7 +164,7 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
     }
 
     private EndpointState cheaper(EndpointState x, EndpointState y, RandomSource r, long now) {
-      if (now - rampUntil < 0) {
+      if (slowStart.active(now)) {
         double fx = x.slowStartFactor(now, slowStartNanos);
         double fy = y.slowStartFactor(now, slowStartNanos);
         if (fx < fy) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.common.ConfigValues;
+import io.meshsdk.core.common.MeshHeaders;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -225,7 +226,7 @@ public final class LoadBalancerConfig {
     /** The request header used as hash key by ring-hash. */
     public Builder hashHeader(String header) {
       requireNonNull(header, "header");
-      if (header.isBlank() || !isToken(header)) {
+      if (!MeshHeaders.isToken(header)) {
         throw new ConfigException("lb.hash-header", header, "an HTTP header name");
       }
       this.hashHeader = header;
@@ -264,7 +265,7 @@ public final class LoadBalancerConfig {
     /** A request header whose value pins the call to the subset with that label value. */
     public Builder subsetHeader(String header) {
       requireNonNull(header, "header");
-      if (header.isBlank() || !isToken(header)) {
+      if (!MeshHeaders.isToken(header)) {
         throw new ConfigException("lb.subset-header", header, "an HTTP header name");
       }
       this.subsetHeader = header;
@@ -348,18 +349,6 @@ public final class LoadBalancerConfig {
         out.put(p.substring(0, eq).trim(), ConfigValues.parseInt("lb.subset-weights", p.substring(eq + 1)));
       }
       return out;
-    }
-
-    private static boolean isToken(String s) {
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-        if (!ok) {
-          return false;
-        }
-      }
-      return true;
     }
   }
 }

@@ -3,6 +3,7 @@ package io.meshsdk.core.metrics;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.observe.Outcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 public final class MeshServerMetrics {
 
   /** Conventional header naming the calling service. */
-  public static final String CALLER_HEADER = "x-mesh-caller";
+  public static final String CALLER_HEADER = MeshHeaders.CALLER;
   /** Default cap on distinct caller tag values: 100. */
   public static final int DEFAULT_MAX_CALLERS = 100;
 

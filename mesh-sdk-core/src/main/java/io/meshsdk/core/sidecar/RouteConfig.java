@@ -3,6 +3,7 @@ package io.meshsdk.core.sidecar;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.MeshHeaders;
 import java.util.Locale;
 
 /**
@@ -26,7 +27,7 @@ public record RouteConfig(RouteMode mode, String keyHeader) {
   public RouteConfig {
     requireNonNull(mode, "mode");
     requireNonNull(keyHeader, "keyHeader");
-    if (!keyHeader.isEmpty() && !keyHeader.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+    if (!keyHeader.isEmpty() && !MeshHeaders.isToken(keyHeader)) {
       throw new ConfigException("key-header", keyHeader, "an HTTP header name, or \"\" for none");
     }
     keyHeader = keyHeader.toLowerCase(Locale.ROOT);

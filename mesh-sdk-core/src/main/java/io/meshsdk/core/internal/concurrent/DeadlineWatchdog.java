@@ -176,10 +176,5 @@ public final class DeadlineWatchdog implements AutoCloseable {
     public boolean fired() {
       return fired;
     }
-
-    /** The deadline (ticker nanos). */
-    public long deadlineNanos() {
-      return deadline;
-    }
   }
 }

@@ -104,13 +104,6 @@ public final class ServiceDirectory implements AutoCloseable {
     }
   }
 
-  /** The watched services and their current snapshots. */
-  public Map<String, EndpointSet> snapshots() {
-    Map<String, EndpointSet> out = new LinkedHashMap<>();
-    entries.forEach((k, v) -> out.put(k, v.snapshot()));
-    return out;
-  }
-
   /** How many services are watched. */
   public int size() {
     return entries.size();

@@ -264,15 +264,6 @@ public final class TrackedEndpoint implements EndpointState {
     outcome(failed);
   }
 
-  /**
-   * A response this endpoint already counted as a success turned out to be a failure (its body was cut short):
-   * moves one success to the failures.
-   */
-  public void successTurnedFailure() {
-    SUCCESSES.getAndAdd(this, -1L);
-    outcome(true);
-  }
-
   private void recordLatency(long latencyNanos, long nowNanos) {
     double sample = Math.max(1.0, (double) latencyNanos);
     for (int i = 0; i < 4; i++) { // bounded: a lost race only drops one sample

@@ -146,7 +146,7 @@ final class CallExecutor {
       prepareReplay(s);
     }
     TrackedEndpoint target = java.util.Objects.requireNonNull(route.sidecarTarget, "sidecar target");
-    s.resetAttempt(target.urlFor(call.url()), null, route.hostHeaderStyle ? route.authority : null,
+    s.resetAttempt(target.urlFor(call.url()), route.hostHeaderStyle ? route.authority : null,
         remaining == Long.MAX_VALUE ? 0 : remaining);
     stampHeaders(s, remaining, true);
     AttemptInfo info = attemptStart(s, null);
@@ -246,7 +246,7 @@ final class CallExecutor {
       }
       long timeout = policies.attemptTimeouts().forAttempt(remaining,
           Math.max(1, policies.maxAttempts() - s.attemptIndex));
-      s.resetAttempt(endpoint.urlFor(url), endpoint, null, timeout);
+      s.resetAttempt(endpoint.urlFor(url), null, timeout);
       stampHeaders(s, remaining, false);
       AttemptInfo info = attemptStart(s, endpoint);
       endpoint.attemptStarted();
@@ -260,8 +260,7 @@ final class CallExecutor {
         long t1 = ticker.read();
         endpoint.responded(t1 - t0, t1);
         if (s.deadlineFired()) {
-          endpoint.outcome(true);
-          p.resilience.outlier().onAttemptEnd(endpoint, true);
+          endpointOutcome(p, endpoint, true);
           attemptEnd(s, info, Outcome.TIMEOUT, -1, e, t1 - t0);
           s.outcome = Outcome.TIMEOUT;
           throw deadlineExceeded(s, "passed while waiting for the response of attempt " + (s.attemptIndex + 1)
@@ -269,8 +268,7 @@ final class CallExecutor {
         }
         Outcome o = Outcome.ofFailure(e, call.isCanceled());
         boolean failed = o.isEndpointFailure();
-        endpoint.outcome(failed);
-        p.resilience.outlier().onAttemptEnd(endpoint, failed);
+        endpointOutcome(p, endpoint, failed);
         attemptEnd(s, info, o, -1, e, t1 - t0);
         s.outcome = o;
         if (!failed) {
@@ -292,9 +290,7 @@ final class CallExecutor {
       if (policies.isRetryableStatus(status)) {
         long delay = retry(s, o, t1, call.responseHeader(response, "Retry-After"));
         if (delay >= 0) {
-          boolean failed = o.isEndpointFailure();
-          endpoint.outcome(failed);
-          p.resilience.outlier().onAttemptEnd(endpoint, failed);
+          endpointOutcome(p, endpoint, o.isEndpointFailure());
           attemptEnd(s, info, o, status, null, t1 - t0);
           call.discard(response);
           now = backoff(s, delay);
@@ -337,6 +333,12 @@ final class CallExecutor {
   /** Whether a response to {@code method} with {@code status} can carry a body (RFC 9110, 6.4.1). */
   static boolean mayHaveBody(String method, int status) {
     return !method.equals("HEAD") && status >= 200 && status != 204 && status != 304;
+  }
+
+  /** An attempt on {@code endpoint} ended: its statistics and outlier detection hear of it. */
+  private static void endpointOutcome(ServicePipeline p, TrackedEndpoint endpoint, boolean failed) {
+    endpoint.outcome(failed);
+    p.resilience.outlier().onAttemptEnd(endpoint, failed);
   }
 
   private static final long SKIPPED_FOR_BODY = -100;
@@ -548,9 +550,7 @@ final class CallExecutor {
     Outcome o = s.outcome;
     TrackedEndpoint endpoint = s.finalEndpoint;
     if (endpoint != null) {
-      boolean failed = o.isEndpointFailure();
-      endpoint.outcome(failed);
-      p.resilience.outlier().onAttemptEnd(endpoint, failed);
+      endpointOutcome(p, endpoint, o.isEndpointFailure());
     }
     p.resilience.policies().release(s.held, end - s.start, o, s.attempts);
     s.held = 0;

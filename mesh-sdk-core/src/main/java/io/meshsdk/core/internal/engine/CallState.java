@@ -62,7 +62,8 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
   long headersAt;
   Outcome outcome = Outcome.REJECTED;
   int status = -1;
-  private volatile int ended; // 0, then 1 once; through ENDED
+  @SuppressWarnings("UnusedVariable") // read and written through ENDED
+  private volatile int ended; // 0, then 1 once
 
   // ---- the attempt being sent (AttemptRequest, OutboundHeaders): reset for each attempt ----
   private static final String[] NONE = new String[0];
@@ -97,10 +98,6 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
    */
   void endUncontended() {
     ENDED.lazySet(this, 1);
-  }
-
-  boolean ended() {
-    return ended != 0;
   }
 
   /** Whether the deadline watchdog cut the call. */
@@ -172,7 +169,7 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
   // ---- AttemptRequest, OutboundHeaders ----
 
   /** Starts a new attempt to {@code url} ({@code endpoint} null for the sidecar). */
-  void resetAttempt(HttpUrl url, @Nullable TrackedEndpoint endpoint, @Nullable String hostHeader, long timeoutNanos) {
+  void resetAttempt(HttpUrl url, @Nullable String hostHeader, long timeoutNanos) {
     this.url = url;
     this.hostHeader = hostHeader;
     this.timeoutNanos = timeoutNanos;

@@ -25,7 +25,6 @@ final class CompiledRoute {
   final @Nullable SidecarConfig sidecar;
   /** {@code <service><suffix>}: the Host header (host-header style) or the proxied host (http-proxy style). */
   final String authority;
-  final String markerHeader;
   /** Where sidecar-bound calls are sent, as an endpoint record so its parsed base and rewrite cache serve here. */
   final @Nullable TrackedEndpoint sidecarTarget;
   final boolean hostHeaderStyle;
@@ -38,7 +37,6 @@ final class CompiledRoute {
     this.stats = stats;
     this.sidecar = sidecar;
     this.authority = service + (sidecar == null ? "" : sidecar.hostSuffix());
-    this.markerHeader = sidecar == null ? MeshHeaders.ROUTE_MARKER : sidecar.markerHeader();
     this.hostHeaderStyle = sidecar != null && sidecar.style() == HandoffStyle.HOST_HEADER;
     this.sidecarTarget = sidecar == null ? null : new TrackedEndpoint(hostHeaderStyle
         ? Endpoint.of(service, sidecar.host(), sidecar.port())

@@ -122,16 +122,15 @@ final class MigrationStats {
         continue;
       }
       AtomicLongArray data = bucket.data;
-      int from = 0;
       for (int path = 0; path < 2; path++) {
-        int base = from + path * PATH_STRIDE;
+        int base = path * PATH_STRIDE;
         calls[path] += data.get(base + CALLS);
         errors[path] += data.get(base + ERRORS);
         for (int b = 0; b < BINS; b++) {
           hist[path][b] += data.get(base + HIST + b);
         }
       }
-      fallbacks += data.get(from + FALLBACKS);
+      fallbacks += data.get(FALLBACKS);
     }
     return new Snapshot(path(calls[0], errors[0], hist[0]), path(calls[1], errors[1], hist[1]), fallbacks);
   }

@@ -97,7 +97,7 @@ public final class ServicePolicies {
   final LongAdder budgetDenied = new LongAdder();
   private final AtomicReference<BreakerState> breakerSeen;
   private volatile long breakerSinceNanos;
-  private volatile Consumer<BreakerState> onBreakerState;
+  private final Consumer<BreakerState> onBreakerState;
 
   /**
    * Compiles {@code config} for {@code service}.
@@ -153,14 +153,6 @@ public final class ServicePolicies {
       cb.clock(new TickerClock(ticker)); // tests drive the open-state wait with a fake ticker
     }
     return cb.build();
-  }
-
-  /**
-   * Hands these policies (breaker state, budget, counters) to a new pipeline of the same service after a config
-   * change that left the resilience config as it was.
-   */
-  public void rebind(Consumer<BreakerState> onBreakerState) {
-    this.onBreakerState = java.util.Objects.requireNonNull(onBreakerState, "onBreakerState");
   }
 
   /** The config compiled here. */
