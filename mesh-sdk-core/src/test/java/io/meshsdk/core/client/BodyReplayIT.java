@@ -1,6 +1,7 @@
 package io.meshsdk.core.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
@@ -8,8 +9,10 @@ import io.meshsdk.core.Mesh;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.metrics.MetricNames;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.testing.RawSocketServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +42,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Regression tests (each failed before the fix): a request body that was consumed by a failed attempt is sent again, empty, by the next
@@ -147,6 +152,69 @@ class BodyReplayIT {
         .allMatch(size -> size == PAYLOAD.length, "the full " + PAYLOAD.length + " bytes");
   }
 
+  /** Two servers; the call's first request gets 503, every later one 200; all requests land in {@code sink}. */
+  private OkHttpClient twoServersFirst503(List<Received> sink, String bufferLimit, SimpleMeterRegistry registry)
+      throws IOException {
+    AtomicInteger seen = new AtomicInteger();
+    IntUnaryOperator status = n -> n == 0 ? 503 : 200;
+    RecordingServer a = track(new RecordingServer("inventory-a", seen, status));
+    RecordingServer b = track(new RecordingServer("inventory-b", seen, status));
+    a.sink = sink;
+    b.sink = sink;
+    mesh = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(
+            Endpoint.of("inventory", a.host(), a.port()), Endpoint.of("inventory", b.host(), b.port())))
+        .config(MeshConfig.builder().service("inventory", s -> s
+            .set("retry.buffer-limit", bufferLimit)
+            .set("retry.non-idempotent", "true")).build())
+        .meterRegistry(registry)
+        .build();
+    return mesh.newOkHttpClient();
+  }
+
+  @Test
+  void aKnownLengthBodyWithinTheBufferLimitIsReadOnceAndResentWhole() throws Exception {
+    List<Received> received = new CopyOnWriteArrayList<>();
+    OkHttpClient http = twoServersFirst503(received, "64KiB", new SimpleMeterRegistry());
+
+    RequestBody body = readOnceBody(new ByteArrayInputStream(PAYLOAD), true, PAYLOAD.length);
+    try (Response r = http.newCall(new Request.Builder().url("http://inventory/items/42").post(body).build())
+        .execute()) {
+      assertThat(r.code()).as("the retry's answer").isEqualTo(200);
+    }
+    assertThat(received).extracting(Received::status).containsExactly(503, 200);
+    assertThat(received).allSatisfy(r -> assertThat(Arrays.equals(r.body(), PAYLOAD))
+        .as("%s received the exact %d-byte payload", r.server(), PAYLOAD.length).isTrue());
+    assertThat(mesh.resilience("inventory").retriesSkippedForBody()).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1KiB", "0"})
+  void aBodyOverTheBufferLimitIsNotResentAndTheSkipIsCounted(String limit) throws Exception {
+    List<Received> received = new CopyOnWriteArrayList<>();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OkHttpClient http = twoServersFirst503(received, limit, registry);
+
+    RequestBody body = readOnceBody(new ByteArrayInputStream(PAYLOAD), false, PAYLOAD.length);
+    try (Response r = http.newCall(new Request.Builder().url("http://inventory/items/42").post(body).build())
+        .execute()) {
+      assertThat(r.code()).as("the failed attempt's answer is the call's: no second attempt").isEqualTo(503);
+    }
+    assertThat(received).extracting(Received::size).containsExactly(PAYLOAD.length);
+    assertThat(mesh.resilience("inventory").retriesSkippedForBody()).isEqualTo(1);
+    assertThat(registry.find(MetricNames.CLIENT_RETRY_SKIPPED).counter())
+        .as("%s", MetricNames.CLIENT_RETRY_SKIPPED).isNotNull()
+        .satisfies(c -> assertThat(c.count()).isEqualTo(1.0));
+  }
+
+  @Test
+  void aBufferLimitAbove16MiBIsAConfigError() {
+    assertThatThrownBy(() -> MeshConfig.fromProperties(
+        java.util.Map.of("mesh.services.inventory.retry.buffer-limit", "17MiB")))
+        .isInstanceOf(io.meshsdk.core.common.ConfigException.class)
+        .hasMessageContaining("mesh.services.inventory.retry.buffer-limit");
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------------------
 
   private <T extends AutoCloseable> T track(T c) {
@@ -164,6 +232,11 @@ class BodyReplayIT {
 
   /** A streaming body (unknown length, chunked) that copies from {@code in}: the stream can be read once. */
   private static RequestBody readOnceBody(InputStream in, boolean oneShot) {
+    return readOnceBody(in, oneShot, -1);
+  }
+
+  /** A body whose writeTo copies from {@code in} (readable once), announcing {@code length} (-1: unknown). */
+  private static RequestBody readOnceBody(InputStream in, boolean oneShot, long length) {
     return new RequestBody() {
       @Override
       public MediaType contentType() {
@@ -172,7 +245,7 @@ class BodyReplayIT {
 
       @Override
       public long contentLength() {
-        return -1;
+        return length;
       }
 
       @Override

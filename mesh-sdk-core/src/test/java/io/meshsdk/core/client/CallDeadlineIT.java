@@ -8,6 +8,7 @@ import io.meshsdk.core.Mesh;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.resilience.DeadlineExceededException;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.testing.LoopbackBackend;
 import io.meshsdk.testing.RawSocketServer;
@@ -113,7 +114,8 @@ class CallDeadlineIT {
     assertThat(failure)
         .as("failure of a call with timeout.call=1s to a server that trickles its response head for ~%d ms "
             + "(the call got: %s)", TRICKLED * PACE_MILLIS, result[0])
-        .isInstanceOf(IOException.class);
+        .isInstanceOf(DeadlineExceededException.class);
+    assertThat(mesh.resilience("inventory").deadlineExceeded()).isEqualTo(1);
     assertClientWentAwayBeforeTheServerFinished();
   }
 
@@ -126,8 +128,9 @@ class CallDeadlineIT {
       assertThat(failure)
           .as("failure reading, with timeout.call=1s, a body trickled for ~%d ms (bytes read: %d of %d)",
               TRICKLED * PACE_MILLIS, read[0], TRICKLED)
-          .isInstanceOf(IOException.class);
+          .isInstanceOf(DeadlineExceededException.class);
     }
+    assertThat(mesh.resilience("inventory").deadlineExceeded()).isEqualTo(1);
     assertClientWentAwayBeforeTheServerFinished();
   }
 

@@ -70,4 +70,20 @@ class InboundGuardCallerBoundsTest {
         .as("'victim' within the hour, after 20,000 other caller names asked once each")
         .isEqualTo(429);
   }
+
+  @Test
+  void namesThatCannotBeACallerCountAsAnonymousAndShareItsLimit() {
+    String tooLong = "c".repeat(InboundGuard.MAX_CALLER_LENGTH + 1);
+    assertThat(InboundGuard.callerName(null)).isEqualTo(InboundGuard.ANONYMOUS);
+    assertThat(InboundGuard.callerName("  ")).isEqualTo(InboundGuard.ANONYMOUS);
+    assertThat(InboundGuard.callerName(tooLong)).isEqualTo(InboundGuard.ANONYMOUS);
+    assertThat(InboundGuard.callerName("orders\r\nx-evil: 1")).isEqualTo(InboundGuard.ANONYMOUS);
+    assertThat(InboundGuard.callerName("c".repeat(InboundGuard.MAX_CALLER_LENGTH))).hasSize(128);
+    assertThat(InboundGuard.callerName("spiffe://prod/ns/shop/sa/orders")).isEqualTo("spiffe://prod/ns/shop/sa/orders");
+
+    InboundGuard guard = InboundGuard.create(ONE_PER_HOUR);
+    assertThat(ask(guard, tooLong)).as("first 8 KB-style name: the anonymous permit").isZero();
+    assertThat(ask(guard, "d".repeat(8_192))).as("another over-long name: the same anonymous limiter").isEqualTo(429);
+    assertThat(ask(guard, "bad\tname")).isEqualTo(429);
+  }
 }

@@ -88,4 +88,30 @@ class SidecarFallbackGovernanceIT {
         .isEqualTo(1);
     assertThat(rateLimited).as("rate-limited calls; outcomes: %s", outcomes).isEqualTo(2);
   }
+
+  @Test
+  void theRefusedSidecarAttemptCountsAsTheFirstOfMaxAttempts() throws IOException {
+    backend.mode(LoopbackBackend.failing(503));
+    try (Mesh m = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", backend.host(), backend.port())))
+        .config(MeshConfig.builder().service("inventory", s -> s
+            .set("route.mode", "sidecar")
+            .set("retry.max-attempts", "3")
+            .set("outlier.enabled", "false")).build())
+        .sidecar(SidecarConfig.builder()
+            .address("127.0.0.1", listener.port())
+            .readyUrl(readyServer.baseUrl() + "/ready")
+            .probeInterval(Duration.ofHours(1))
+            .build())
+        .build()) {
+      assertThat(m.sidecarBridge().isReady()).isTrue();
+      listener.close(); // ready, but refusing: the call tries the sidecar first
+      try (Response r = m.newOkHttpClient().newCall(new Request.Builder().url("http://inventory/x").build())
+          .execute()) {
+        assertThat(r.code()).isEqualTo(503);
+      }
+      assertThat(backend.requests())
+          .as("direct attempts after the refused sidecar attempt, with retry.max-attempts=3").isEqualTo(2);
+    }
+  }
 }
