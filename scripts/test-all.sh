@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test, real servers included: installs the Debian packages the integration tests start
-# (HAProxy, nginx) when they are missing, then runs the Maven build (unit tests, then *IT integration tests
+# (HAProxy, nginx, etcd, dnsmasq) when they are missing, then runs the Maven build (unit tests, then *IT integration tests
 # that start and stop their own servers on loopback). Extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
+command -v etcd >/dev/null 2>&1 || [ -x /usr/bin/etcd ] || packages+=(etcd-server etcd-client)
+command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || packages+=(dnsmasq-base)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "test-all: installing ${packages[*]} (Debian packages used by the integration tests)"
   if [ "$(id -u)" -ne 0 ]; then
