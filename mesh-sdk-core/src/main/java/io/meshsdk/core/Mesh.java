@@ -2,13 +2,18 @@ package io.meshsdk.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.common.ServiceNames;
 import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.common.UnstableApi;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.ServiceDiscovery;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
+import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.inbound.InboundGuard;
+import io.meshsdk.core.inbound.InboundGuardConfig;
+import io.meshsdk.core.internal.directory.FailsafeStore;
 import io.meshsdk.core.internal.engine.MeshEngine;
 import io.meshsdk.core.internal.engine.ServicePipeline;
 import io.meshsdk.core.internal.jdk.MeshHttpClient;
@@ -31,6 +36,7 @@ import io.meshsdk.core.transport.TransportCall;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,14 +76,24 @@ public final class Mesh implements AutoCloseable {
   private final OkHttpClient base;
   private final ServiceDiscovery discovery;
   private final List<ServiceRegistry.Registration> registrations = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<InboundGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Ticker ticker;
+  private final Duration drainDelay;
+  private final Duration drainTimeout;
+  private final java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Mesh(Builder b) {
     this.observer = MeshObserver.composite(b.observers);
     this.discovery = b.discovery;
     this.base = b.httpClient != null ? b.httpClient : new OkHttpClient();
+    this.ticker = b.ticker;
+    this.drainDelay = b.drainDelay;
+    this.drainTimeout = b.drainTimeout;
     MeshEngine e = null;
     try {
-      e = new MeshEngine(b.discovery, observer, b.ticker, b.discoveryWait, b.sidecar, b.localService, base);
+      FailsafeStore failsafe = b.failsafeDirectory == null ? null : new FailsafeStore(b.failsafeDirectory);
+      e = new MeshEngine(b.discovery, observer, b.ticker, b.discoveryWait, b.sidecar, b.localService, base,
+          failsafe);
       e.healthClient(withMeshVerifier(base, e));
       this.engine = e;
       engine.start(b.config);
@@ -241,12 +257,17 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * Registers this process in {@code registry} until the returned handle is closed (or the mesh is): status
-   * changes (registered, lost, regained) go to the mesh's observers.
+   * Registers this process in {@code registry} until the returned handle is closed (or the mesh drains or
+   * closes): status changes (registered, lost, regained) go to the mesh's observers. The registration carries
+   * {@link Endpoint#START_TIME_LABEL} (now, unless it already has one), so callers ramp this instance up from its
+   * start and ramp it again after a restart at the same address.
    */
   public ServiceRegistry.Registration register(ServiceRegistry registry, ServiceRegistration registration) {
     requireNonNull(registry, "registry");
     requireNonNull(registration, "registration");
+    if (!registration.labels().containsKey(Endpoint.START_TIME_LABEL)) {
+      registration = registration.withLabel(Endpoint.START_TIME_LABEL, Long.toString(System.currentTimeMillis()));
+    }
     ServiceRegistry.Registration r = registry.register(registration, (reg, status, detail) -> {
       try {
         observer.onRegistrationChanged(reg, status, detail);
@@ -258,17 +279,83 @@ public final class Mesh implements AutoCloseable {
     return r;
   }
 
-  /** Deregisters what {@link #register} registered, then stops everything the mesh started. */
-  @Override
-  public void close() {
+  /**
+   * An {@link InboundGuard} for this process's server side, on the mesh's ticker, that {@link #drain()} drains.
+   * Adapt it to the web framework as its Javadoc shows (the Spring starter does).
+   */
+  public InboundGuard inboundGuard(InboundGuardConfig config) {
+    InboundGuard guard = InboundGuard.create(requireNonNull(config, "config"), ticker);
+    guards.add(guard);
+    return guard;
+  }
+
+  /**
+   * Graceful drain, for shutdown, with the delays given to the builder ({@link Builder#drainDelay},
+   * {@link Builder#drainTimeout}). See {@link #drain(Duration, Duration)}.
+   *
+   * @return whether every admitted request finished in time
+   */
+  public boolean drain() {
+    return drain(drainDelay, drainTimeout);
+  }
+
+  /**
+   * Graceful drain: (1) deregisters everything {@link #register} registered, (2) waits {@code delay} while still
+   * serving, so that callers' discovery can see the instance leave, (3) drains every {@link #inboundGuard}: new
+   * requests are answered 503 {@value MeshHeaders#DRAINING} without running (mesh callers send them elsewhere,
+   * whatever the method), (4) waits up to {@code timeout} for admitted requests to finish. Then stop the web
+   * server. Runs once; later calls return at once. The wait in (2) is skipped when nothing was registered.
+   *
+   * @return whether every admitted request finished within {@code timeout}
+   */
+  public boolean drain(Duration delay, Duration timeout) {
+    requireNonNull(delay, "delay");
+    requireNonNull(timeout, "timeout");
+    if (!drained.compareAndSet(false, true)) {
+      return true;
+    }
+    boolean registered = false;
     for (ServiceRegistry.Registration r : registrations) {
       try {
         if (r.status() != RegistrationStatus.DEREGISTERED) {
+          registered = true;
           r.close();
         }
       } catch (RuntimeException e) {
         log.warn("deregistering {} failed", r.registration(), e);
       }
+    }
+    if (registered && !delay.isZero() && !delay.isNegative()) {
+      log.info("drain: deregistered; serving for {} ms more while callers see it", delay.toMillis());
+      try {
+        Thread.sleep(delay.toMillis()); // the drain's contract: keep serving while registries propagate
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (InboundGuard g : guards) {
+      g.drain();
+    }
+    long end = System.nanoTime() + timeout.toNanos();
+    boolean idle = true;
+    for (InboundGuard g : guards) {
+      idle &= g.awaitIdle(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+    }
+    long left = guards.stream().mapToLong(InboundGuard::inFlight).sum();
+    if (idle) {
+      log.info("drain: done, no request in progress");
+    } else {
+      log.warn("drain: {} request(s) still in progress after {} ms", left, timeout.toMillis());
+    }
+    return idle;
+  }
+
+  /** {@link #drain() Drains} (deregisters, waits, lets requests finish), then stops everything the mesh started. */
+  @Override
+  public void close() {
+    boolean finished = drain();
+    if (!finished) {
+      log.warn("closing with requests still in progress");
     }
     engine.close();
     discovery.close();
@@ -286,6 +373,14 @@ public final class Mesh implements AutoCloseable {
     private @Nullable MeshMetrics metrics;
     private @Nullable String localService;
     private @Nullable OkHttpClient httpClient;
+    private @Nullable Path failsafeDirectory;
+    private Duration drainDelay = DEFAULT_DRAIN_DELAY;
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+
+    /** How long {@link Mesh#drain()} keeps serving after deregistering, by default: 3 s. */
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(3);
+    /** How long {@link Mesh#drain()} waits for requests in progress, by default: 30 s. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     /** How long a first call to an undeclared service waits for discovery to answer: 2 s. */
     public static final Duration DEFAULT_DISCOVERY_WAIT = Duration.ofSeconds(2);
@@ -370,6 +465,42 @@ public final class Mesh implements AutoCloseable {
     public Builder localService(String name) {
       this.localService = ServiceNames.canonical("local-service", requireNonNull(name, "name"));
       return this;
+    }
+
+    /**
+     * Keeps each service's last-known-good endpoints in {@code directory} (created if missing; one file per
+     * service, replaced atomically), so that a mesh that starts while discovery is down or silent serves them and
+     * the snapshot reports their age (default: none). A damaged file is ignored with a WARN.
+     *
+     * @throws IllegalArgumentException at {@link #build()} naming the directory when it cannot be created or written
+     */
+    public Builder failsafeDirectory(@Nullable Path directory) {
+      this.failsafeDirectory = directory;
+      return this;
+    }
+
+    /**
+     * How long {@link Mesh#drain()} keeps serving after deregistering, so that callers' discovery sees the instance
+     * leave before it stops taking requests (default {@link #DEFAULT_DRAIN_DELAY}). Set it to the longest time a
+     * caller's registry watch takes to propagate.
+     */
+    public Builder drainDelay(Duration delay) {
+      this.drainDelay = nonNegative("drainDelay", delay);
+      return this;
+    }
+
+    /** How long {@link Mesh#drain()} waits for requests in progress (default {@link #DEFAULT_DRAIN_TIMEOUT}). */
+    public Builder drainTimeout(Duration timeout) {
+      this.drainTimeout = nonNegative("drainTimeout", timeout);
+      return this;
+    }
+
+    private static Duration nonNegative(String what, Duration d) {
+      requireNonNull(d, what);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + ": " + d + " (expected: >= 0)");
+      }
+      return d;
     }
 
     /** Builds the mesh and starts watching every declared and discovered service. */

@@ -98,6 +98,7 @@ public final class LoopbackBackend implements AutoCloseable {
   private final SplittableRandom random;
   private volatile CountDownLatch hangRelease = new CountDownLatch(1);
   private volatile @Nullable Map<String, String> extraResponseHeaders;
+  private volatile @Nullable Gate gate;
 
   private LoopbackBackend(String name, long seed, int port) throws IOException {
     this.name = requireNonNull(name, "name");
@@ -175,6 +176,45 @@ public final class LoopbackBackend implements AutoCloseable {
     return mode;
   }
 
+  /**
+   * Decides about each request before it is served, as a server-side filter would (e.g. the mesh's inbound guard);
+   * {@code null} removes it.
+   */
+  public LoopbackBackend gate(@Nullable Gate newGate) {
+    this.gate = newGate;
+    return this;
+  }
+
+  /** A server-side filter in front of the handler. */
+  @FunctionalInterface
+  public interface Gate {
+    /**
+     * Decides about one request from its method and headers (names in lower case).
+     *
+     * @return {@link Decision#serve(Runnable)} to serve it, or {@link Decision#refuse} to answer at once
+     */
+    Decision enter(String method, java.util.function.Function<String, @Nullable String> header);
+  }
+
+  /**
+   * What a {@link Gate} decided.
+   *
+   * @param status 0 to serve, else the status to answer without serving
+   * @param headers headers of the refusal
+   * @param done run once the request is over (served or refused)
+   */
+  public record Decision(int status, Map<String, String> headers, Runnable done) {
+    /** Serve; run {@code done} after the response. */
+    public static Decision serve(Runnable done) {
+      return new Decision(0, Map.of(), done);
+    }
+
+    /** Answer {@code status} with {@code headers} without serving. */
+    public static Decision refuse(int status, Map<String, String> headers) {
+      return new Decision(status, Map.copyOf(headers), () -> { });
+    }
+  }
+
   /** Adds headers to every response (e.g. {@code Retry-After}). */
   public LoopbackBackend responseHeaders(Map<String, String> headers) {
     this.extraResponseHeaders = Map.copyOf(headers);
@@ -217,6 +257,28 @@ public final class LoopbackBackend implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    Gate g = gate;
+    if (g == null) {
+      serve(exchange);
+      return;
+    }
+    Headers in = exchange.getRequestHeaders();
+    Decision d = g.enter(exchange.getRequestMethod(), name -> in.getFirst(name));
+    try {
+      if (d.status() != 0) {
+        d.headers().forEach(exchange.getResponseHeaders()::add);
+        exchange.getResponseHeaders().add("x-backend", name);
+        exchange.sendResponseHeaders(d.status(), -1);
+        exchange.close();
+        return;
+      }
+      serve(exchange);
+    } finally {
+      d.done().run();
+    }
+  }
+
+  private void serve(HttpExchange exchange) throws IOException {
     requests.incrementAndGet();
     record(exchange.getRequestHeaders());
     try (InputStream in = exchange.getRequestBody()) {

@@ -15,6 +15,12 @@ public final class MeshHeaders {
   public static final String DEADLINE = "x-mesh-deadline-ms";
   /** The default marker header set to {@code sidecar} on calls handed to the sidecar (configurable). */
   public static final String ROUTE_MARKER = "x-mesh-route";
+  /**
+   * Set (to {@code true}) on the 503 a draining instance answers instead of serving a request (see
+   * {@link io.meshsdk.core.inbound.InboundGuard#drain()}): the request was not run, so a mesh caller sends it to
+   * another endpoint whatever its method.
+   */
+  public static final String DRAINING = "x-mesh-draining";
   /** The W3C trace context header, read for the split key and to continue a caller's trace. */
   public static final String TRACEPARENT = "traceparent";
 

@@ -41,6 +41,13 @@ public record Endpoint(
   public static final int MIN_WEIGHT = 1;
   /** Largest allowed weight. */
   public static final int MAX_WEIGHT = 1_000_000;
+  /**
+   * The label that carries when the provider behind an endpoint started (epoch milliseconds, decimal), written by
+   * {@link io.meshsdk.core.Mesh#register} into the registry: slow start ramps from that time, so a provider that
+   * restarts at the same host and port is ramped again, and one that has served for a while is not ramped just
+   * because this caller saw it for the first time.
+   */
+  public static final String START_TIME_LABEL = "mesh.start-time";
 
   /**
    * Validates every component; throws {@link io.meshsdk.core.common.ConfigException} (an
@@ -100,6 +107,23 @@ public record Endpoint(
   /** The value of label {@code key}, or {@code null}. */
   public @org.jspecify.annotations.Nullable String label(String key) {
     return labels.get(key);
+  }
+
+  /**
+   * When the provider started, from the {@value #START_TIME_LABEL} label, or {@code null} when it has none or the
+   * value is not epoch milliseconds.
+   */
+  public java.time.@org.jspecify.annotations.Nullable Instant startTime() {
+    String v = labels.get(START_TIME_LABEL);
+    if (v == null || v.isEmpty() || v.length() > 18) {
+      return null;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+        return null;
+      }
+    }
+    return java.time.Instant.ofEpochMilli(Long.parseLong(v));
   }
 
   @Override

@@ -8,9 +8,11 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.resilience.Deadlines;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  *   if (!a.admitted()) {
  *     resp.setStatus(a.status());
  *     resp.setHeader("Retry-After", a.retryAfterSeconds());
+ *     if (a.draining()) {
+ *       resp.setHeader(MeshHeaders.DRAINING, "true");
+ *       resp.setHeader("Connection", "close");
+ *     }
  *     return;
  *   }
  *   chain.doFilter(req, resp);
@@ -44,6 +50,12 @@ import org.jspecify.annotations.Nullable;
  * of a caller that already spent its own. A caller's limiter is forgotten only after it was idle for the longer of
  * the rate period and one minute (by then its permits would have refreshed anyway). The caller is whatever the request says (a header):
  * authenticated identity comes from mutual TLS.
+ *
+ * <p>Graceful drain ({@link #drain()}, which {@link io.meshsdk.core.Mesh#drain()} calls after deregistering and
+ * waiting for callers to notice): from then on every new request is answered 503 with {@value
+ * MeshHeaders#DRAINING}{@code : true} and {@code Connection: close} without running the application, which tells a
+ * mesh caller to send it to another endpoint whatever its method; requests already admitted finish, and
+ * {@link #awaitIdle} waits for them.
  */
 public final class InboundGuard {
 
@@ -61,6 +73,9 @@ public final class InboundGuard {
   private final Function<String, CallerLimits> newCaller;
   private final String overloadRetryAfter;
   private final String rateRetryAfter;
+  private final LongAdder inFlight = new LongAdder();
+  private final Object idle = new Object();
+  private volatile boolean draining;
 
   private InboundGuard(InboundGuardConfig config, Ticker ticker) {
     this.config = config;
@@ -111,32 +126,98 @@ public final class InboundGuard {
    * @param deadlineHeader the value of {@value Deadlines#HEADER}, or {@code null}
    */
   public Admission admit(@Nullable String caller, @Nullable String deadlineHeader) {
+    inFlight.increment(); // before the draining check: drain() sets the flag, then counts what is in flight
+    if (draining) {
+      done();
+      return new Admission(this, 503, "0", "draining: this instance is shutting down", null, null, null, true);
+    }
+    Admission a = decide(caller, deadlineHeader);
+    if (!a.admitted()) {
+      done();
+    }
+    return a;
+  }
+
+  /**
+   * Starts draining: every request from now on is refused (503, {@value MeshHeaders#DRAINING}); requests already
+   * admitted go on. Idempotent.
+   */
+  public void drain() {
+    draining = true;
+  }
+
+  /** Whether {@link #drain()} was called. */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** How many admitted requests have not closed their {@link Admission} yet. */
+  public long inFlight() {
+    return inFlight.sum();
+  }
+
+  /**
+   * Waits until no admitted request is in progress, or {@code timeout} passed.
+   *
+   * @return whether none is in progress
+   */
+  public boolean awaitIdle(java.time.Duration timeout) {
+    requireNonNull(timeout, "timeout");
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (idle) {
+      while (inFlight.sum() > 0) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          idle.wait(Math.max(1, left / 1_000_000), 0);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private void done() {
+    inFlight.decrement();
+    if (draining) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  private Admission decide(@Nullable String caller, @Nullable String deadlineHeader) {
     String who = callerName(caller);
     long deadlineMs = Deadlines.parseMillis(deadlineHeader);
     if (deadlineMs == 0) {
-      return new Admission(504, null, "deadline of caller '" + who + "' already passed", null, null, null);
+      return new Admission(this, 504, null, "deadline of caller '" + who + "' already passed", null, null, null,
+          false);
     }
     Bulkhead all = overall;
     if (all != null && !all.tryAcquirePermission()) {
-      return new Admission(503, overloadRetryAfter, "overloaded: " + config.maxConcurrent()
-          + " requests in progress", null, null, null);
+      return new Admission(this, 503, overloadRetryAfter, "overloaded: " + config.maxConcurrent()
+          + " requests in progress", null, null, null, false);
     }
     CallerLimits limits = config.perCallerPermits() > 0 || config.perCallerMaxConcurrent() > 0
         ? limitsOf(who) : null;
     if (limits != null && limits.rate != null && !limits.rate.acquirePermission()) {
       release(all, null);
-      return new Admission(429, rateRetryAfter, "caller '" + who + "' exceeded "
+      return new Admission(this, 429, rateRetryAfter, "caller '" + who + "' exceeded "
           + config.perCallerPermits() + " requests per " + config.perCallerPeriod().toMillis() + " ms", null, null,
-          null);
+          null, false);
     }
     Bulkhead mine = limits == null ? null : limits.concurrency;
     if (mine != null && !mine.tryAcquirePermission()) {
       release(all, null);
-      return new Admission(429, "1", "caller '" + who + "' has " + config.perCallerMaxConcurrent()
-          + " requests in progress", null, null, null);
+      return new Admission(this, 429, "1", "caller '" + who + "' has " + config.perCallerMaxConcurrent()
+          + " requests in progress", null, null, null, false);
     }
     Deadlines.Scope scope = deadlineMs > 0 ? Deadlines.withRemaining(deadlineMs, ticker) : null;
-    return new Admission(0, null, "admitted", all, mine, scope);
+    return new Admission(this, 0, null, "admitted", all, mine, scope, false);
   }
 
   /**
@@ -190,6 +271,9 @@ public final class InboundGuard {
 
   /** The decision about one request; close it when the request is done. */
   public static final class Admission implements AutoCloseable {
+    private final InboundGuard guard;
+    private final boolean draining;
+    private boolean counted;
     private final int status;
     private final @Nullable String retryAfter;
     private final String reason;
@@ -197,8 +281,11 @@ public final class InboundGuard {
     private @Nullable Bulkhead caller;
     private Deadlines.@Nullable Scope scope;
 
-    private Admission(int status, @Nullable String retryAfter, String reason, @Nullable Bulkhead overall,
-        @Nullable Bulkhead caller, Deadlines.@Nullable Scope scope) {
+    private Admission(InboundGuard guard, int status, @Nullable String retryAfter, String reason,
+        @Nullable Bulkhead overall, @Nullable Bulkhead caller, Deadlines.@Nullable Scope scope, boolean draining) {
+      this.guard = guard;
+      this.draining = draining;
+      this.counted = status == 0;
       this.status = status;
       this.retryAfter = retryAfter;
       this.reason = reason;
@@ -212,7 +299,15 @@ public final class InboundGuard {
       return status == 0;
     }
 
-    /** 0 when admitted, else the status to answer: 429 (caller over its limit), 503 (overload), 504. */
+    /**
+     * Whether the request was refused because the instance is draining: answer {@link #status()} with header
+     * {@value MeshHeaders#DRAINING}{@code : true} and {@code Connection: close}.
+     */
+    public boolean draining() {
+      return draining;
+    }
+
+    /** 0 when admitted, else the status to answer: 429 (caller over its limit), 503 (overload, draining), 504. */
     public int status() {
       return status;
     }
@@ -233,6 +328,10 @@ public final class InboundGuard {
       release(overall, caller);
       overall = null;
       caller = null;
+      if (counted) {
+        counted = false;
+        guard.done();
+      }
       Deadlines.Scope s = scope;
       scope = null;
       if (s != null) {

@@ -56,11 +56,13 @@ public record MeshSnapshot(
       sb.append(String.format(Locale.ROOT, "sidecar %s: %s%n", sidecar, sidecarReady ? "READY" : "NOT READY"));
     }
     for (ServiceSnapshot s : services) {
-      sb.append(String.format(Locale.ROOT, "%s  lb=%s route=%s breaker=%s%s%s%s%n", s.service(), s.loadBalancer(),
+      sb.append(String.format(Locale.ROOT, "%s  lb=%s route=%s breaker=%s%s%s%s%s%n", s.service(), s.loadBalancer(),
           s.routeMode(), s.breaker().state(),
           s.breaker().nextTrial() == null ? "" : " (next trial in " + ago(s.breaker().nextTrial(), true) + ")",
           s.panicSince() == null ? "" : "  PANIC since " + ago(s.panicSince(), false) + " ago",
           s.lastKnownGoodSince() == null ? "" : "  last-known-good since " + ago(s.lastKnownGoodSince(), false)
+              + " ago",
+          s.failsafeWrittenAt() == null ? "" : " from the failsafe file written " + ago(s.failsafeWrittenAt(), false)
               + " ago"));
       for (EndpointSnapshot e : s.endpoints()) {
         String why = switch (e.status()) {

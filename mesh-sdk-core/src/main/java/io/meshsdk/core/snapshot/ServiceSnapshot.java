@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param panicSince since when it is in panic mode (balancing over ejected endpoints too), or {@code null}
  * @param lastKnownGoodSince since when it serves last-known-good endpoints because discovery failed or went empty,
  *     or {@code null}
+ * @param failsafeWrittenAt when it serves the endpoints of its failsafe file (a start with discovery down or
+ *     silent): when that file was written, so its age is known; else {@code null}
  * @param discoveryError discovery's last error for it, or {@code null}
  * @param lastUpdate when discovery last reported its endpoints, or {@code null}
  * @param endpoints its endpoints
@@ -28,6 +30,7 @@ public record ServiceSnapshot(
     BreakerSnapshot breaker,
     @Nullable Instant panicSince,
     @Nullable Instant lastKnownGoodSince,
+    @Nullable Instant failsafeWrittenAt,
     @Nullable String discoveryError,
     @Nullable Instant lastUpdate,
     List<EndpointSnapshot> endpoints) {

@@ -45,6 +45,15 @@ public interface TransportCall<R> {
    */
   boolean prepareReplay(long maxBytes) throws IOException;
 
+  /**
+   * Whether a body already sent once (without {@link #prepareReplay}) can be sent again as it is: the client holds
+   * it and writes it anew for each send (OkHttp's bodies that are not one-shot or duplex, forms). Asked when an
+   * instance refused a request without running it (draining), for a method whose body was not kept. Default: no.
+   */
+  default boolean canResendAsIs() {
+    return false;
+  }
+
   /** Whether the application cancelled the call. */
   boolean isCanceled();
 

@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,13 +46,30 @@ public final class ServiceDirectory implements AutoCloseable {
 
   private final ServiceDiscovery discovery;
   private final Ticker ticker;
+  private final @Nullable FailsafeStore failsafe;
+  private final LongSupplier wallMillis;
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** A directory fed by {@code discovery}. */
+  /** A directory fed by {@code discovery}, with no failsafe files. */
   public ServiceDirectory(ServiceDiscovery discovery, Ticker ticker) {
+    this(discovery, ticker, null, System::currentTimeMillis);
+  }
+
+  /**
+   * A directory fed by {@code discovery}.
+   *
+   * @param failsafe where each service's last-known-good endpoints are kept on disk for a cold start with the
+   *     registry down, or {@code null}
+   * @param wallMillis the wall clock (epoch millis), to place a provider's start time ({@link
+   *     Endpoint#START_TIME_LABEL}) on the ticker
+   */
+  public ServiceDirectory(ServiceDiscovery discovery, Ticker ticker, @Nullable FailsafeStore failsafe,
+      LongSupplier wallMillis) {
     this.discovery = requireNonNull(discovery, "discovery");
     this.ticker = requireNonNull(ticker, "ticker");
+    this.failsafe = failsafe;
+    this.wallMillis = requireNonNull(wallMillis, "wallMillis");
   }
 
   /** The backend feeding this directory. */
@@ -116,6 +134,25 @@ public final class ServiceDirectory implements AutoCloseable {
       e.close();
     }
     entries.clear();
+    if (failsafe != null) {
+      failsafe.close();
+    }
+  }
+
+  /**
+   * When the provider behind {@code e} started, on the ticker: its {@link Endpoint#START_TIME_LABEL} placed on the
+   * ticker and never later than {@code now}, or {@code now} when it has none (first seen counts as started).
+   */
+  private long providerStartNanos(Endpoint e, long now) {
+    java.time.Instant started = e.startTime();
+    if (started == null) {
+      return now;
+    }
+    long agoMillis = wallMillis.getAsLong() - started.toEpochMilli();
+    if (agoMillis <= 0) {
+      return now; // a clock ahead of ours: it starts now
+    }
+    return now - Math.min(agoMillis, Long.MAX_VALUE / 4_000_000L) * 1_000_000L;
   }
 
   /** One watched service: its current snapshot and its change listeners. */
@@ -128,6 +165,7 @@ public final class ServiceDirectory implements AutoCloseable {
     private volatile @Nullable Throwable lastError;
     private volatile long lastKnownGoodSinceNanos; // 0 = serving what the backend said last
     private volatile long lastUpdateNanos;
+    private volatile java.time.@Nullable Instant failsafeWrittenAt;
     private volatile boolean deleted;
     private volatile boolean closed;
     private long version;
@@ -159,11 +197,57 @@ public final class ServiceDirectory implements AutoCloseable {
      */
     public boolean awaitFirstWord(Duration timeout) {
       try {
-        return firstWord.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (firstWord.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+          return true;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;
       }
+      return useFailsafe("said nothing within " + timeout.toMillis() + " ms");
+    }
+
+    /**
+     * When this entry serves the endpoints of a failsafe file (a cold start with discovery down or silent): when
+     * that file was written; else {@code null}.
+     */
+    public java.time.@Nullable Instant failsafeWrittenAt() {
+      return failsafeWrittenAt;
+    }
+
+    /** Serves the failsafe file, if there is one and nothing better: returns whether it did. */
+    private synchronized boolean useFailsafe(String why) {
+      FailsafeStore store = failsafe;
+      if (store == null || closed || !snapshot.isEmpty() || deleted) {
+        return false;
+      }
+      FailsafeStore.Loaded loaded = store.load(service);
+      if (loaded == null || loaded.endpoints().isEmpty()) {
+        return false;
+      }
+      long now = ticker.read();
+      List<TrackedEndpoint> next = new ArrayList<>(loaded.endpoints().size());
+      for (Endpoint e : loaded.endpoints()) {
+        next.add(track(e, now));
+      }
+      failsafeWrittenAt = loaded.writtenAt();
+      lastKnownGoodSinceNanos = now;
+      Duration age = Duration.ofMillis(Math.max(0, wallMillis.getAsLong() - loaded.writtenAt().toEpochMilli()));
+      log.warn("discovery '{}' {} for service '{}'; serving {} endpoint(s) from the failsafe file {} written at {} "
+          + "({} s old) until it answers", discovery.name(), why, service, next.size(), store.fileOf(service),
+          loaded.writtenAt(), age.toSeconds());
+      publish(new EndpointSet(service, ++version, next));
+      firstWord.countDown();
+      return true;
+    }
+
+    private TrackedEndpoint track(Endpoint e, long now) {
+      TrackedEndpoint t = new TrackedEndpoint(e, now);
+      long started = providerStartNanos(e, now);
+      if (started != now) {
+        t.warmFrom(started);
+      }
+      return t;
     }
 
     /** The current snapshot: a volatile read. */
@@ -260,16 +344,38 @@ public final class ServiceDirectory implements AutoCloseable {
           continue;
         }
         TrackedEndpoint old = previous.get(e.id());
-        next.add(old == null ? new TrackedEndpoint(e, now) : old.carryOver(e));
+        if (old == null) {
+          next.add(track(e, now));
+        } else {
+          TrackedEndpoint kept = old.carryOver(e);
+          java.time.Instant started = e.startTime();
+          java.time.Instant before = old.endpoint().startTime();
+          if (before != null && started != null && started.isAfter(before)) {
+            // the provider restarted at the same address: a new process, so its old ejection is not its own;
+            // it ramps up from its start like any new provider
+            kept.restore(now);
+            kept.resetEjectionCount();
+            kept.warmFrom(providerStartNanos(e, now));
+          }
+          next.add(kept);
+        }
       }
       if (lastKnownGoodSinceNanos != 0 || lastError != null) {
         log.info("discovery '{}' recovered for service '{}': {} endpoint(s)", discovery.name(), service, next.size());
       }
       lastKnownGoodSinceNanos = 0;
       lastError = null;
+      failsafeWrittenAt = null;
       deleted = false;
       lastUpdateNanos = now;
       publish(new EndpointSet(service, ++version, next));
+      if (failsafe != null && !next.isEmpty()) {
+        List<Endpoint> accepted = new ArrayList<>(next.size());
+        for (TrackedEndpoint t : next) {
+          accepted.add(t.endpoint());
+        }
+        failsafe.save(service, accepted);
+      }
       firstWord.countDown();
       if (current.size() != next.size()) {
         log.info("service '{}' now has {} endpoint(s) (was {})", service, next.size(), current.size());
@@ -287,6 +393,7 @@ public final class ServiceDirectory implements AutoCloseable {
       }
       lastKnownGoodSinceNanos = 0;
       lastError = null;
+      failsafeWrittenAt = null;
       deleted = true;
       lastUpdateNanos = ticker.read();
       publish(new EndpointSet(service, ++version, List.of()));
@@ -300,6 +407,9 @@ public final class ServiceDirectory implements AutoCloseable {
       }
       boolean first = lastError == null;
       lastError = error;
+      if (snapshot.isEmpty() && useFailsafe("is failing (" + error + ")")) {
+        return;
+      }
       firstWord.countDown();
       if (first) {
         if (!snapshot.isEmpty() && lastKnownGoodSinceNanos == 0) {

@@ -274,7 +274,7 @@ final class CallExecutor {
         if (!failed) {
           throw e;
         }
-        long delay = retry(s, o, t1, null);
+        long delay = retry(s, o, t1, null, false);
         if (delay < 0) {
           throw s.replayable == 0 && delay == SKIPPED_FOR_BODY
               ? withNote(e, s, "not retried: the request body cannot be sent again") : e;
@@ -287,8 +287,13 @@ final class CallExecutor {
       endpoint.responded(t1 - t0, t1);
       int status = call.status(response);
       Outcome o = Outcome.ofStatus(status);
-      if (policies.isRetryableStatus(status)) {
-        long delay = retry(s, o, t1, call.responseHeader(response, "Retry-After"));
+      // a draining instance refused the request without running it: another endpoint gets it, whatever the method
+      boolean notRun = status == 503 && call.responseHeader(response, MeshHeaders.DRAINING) != null;
+      if (notRun && call.hasBody() && s.replayable < 0) {
+        s.replayable = call.canResendAsIs() ? 1 : 0; // not kept for a method that is never resent
+      }
+      if (notRun || policies.isRetryableStatus(status)) {
+        long delay = retry(s, o, t1, notRun ? null : call.responseHeader(response, "Retry-After"), notRun);
         if (delay >= 0) {
           endpointOutcome(p, endpoint, o.isEndpointFailure());
           attemptEnd(s, info, o, status, null, t1 - t0);
@@ -349,9 +354,10 @@ final class CallExecutor {
    * Whether to retry after attempt {@code s.attemptIndex} ended with {@code outcome}, and after how long: the
    * body must be sendable again, then the policies decide (attempts, method, Retry-After, deadline, budget).
    *
+   * @param notRun the endpoint said it did not run the request (draining): retried as if it never left
    * @return the backoff in nanos, or a negative value for "do not retry"
    */
-  private long retry(CallState<?> s, Outcome outcome, long now, @Nullable String retryAfter) {
+  private long retry(CallState<?> s, Outcome outcome, long now, @Nullable String retryAfter, boolean notRun) {
     ServicePolicies policies = s.pipeline.resilience.policies();
     if (s.call.hasBody() && s.replayable != 1 && outcome != Outcome.CONNECT_ERROR) {
       boolean wanted = s.attemptIndex + 1 < policies.maxAttempts()
@@ -363,7 +369,8 @@ final class CallExecutor {
       }
       return ServicePolicies.NO_RETRY_METHOD;
     }
-    long delay = policies.retryDelay(outcome, s.method, s.attemptIndex, now, s.deadline, retryAfter);
+    long delay = policies.retryDelay(notRun ? Outcome.CONNECT_ERROR : outcome, s.method, s.attemptIndex, now,
+        s.deadline, retryAfter);
     if (delay >= 0) {
       ObserverCalls.event(s.obs, MeshEvent.RETRY, outcome.tag());
     } else if (delay == ServicePolicies.NO_RETRY_DEADLINE) {

@@ -15,6 +15,7 @@ import io.meshsdk.core.endpoint.EndpointExclusion;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.internal.concurrent.DeadlineWatchdog;
 import io.meshsdk.core.internal.concurrent.MeshScheduler;
+import io.meshsdk.core.internal.directory.FailsafeStore;
 import io.meshsdk.core.internal.directory.ServiceDirectory;
 import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.observe.MeshObserver;
@@ -89,9 +90,11 @@ public final class MeshEngine implements AutoCloseable {
    * @param sidecar the local sidecar, or {@code null}
    * @param localService sent as {@code x-mesh-caller} on every mesh call, or {@code null}
    * @param healthClient the client settings active health checks use (the application's)
+   * @param failsafe where each service's last-known-good endpoints are kept for a cold start, or {@code null}
    */
   public MeshEngine(ServiceDiscovery discovery, MeshObserver observer, Ticker ticker, Duration discoveryWait,
-      @Nullable SidecarConfig sidecar, @Nullable String localService, OkHttpClient healthClient) {
+      @Nullable SidecarConfig sidecar, @Nullable String localService, OkHttpClient healthClient,
+      @Nullable FailsafeStore failsafe) {
     this.observer = requireNonNull(observer, "observer");
     this.ticker = requireNonNull(ticker, "ticker");
     this.discoveryWait = requireNonNull(discoveryWait, "discoveryWait");
@@ -99,7 +102,8 @@ public final class MeshEngine implements AutoCloseable {
     this.scheduler = new MeshScheduler("mesh-control");
     this.control = new SerialExecutor("mesh engine", scheduler);
     this.watchdog = new DeadlineWatchdog(ticker, "mesh-deadline");
-    this.directory = new ServiceDirectory(requireNonNull(discovery, "discovery"), ticker);
+    this.directory = new ServiceDirectory(requireNonNull(discovery, "discovery"), ticker, failsafe,
+        System::currentTimeMillis);
     this.bridge = new SidecarBridge(sidecar, new ReadinessRelay(observer, scheduler));
     this.markerHeader = sidecar == null ? MeshHeaders.ROUTE_MARKER : sidecar.markerHeader();
     this.executor = new CallExecutor(this, ticker, observer, localService);
@@ -519,6 +523,7 @@ public final class MeshEngine implements AutoCloseable {
     return new ServiceSnapshot(p.service, p.loadBalancer.name(), p.config.route().mode(), breaker,
         panic ? at(wall, now, p.panicSinceNanos()) : null,
         p.entry.isServingLastKnownGood() ? at(wall, now, p.entry.lastKnownGoodSinceNanos()) : null,
+        p.entry.failsafeWrittenAt(),
         error == null ? null : error.toString(),
         p.entry.lastUpdateNanos() == 0 ? null : at(wall, now, p.entry.lastUpdateNanos()), endpoints);
   }

@@ -72,6 +72,12 @@ final class OkHttpCall implements TransportCall<Response> {
   }
 
   @Override
+  public boolean canResendAsIs() {
+    RequestBody body = request.body();
+    return body == null || body instanceof FormBody || (!body.isOneShot() && !body.isDuplex());
+  }
+
+  @Override
   public boolean isCanceled() {
     return chain.call().isCanceled();
   }
