@@ -70,11 +70,13 @@ public final class EtcdServiceDiscovery extends AbstractServiceDiscovery {
   private final Map<String, ServiceState> state = new LinkedHashMap<>();
   private final Map<String, Long> warned = new HashMap<>();
   private long revision; // every event at or below it is in `state`
-  private boolean listed;
   private int generation; // bumped to disown a watcher's late callbacks
   private Watch.@Nullable Watcher watcher;
   private long backoffMillis = MIN_BACKOFF.toMillis();
   private volatile boolean closed;
+  private final AtomicInteger listings = new AtomicInteger();
+  private final AtomicInteger eventsApplied = new AtomicInteger();
+  private final AtomicInteger warnings = new AtomicInteger();
 
   /** What the prefix holds for one service. */
   private static final class ServiceState {
@@ -154,7 +156,7 @@ public final class EtcdServiceDiscovery extends AbstractServiceDiscovery {
     state.clear();
     state.putAll(next);
     revision = response.getHeader().getRevision();
-    listed = true;
+    listings.incrementAndGet();
     backoffMillis = MIN_BACKOFF.toMillis();
     replaceAll(all); // services whose service key went away while unwatched are deleted here
     if (wasFailing) {
@@ -199,6 +201,7 @@ public final class EtcdServiceDiscovery extends AbstractServiceDiscovery {
         continue; // already handled (a resumed watch may repeat what it sent before the break)
       }
       last = Math.max(last, rev);
+      eventsApplied.incrementAndGet();
       String service = event.getEventType() == WatchEvent.EventType.DELETE
           ? delete(kv, serviceKeysDeleted)
           : apply(state, kv, false);
@@ -336,6 +339,7 @@ public final class EtcdServiceDiscovery extends AbstractServiceDiscovery {
   private void warnOnce(String key, long modRevision, @Nullable String why) {
     Long before = warned.put(key, modRevision);
     if (before == null || before != modRevision) {
+      warnings.incrementAndGet();
       log.warn("etcd discovery {}: skipping key {} (revision {}): {}", config, key, modRevision, why);
     }
   }
@@ -394,9 +398,19 @@ public final class EtcdServiceDiscovery extends AbstractServiceDiscovery {
     return c;
   }
 
-  /** Whether the first read finished (for tests). */
-  boolean listed() {
-    return listed;
+  /** How many full reads of the prefix finished (for tests). */
+  int listings() {
+    return listings.get();
+  }
+
+  /** How many watch events were applied, repeats excluded (for tests). */
+  int eventsApplied() {
+    return eventsApplied.get();
+  }
+
+  /** How many WARN lines about unusable keys were logged (for tests). */
+  int warnings() {
+    return warnings.get();
   }
 
   @Override
