@@ -333,6 +333,9 @@ public final class Mesh implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (guards.isEmpty()) {
+      return true;
+    }
     for (InboundGuard g : guards) {
       g.drain();
     }

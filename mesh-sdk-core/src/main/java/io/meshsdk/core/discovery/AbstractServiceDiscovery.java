@@ -247,6 +247,18 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
     delivery.flush();
   }
 
+  /**
+   * The backend reaches its source again after {@link #reportError(Throwable)} (a per-service backend that re-read
+   * every service, or a session that came back): {@link #health()} says connected and new watchers are no longer
+   * told of the old error. Push the current endpoints with {@link #setEndpoints} as well; full-list backends call
+   * {@link #replaceAll} instead, which does both.
+   */
+  protected final void reportRecovered() {
+    synchronized (lock) {
+      error = null;
+    }
+  }
+
   /** Whether the backend is in a backend-wide error state (since {@link #reportError(Throwable)}). */
   protected final boolean failing() {
     synchronized (lock) {
