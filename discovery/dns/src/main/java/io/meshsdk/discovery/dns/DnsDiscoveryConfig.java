@@ -123,8 +123,9 @@ public record DnsDiscoveryConfig(
   }
 
   /**
-   * The settings for {@code uri} ({@code dns:} or {@code dns://<ip>[:<port>]}) and {@code properties} (keys
-   * relative to {@code mesh.discovery.dns.}).
+   * The settings for {@code uri} ({@code dns:system}, {@code dns:///} or {@code dns://<ip>[:<port>]}) and
+   * {@code properties} (keys
+   * relative to {@code mesh.discovery.dns.}). A bare {@code dns:} is not a URI {@link java.net.URI} accepts.
    *
    * @throws ConfigException naming the key, the value and what is allowed
    */
@@ -141,9 +142,9 @@ public record DnsDiscoveryConfig(
         case "srv-prefix" -> b.srvPrefix(v);
         case "port" -> b.port(ConfigValues.parseInt(key, v));
         case "ip" -> b.ip(parseEnum(key, v, IpVersion.class, "any, v4 or v6"));
-        case "min-refresh" -> b.minRefresh(ConfigValues.parseDuration(key, v));
-        case "max-refresh" -> b.maxRefresh(ConfigValues.parseDuration(key, v));
-        case "query-timeout" -> b.queryTimeout(ConfigValues.parseDuration(key, v));
+        case "min-refresh" -> b.minRefresh(positive(key, v));
+        case "max-refresh" -> b.maxRefresh(positive(key, v));
+        case "query-timeout" -> b.queryTimeout(positive(key, v));
         case "secure" -> b.secure(ConfigValues.parseBoolean(key, v));
         case "txt-labels" -> b.txtLabels(ConfigValues.parseBoolean(key, v));
         case "nxdomain" -> b.nxdomain(parseEnum(key, v, NxdomainPolicy.class, "keep or delete"));
@@ -156,12 +157,13 @@ public record DnsDiscoveryConfig(
 
   private static @Nullable InetSocketAddress resolverOf(URI uri) {
     String text = uri.toString();
-    String example = "dns: (the system's resolvers) or dns://<ip>[:<port>] such as dns://127.0.0.1:5353";
+    String example = "dns:system (the system's resolvers; also dns:///) or dns://<ip>[:<port>] such as"
+        + " dns://127.0.0.1:5353";
     if (!"dns".equals(ConfigValues.scheme(uri))) {
       throw new ConfigException(ServiceDiscoveries.URI_KEY, text, example);
     }
     String ssp = uri.getRawSchemeSpecificPart();
-    if (ssp == null || ssp.isEmpty() || ssp.equals("//") || ssp.equals("///")) {
+    if (ssp == null || ssp.isEmpty() || ssp.equals("system") || ssp.equals("/") || ssp.equals("///")) {
       if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
         throw new ConfigException(ServiceDiscoveries.URI_KEY, text, example);
       }
@@ -200,6 +202,15 @@ public record DnsDiscoveryConfig(
       }
     }
     return true;
+  }
+
+  /** A duration of at least 1 ms; the error quotes the text as written. */
+  private static Duration positive(String key, String text) {
+    try {
+      return ConfigValues.requirePositive(key, ConfigValues.parseDuration(key, text));
+    } catch (ConfigException e) {
+      throw new ConfigException(key, text, e.expected());
+    }
   }
 
   private static <E extends Enum<E>> E parseEnum(String key, String value, Class<E> type, String allowed) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code dns} scheme: {@code mesh.discovery.uri=dns:} queries the system's resolvers,
+ * The {@code dns} scheme: {@code mesh.discovery.uri=dns:system} (or {@code dns:///}) queries the system's resolvers,
  * {@code dns://127.0.0.1:5353} one resolver; the {@code mesh.discovery.dns.*} keys are those of
  * {@link DnsDiscoveryConfig#KEYS}. Registered in {@code META-INF/services}.
  */

@@ -238,7 +238,12 @@ public final class DnsServiceDiscovery extends AbstractServiceDiscovery {
       return; // stopped meanwhile
     }
     if (error != null || r == null) {
-      failed(w, unwrap(error));
+      Throwable cause = unwrap(error);
+      if (cause instanceof TimeoutException) {
+        cause = new IOException("dns discovery: resolving " + w.name + " via " + resolverName + " took longer than "
+            + overallTimeout.toMillis() + " ms", cause);
+      }
+      failed(w, cause);
       return;
     }
     failing.remove(w.service);
@@ -526,8 +531,8 @@ public final class DnsServiceDiscovery extends AbstractServiceDiscovery {
       Throwable cause = unwrap(e);
       String what = cause.getMessage() == null ? cause.getClass().getSimpleName()
           : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-      throw new CompletionException(new IOException("dns discovery: no answer from " + resolverName + " for " + name
-          + " " + Type.string(type) + " (" + what + ")", cause));
+      throw new CompletionException(new IOException("dns discovery: no usable answer from " + resolverName
+          + " for " + name + " " + Type.string(type) + " (" + what + ")", cause));
     }).thenCompose(m -> {
       int rcode = m.getRcode();
       if (rcode == Rcode.NXDOMAIN) {
@@ -610,9 +615,6 @@ public final class DnsServiceDiscovery extends AbstractServiceDiscovery {
     Throwable t = e == null ? new IOException("dns discovery: no answer") : e;
     while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
-    }
-    if (t instanceof TimeoutException) {
-      return new IOException("dns discovery: no answer within " + t.getMessage(), t);
     }
     return t;
   }

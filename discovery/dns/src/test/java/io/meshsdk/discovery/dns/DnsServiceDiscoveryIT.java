@@ -301,7 +301,7 @@ class DnsServiceDiscoveryIT {
     dns().stop();
     try {
       await().atMost(Duration.ofSeconds(10)).until(() -> !l.errors().isEmpty());
-      assertThat(l.errors().get(0)).hasMessageContaining("no answer from 127.0.0.1:" + dns().port());
+      assertThat(l.errors().get(0)).hasMessageContaining("no usable answer from 127.0.0.1:" + dns().port());
       assertThat(l.snapshots()).as("no empty push while the resolver is down").hasSize(snapshots);
       assertThat(d.health().connected()).isFalse();
       assertThat(d.health().lastError()).contains("outage.a.test");
@@ -332,8 +332,34 @@ class DnsServiceDiscoveryIT {
     RecordingListener l = watch(discovery(b -> b.nameTemplate("{service}.broken.test")
         .queryTimeout(Duration.ofMillis(200))), "slow");
     await().atMost(Duration.ofSeconds(10)).until(() -> !l.errors().isEmpty());
-    assertThat(l.errors().get(0)).hasMessageContaining("no answer");
+    assertThat(l.errors().get(0)).hasMessageContaining("no usable answer");
     assertThat(l.snapshots()).isEmpty();
+  }
+
+  @Test
+  void servfailAndGarbageAnswersAreErrorsThatKeepTheLastKnownGood() {
+    FaultyDnsServer server = new FaultyDnsServer();
+    closeables.add(server);
+    DnsServiceDiscovery d = discovery(b -> b.resolver(server.address()).nameTemplate("{service}.faulty.example")
+        .port(8080));
+    RecordingListener l = watch(d, "flaky");
+    await().atMost(Duration.ofSeconds(10)).until(() -> l.lastIds().equals(ids("127.0.0.1:8080")));
+    int snapshots = l.snapshots().size();
+
+    server.mode(FaultyDnsServer.Mode.SERVFAIL);
+    await().atMost(Duration.ofSeconds(10)).until(() -> l.errors().stream()
+        .anyMatch(e -> e.getMessage().contains("SERVFAIL")));
+    assertThat(d.health().connected()).isFalse();
+
+    server.mode(FaultyDnsServer.Mode.GARBAGE);
+    long before = server.queries();
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.queries() > before + 2);
+    assertThat(l.snapshots()).as("no push while the answers are errors or garbage").hasSize(snapshots);
+    assertThat(l.errors().get(l.errors().size() - 1)).isNotNull();
+
+    server.mode(FaultyDnsServer.Mode.OK);
+    await().atMost(Duration.ofSeconds(10)).until(() -> d.health().connected());
+    assertThat(l.lastIds()).isEqualTo(ids("127.0.0.1:8080"));
   }
 
   // ---- names and sizes -----------------------------------------------------------------------------------------
