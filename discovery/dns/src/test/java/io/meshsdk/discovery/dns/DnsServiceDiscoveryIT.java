@@ -213,6 +213,20 @@ class DnsServiceDiscoveryIT {
     assertThat(l.errors()).isEmpty();
   }
 
+  @Test
+  void txtLabelsGiveZoneAndLabelsAndSkipStringsThatAreNotKeyValue() {
+    dns().config("txt", List.of(
+        "srv-host=_http._tcp.tagged.srv.test,t.txt.srv.test,9801,0,1",
+        "host-record=t.txt.srv.test,127.0.0.85",
+        "txt-record=t.txt.srv.test,\"zone=z9\",\"flag\",\"team=core\",\"team=other\""));
+    RecordingListener l = watch(discovery(b -> b.record(RecordType.SRV).nameTemplate("{service}.srv.test")
+        .txtLabels(true)), "tagged");
+    await().atMost(Duration.ofSeconds(10)).until(() -> l.lastIds().equals(ids("127.0.0.85:9801")));
+    Endpoint e = l.last().get(0);
+    assertThat(e.zone()).isEqualTo("z9");
+    assertThat(e.labels()).isEqualTo(Map.of("team", "core"));
+  }
+
   // ---- TTL -----------------------------------------------------------------------------------------------------
 
   @Test
@@ -350,6 +364,11 @@ class DnsServiceDiscoveryIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> l.errors().stream()
         .anyMatch(e -> e.getMessage().contains("SERVFAIL")));
     assertThat(d.health().connected()).isFalse();
+
+    int reported = l.errors().size();
+    long failing = server.queries();
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.queries() > failing + 3); // retried, backing off
+    assertThat(l.errors()).as("the same error is reported once, not per retry").hasSize(reported);
 
     server.mode(FaultyDnsServer.Mode.GARBAGE);
     long before = server.queries();
