@@ -263,7 +263,8 @@ class DnsServiceDiscoveryIT {
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
         .until(() -> dns().queries("zero.a.test", "A") >= first + 3);
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-    assertThat(elapsedMs).as("three re-resolutions at min-refresh 300 ms").isGreaterThanOrEqualTo(600);
+    assertThat(elapsedMs).as("three re-resolutions at min-refresh 300 ms (two full intervals)")
+        .isGreaterThanOrEqualTo(500);
   }
 
   @Test
