@@ -186,17 +186,25 @@ public final class ConfigValues {
 
   /**
    * Parses {@code text}, the value of {@code key}, as a backend URI ({@code file:/etc/mesh/endpoints.txt},
-   * {@code zookeeper://host:2181}).
+   * {@code zookeeper://host:2181}). A bare scheme ({@code dns:}, {@code kubernetes:}) means the backend's defaults
+   * and is read as {@code dns:///}.
    *
    * @param example what to show as a valid value in the error
    */
   public static URI parseUri(String key, String text, String example) {
+    String t = text.trim();
     try {
-      return new URI(text.trim());
+      if (BARE_SCHEME.matcher(t).matches()) {
+        return new URI(t + "///"); // "dns:" means the backend's defaults, as "dns:///" does
+      }
+      return new URI(t);
     } catch (URISyntaxException e) {
       throw new ConfigException(key, text, "a URI such as " + example);
     }
   }
+
+  private static final java.util.regex.Pattern BARE_SCHEME =
+      java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
 
   /** The scheme of {@code uri} in lower case, or "" when it has none. */
   public static String scheme(URI uri) {

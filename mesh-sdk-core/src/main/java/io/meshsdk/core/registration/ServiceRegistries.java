@@ -22,6 +22,27 @@ public final class ServiceRegistries {
   private ServiceRegistries() {}
 
   /**
+   * The registry {@code properties} name with {@value #URI_KEY}, configured with its {@code mesh.registry.<scheme>.*}
+   * keys; empty when the key is absent (this process registers nowhere).
+   *
+   * @throws ConfigException for an unknown scheme, a malformed URI, an unknown or invalid key, or
+   *     {@code mesh.registry.*} keys without {@value #URI_KEY}
+   */
+  public static java.util.Optional<ServiceRegistry> fromProperties(Map<String, String> properties) {
+    requireNonNull(properties, "properties");
+    String uri = properties.get(URI_KEY);
+    if (uri == null) {
+      for (Map.Entry<String, String> e : properties.entrySet()) {
+        if (e.getKey().startsWith(PREFIX)) {
+          throw new ConfigException(e.getKey(), e.getValue(), URI_KEY + " set, naming the registry these keys are for");
+        }
+      }
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(create(uri, properties));
+  }
+
+  /**
    * The registry for {@code uri}, configured with its {@code mesh.registry.<scheme>.*} keys from
    * {@code properties}.
    *

@@ -48,6 +48,16 @@ class ServiceRegistriesTest {
   }
 
   @Test
+  void fromPropertiesSelectsByTheUriKeyAndIsEmptyWithoutIt() {
+    assertThat(ServiceRegistries.fromProperties(Map.of("other", "x"))).isEmpty();
+    assertThat(ServiceRegistries.fromProperties(Map.of("mesh.registry.uri", "memory://local"))).isPresent();
+    ConfigException stray = catchThrowableOfType(ConfigException.class,
+        () -> ServiceRegistries.fromProperties(Map.of("mesh.registry.memory.ttl", "10s")));
+    assertThat(stray.key()).isEqualTo("mesh.registry.memory.ttl");
+    assertThat(stray.getMessage()).contains("mesh.registry.uri");
+  }
+
+  @Test
   void anUnknownKeyIsRefusedNamingItAndTheKnownOnes() {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ServiceRegistries.create("memory://local",
         Map.of("mesh.registry.memory.tll", "10s")));

@@ -125,7 +125,7 @@ public record DnsDiscoveryConfig(
   /**
    * The settings for {@code uri} ({@code dns:system}, {@code dns:///} or {@code dns://<ip>[:<port>]}) and
    * {@code properties} (keys
-   * relative to {@code mesh.discovery.dns.}). A bare {@code dns:} is not a URI {@link java.net.URI} accepts.
+   * relative to {@code mesh.discovery.dns.}). A bare {@code dns:} reaches here as {@code dns:///}.
    *
    * @throws ConfigException naming the key, the value and what is allowed
    */

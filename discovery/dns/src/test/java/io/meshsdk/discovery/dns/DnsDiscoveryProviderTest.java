@@ -112,10 +112,10 @@ class DnsDiscoveryProviderTest {
   }
 
   @Test
-  void aBareSchemeIsNoUriSoTheCoreRefusesIt() {
-    // java.net.URI wants something after "dns:"; the error says what to write instead
-    assertThatThrownBy(() -> create("dns:", Map.of()))
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("mesh.discovery.uri"));
+  void aBareSchemeMeansTheSystemsResolvers() {
+    try (DnsServiceDiscovery d = create("dns:", Map.of())) {
+      assertThat(d.config().resolver()).isNull();
+    }
   }
 
   @ParameterizedTest
