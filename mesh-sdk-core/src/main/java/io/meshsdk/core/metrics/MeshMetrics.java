@@ -114,6 +114,11 @@ public final class MeshMetrics implements MeshObserver {
   }
 
   @Override
+  public void onDiscoveryStale(String service, boolean stale, String reason) {
+    meters(service).stale(stale);
+  }
+
+  @Override
   public void onServiceRemoved(String service) {
     ServiceMeters m = services.remove(service);
     if (m != null) {

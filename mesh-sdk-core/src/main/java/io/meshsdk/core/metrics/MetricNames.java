@@ -25,6 +25,11 @@ public final class MetricNames {
   public static final String ENDPOINTS = "mesh.endpoints";
   /** Gauge, 1 for the circuit breaker's current state and 0 for the others. Tags: service, state. */
   public static final String BREAKER_STATE = "mesh.client.breaker.state";
+  /**
+   * Gauge, 1 while the service is served from last-known-good endpoints (discovery failing or empty for it, or the
+   * failsafe file), else 0; registered when it first happens. Tag: service.
+   */
+  public static final String DISCOVERY_STALE = "mesh.discovery.stale";
   /** Gauge, 1 while the local sidecar is ready, else 0 (registered once the sidecar was first probed). */
   public static final String SIDECAR_READY = "mesh.sidecar.ready";
   /** Counter of the sidecar's readiness changes. */

@@ -50,6 +50,8 @@ final class ServiceMeters {
   private final EndpointMeters otherEndpoints;
   private final AtomicBoolean endpointGauges = new AtomicBoolean();
   private final AtomicBoolean breakerGauges = new AtomicBoolean();
+  private final AtomicBoolean staleGauge = new AtomicBoolean();
+  private volatile boolean stale;
   private volatile BreakerState breakerState = BreakerState.DISABLED;
   private volatile boolean removed;
   /** The service's endpoints as last reported, or null before the first report. */
@@ -213,6 +215,18 @@ final class ServiceMeters {
             .tags(MetricNames.TAG_SERVICE, service, MetricNames.TAG_STATE, s.tag())
             .register(owner.registry));
       }
+    }
+  }
+
+  /** The service is (or no longer is) served from last-known-good endpoints. */
+  void stale(boolean now) {
+    stale = now;
+    if (now && staleGauge.compareAndSet(false, true)) {
+      keep(Gauge.builder(MetricNames.DISCOVERY_STALE, this, m -> m.stale ? 1 : 0)
+          .description("1 while the service is served from last-known-good endpoints (discovery failing or empty, or"
+              + " the failsafe file)")
+          .tags(MetricNames.TAG_SERVICE, service)
+          .register(owner.registry));
     }
   }
 

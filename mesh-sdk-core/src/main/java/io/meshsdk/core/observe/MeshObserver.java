@@ -53,6 +53,13 @@ public interface MeshObserver {
   /** {@code service}'s circuit breaker is now in {@code state} (also told once when the breaker is set up). */
   default void onBreakerStateChanged(String service, BreakerState state) {}
 
+  /**
+   * {@code service} now serves its last-known-good endpoints ({@code stale} true: discovery failed or went empty
+   * for it, or they come from the failsafe file at a cold start) or fresh ones again ({@code stale} false);
+   * {@code reason} says why.
+   */
+  default void onDiscoveryStale(String service, boolean stale, String reason) {}
+
   /** The local sidecar became ready or stopped being ready; {@code reason} says why. */
   default void onSidecarReadinessChanged(boolean ready, String reason) {}
 

@@ -106,6 +106,27 @@ public final class FailsafeStore implements AutoCloseable {
     return dir.resolve(ServiceNames.canonical("service", service) + SUFFIX);
   }
 
+  /**
+   * The services that have a file here (names that are not valid service names are skipped), so that a mesh that
+   * starts with its registry down routes them before the registry can list them. Never throws.
+   */
+  public java.util.Set<String> services() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      files.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(SUFFIX) && !n.startsWith("."))
+          .map(n -> n.substring(0, n.length() - SUFFIX.length()))
+          .forEach(n -> {
+            if (n.equals(ServiceNames.canonicalOrNull(n))) {
+              out.add(n);
+            }
+          });
+    } catch (IOException | RuntimeException e) {
+      log.warn("failsafe directory {} cannot be listed: {}", dir, e.toString());
+    }
+    return out;
+  }
+
   /** Records {@code endpoints} (non-empty) as the service's last-known-good set; written soon, off this thread. */
   public void save(String service, List<Endpoint> endpoints) {
     if (endpoints.isEmpty()) {

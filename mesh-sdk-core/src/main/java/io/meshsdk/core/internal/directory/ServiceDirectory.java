@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -49,7 +50,20 @@ public final class ServiceDirectory implements AutoCloseable {
   private final @Nullable FailsafeStore failsafe;
   private final LongSupplier wallMillis;
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private volatile StaleListener staleListener = (service, stale, reason) -> { };
   private volatile boolean closed;
+
+  /** Told when a service starts or stops serving last-known-good endpoints (on the discovery thread). */
+  @FunctionalInterface
+  public interface StaleListener {
+    /** {@code service} serves last-known-good endpoints ({@code stale}) or fresh ones again; {@code reason} why. */
+    void onStale(String service, boolean stale, String reason);
+  }
+
+  /** Sets the listener of last-known-good transitions (one; the engine's). */
+  public void staleListener(StaleListener listener) {
+    this.staleListener = requireNonNull(listener, "listener");
+  }
 
   /** A directory fed by {@code discovery}, with no failsafe files. */
   public ServiceDirectory(ServiceDiscovery discovery, Ticker ticker) {
@@ -70,6 +84,11 @@ public final class ServiceDirectory implements AutoCloseable {
     this.ticker = requireNonNull(ticker, "ticker");
     this.failsafe = failsafe;
     this.wallMillis = requireNonNull(wallMillis, "wallMillis");
+  }
+
+  /** The services the failsafe directory has files for (none without one). */
+  public Set<String> failsafeServices() {
+    return failsafe == null ? Set.of() : failsafe.services();
   }
 
   /** The backend feeding this directory. */
@@ -232,6 +251,8 @@ public final class ServiceDirectory implements AutoCloseable {
       }
       failsafeWrittenAt = loaded.writtenAt();
       lastKnownGoodSinceNanos = now;
+      stale(true, "discovery '" + discovery.name() + "' " + why + "; endpoints from the failsafe file written at "
+          + loaded.writtenAt());
       Duration age = Duration.ofMillis(Math.max(0, wallMillis.getAsLong() - loaded.writtenAt().toEpochMilli()));
       log.warn("discovery '{}' {} for service '{}'; serving {} endpoint(s) from the failsafe file {} written at {} "
           + "({} s old) until it answers", discovery.name(), why, service, next.size(), store.fileOf(service),
@@ -239,6 +260,14 @@ public final class ServiceDirectory implements AutoCloseable {
       publish(new EndpointSet(service, ++version, next));
       firstWord.countDown();
       return true;
+    }
+
+    private void stale(boolean stale, String reason) {
+      try {
+        staleListener.onStale(service, stale, reason);
+      } catch (RuntimeException e) {
+        log.warn("stale listener for service '{}' failed", service, e);
+      }
     }
 
     private TrackedEndpoint track(Endpoint e, long now) {
@@ -319,6 +348,7 @@ public final class ServiceDirectory implements AutoCloseable {
       if (endpoints.isEmpty() && !current.isEmpty()) {
         if (lastKnownGoodSinceNanos == 0) {
           lastKnownGoodSinceNanos = now;
+          stale(true, "discovery '" + discovery.name() + "' reported no endpoints");
           log.warn("discovery '{}' reported no endpoints for service '{}'; keeping the last-known-good {} "
               + "endpoint(s) until it reports some or deletes the service", discovery.name(), service,
               current.size());
@@ -363,6 +393,9 @@ public final class ServiceDirectory implements AutoCloseable {
       if (lastKnownGoodSinceNanos != 0 || lastError != null) {
         log.info("discovery '{}' recovered for service '{}': {} endpoint(s)", discovery.name(), service, next.size());
       }
+      if (lastKnownGoodSinceNanos != 0) {
+        stale(false, "discovery '" + discovery.name() + "' reported " + next.size() + " endpoint(s)");
+      }
       lastKnownGoodSinceNanos = 0;
       lastError = null;
       failsafeWrittenAt = null;
@@ -391,6 +424,9 @@ public final class ServiceDirectory implements AutoCloseable {
         log.info("discovery '{}' deleted service '{}'; dropping its {} endpoint(s)", discovery.name(), service,
             snapshot.size());
       }
+      if (lastKnownGoodSinceNanos != 0) {
+        stale(false, "discovery '" + discovery.name() + "' deleted the service");
+      }
       lastKnownGoodSinceNanos = 0;
       lastError = null;
       failsafeWrittenAt = null;
@@ -414,6 +450,7 @@ public final class ServiceDirectory implements AutoCloseable {
       if (first) {
         if (!snapshot.isEmpty() && lastKnownGoodSinceNanos == 0) {
           lastKnownGoodSinceNanos = ticker.read();
+          stale(true, "discovery '" + discovery.name() + "' is failing: " + error);
         }
         log.warn("discovery '{}' failed for service '{}': {}; serving the last-known-good {} endpoint(s)",
             discovery.name(), service, error.toString(), snapshot.size());

@@ -104,6 +104,8 @@ public final class MeshEngine implements AutoCloseable {
     this.watchdog = new DeadlineWatchdog(ticker, "mesh-deadline");
     this.directory = new ServiceDirectory(requireNonNull(discovery, "discovery"), ticker, failsafe,
         System::currentTimeMillis);
+    directory.staleListener((service, stale, reason) ->
+        observe(o -> o.onDiscoveryStale(service, stale, reason), "onDiscoveryStale"));
     this.bridge = new SidecarBridge(sidecar, new ReadinessRelay(observer, scheduler));
     this.markerHeader = sidecar == null ? MeshHeaders.ROUTE_MARKER : sidecar.markerHeader();
     this.executor = new CallExecutor(this, ticker, observer, localService);
@@ -122,8 +124,13 @@ public final class MeshEngine implements AutoCloseable {
   public void start(MeshConfig first) {
     bridge.start();
     synchronized (this) { // the control thread installs later names only once the first config is in
-      servicesWatch = directory.discovery().watchServices(names -> {
-        discovered = Set.copyOf(names); // at once: a backend that answers while start() runs is seen by apply()
+      // services the failsafe directory kept are routed until the backend can list services itself: with the
+      // registry down at a cold start, they are served from their files
+      Set<String> kept = directory.failsafeServices();
+      discovered = kept;
+      servicesWatch = directory.discovery().watchServices(listed -> {
+        Set<String> names = listed.isEmpty() && !kept.isEmpty() ? kept : Set.copyOf(listed);
+        discovered = names; // at once: a backend that answers while start() runs is seen by apply()
         control.execute(() -> discovered(names));
       });
       apply(first);
