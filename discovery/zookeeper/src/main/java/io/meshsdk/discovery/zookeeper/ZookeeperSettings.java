@@ -85,7 +85,7 @@ public record ZookeeperSettings(
     if (connectString.isBlank()) {
       throw new ConfigException("connectString", connectString, "host:port[,host:port...]");
     }
-    basePath = checkBasePath("basePath", basePath);
+    basePath = checkBasePath("basePath", basePath, basePath);
     checkMillis(SESSION_TIMEOUT, sessionTimeout);
     checkMillis(CONNECTION_TIMEOUT, connectionTimeout);
     checkMillis(RETRY_BASE_SLEEP, retryBaseSleep);
@@ -146,7 +146,7 @@ public record ZookeeperSettings(
     }
     String path = uri.getPath();
     String basePath = path == null || path.isEmpty() || path.equals("/") ? DEFAULT_BASE_PATH : path;
-    basePath = checkBasePath(uriKey, basePath);
+    basePath = checkBasePath(uriKey, basePath, uri);
     return new ZookeeperSettings(authority, basePath,
         duration(keyPrefix, properties, SESSION_TIMEOUT, DEFAULT_SESSION_TIMEOUT),
         duration(keyPrefix, properties, CONNECTION_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT),
@@ -165,15 +165,15 @@ public record ZookeeperSettings(
     }
   }
 
-  private static String checkBasePath(String key, String path) {
+  private static String checkBasePath(String key, String path, Object shown) {
     String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     try {
       PathUtils.validatePath(p);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(key, path, "a ZooKeeper path such as /services (" + e.getMessage() + ")");
+      throw new ConfigException(key, shown, "a ZooKeeper path such as /services (" + e.getMessage() + ")");
     }
     if (p.equals("/")) {
-      throw new ConfigException(key, path, "a ZooKeeper path below the root such as /services");
+      throw new ConfigException(key, shown, "a ZooKeeper path below the root such as /services");
     }
     return p;
   }
