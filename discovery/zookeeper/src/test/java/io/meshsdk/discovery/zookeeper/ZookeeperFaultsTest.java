@@ -118,11 +118,17 @@ class ZookeeperFaultsTest {
     handle.update(reg.withLabel("v", "2"));
     await().atMost(WAIT).until(() -> "2".equals(l.last().get(0).labels().get("v")));
 
-    // a real server-side expiry: the session is closed by a second handle on it (the server deletes its nodes)
+    // a real server-side expiry: the session is closed by a second handle on it (the server deletes its nodes);
+    // repeated if the registry's own reconnect raced the close (the session moved back before it was closed)
     ZooKeeper zk = registryZooKeeper(registry);
-    new ZooKeeper(ZkServer.connectString(), 10_000, e -> { }, zk.getSessionId(), zk.getSessionPasswd()).close();
-
-    await().atMost(WAIT).until(() -> statuses.seen.contains(RegistrationStatus.LOST));
+    long session = zk.getSessionId();
+    byte[] password = zk.getSessionPasswd();
+    await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() -> {
+      if (!statuses.seen.contains(RegistrationStatus.LOST)) {
+        closeSession(session, password);
+      }
+      return statuses.seen.contains(RegistrationStatus.LOST);
+    });
     await().atMost(WAIT).until(() -> statuses.seen.get(statuses.seen.size() - 1) == RegistrationStatus.REGISTERED
         && statuses.seen.lastIndexOf(RegistrationStatus.REGISTERED) > statuses.seen.indexOf(RegistrationStatus.LOST));
     assertThat(handle.status()).isEqualTo(RegistrationStatus.REGISTERED);
@@ -231,6 +237,21 @@ class ZookeeperFaultsTest {
   /** A Spring instance (its own random id) on {@code port}. */
   private static byte[] valid(int port) throws Exception {
     return SpringInstances.bytes(SpringInstances.instance("warn", "127.0.0.1", port, Map.of()));
+  }
+
+  /** Closes session {@code id} from a second handle, once that handle is connected. */
+  private static void closeSession(long id, byte[] password) throws Exception {
+    java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+    ZooKeeper other = new ZooKeeper(ZkServer.connectString(), 10_000, e -> {
+      if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+        connected.countDown();
+      }
+    }, id, password);
+    try {
+      connected.await(5, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      other.close();
+    }
   }
 
   private static ZooKeeper registryZooKeeper(ZookeeperServiceRegistry registry) throws Exception {
