@@ -15,12 +15,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -65,6 +67,7 @@ public final class ZookeeperServiceDiscovery extends AbstractServiceDiscovery {
   private final @Nullable CuratorFramework ownedClient;
   private final String basePath;
   private final String basePrefix;
+  private final Duration readTimeout;
   private final ScheduledExecutorService worker;
   private final CuratorWatcher watcher = this::onWatchedEvent;
   private final ConnectionStateListener stateListener = (c, state) -> onState(state);
@@ -94,6 +97,8 @@ public final class ZookeeperServiceDiscovery extends AbstractServiceDiscovery {
     this.client = client.newWatcherRemoveCuratorFramework();
     this.basePath = basePath;
     this.basePrefix = basePath + "/";
+    this.readTimeout = connectionTimeout.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
+        ? connectionTimeout.multipliedBy(2) : Duration.ofSeconds(30);
     this.worker = Executors.newSingleThreadScheduledExecutor(Clients.threads("discovery"));
     client.getConnectionStateListenable().addListener(stateListener);
     if (owned) {
@@ -366,14 +371,60 @@ public final class ZookeeperServiceDiscovery extends AbstractServiceDiscovery {
       return null;
     }
     Map<String, Node> out = new HashMap<>(Math.max(4, children.size() * 2));
+    List<String> toRead = new ArrayList<>();
     for (String child : children) {
       Node old = known == null ? null : known.get(child);
-      Node node = old != null && !reread ? old : readData(canonical, servicePath + "/" + child, child, old);
+      if (old != null && !reread) {
+        out.put(child, old);
+      } else {
+        toRead.add(child);
+      }
+    }
+    if (toRead.size() == 1) {
+      String child = toRead.get(0);
+      Node node = readData(canonical, servicePath + "/" + child, child, known == null ? null : known.get(child));
       if (node != null) {
         out.put(child, node);
       }
+    } else if (!toRead.isEmpty()) {
+      readPipelined(canonical, servicePath, toRead, known, out);
     }
     return out;
+  }
+
+  /**
+   * Reads many instance nodes at once (setting data watches): all requests are sent before the first answer is
+   * awaited, so a service of 1,000 instances costs about one round trip, not 1,000.
+   */
+  private void readPipelined(String canonical, String servicePath, List<String> children,
+      @Nullable Map<String, Node> known, Map<String, Node> out) throws Exception {
+    int n = children.size();
+    CountDownLatch done = new CountDownLatch(n);
+    CuratorEvent[] results = new CuratorEvent[n];
+    for (int i = 0; i < n; i++) {
+      int index = i;
+      client.getData().usingWatcher(watcher).inBackground((c, event) -> {
+        results[index] = event;
+        done.countDown();
+      }).forPath(servicePath + "/" + children.get(i));
+    }
+    if (!done.await(readTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IOException("reading " + n + " instances of " + servicePath + " took over " + readTimeout.toMillis()
+          + "ms");
+    }
+    for (int i = 0; i < n; i++) {
+      CuratorEvent e = results[i];
+      String child = children.get(i);
+      int rc = e.getResultCode();
+      if (rc == KeeperException.Code.NONODE.intValue()) {
+        continue;
+      }
+      if (rc != KeeperException.Code.OK.intValue()) {
+        throw KeeperException.create(KeeperException.Code.get(rc), servicePath + "/" + child);
+      }
+      out.put(child, parsed(canonical, servicePath + "/" + child, child, e.getData(), e.getStat(),
+          known == null ? null : known.get(child)));
+    }
   }
 
   /** Reads one instance node (setting a data watch), or {@code null} when it is gone. */
@@ -386,6 +437,12 @@ public final class ZookeeperServiceDiscovery extends AbstractServiceDiscovery {
     } catch (KeeperException.NoNodeException e) {
       return null;
     }
+    return parsed(canonical, path, child, data, stat, old);
+  }
+
+  /** What {@code data} (at {@code stat}) means; an unchanged version keeps its old result (and its one WARN). */
+  private Node parsed(String canonical, String path, String child, byte @Nullable [] data, Stat stat,
+      @Nullable Node old) {
     if (old != null && old.mzxid() == stat.getMzxid()) {
       return old;
     }

@@ -3,12 +3,14 @@ package io.meshsdk.discovery.zookeeper;
 import io.meshsdk.core.discovery.ServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.testing.contract.AbstractServiceDiscoveryContractTest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.cloud.zookeeper.discovery.ZookeeperInstance;
@@ -16,7 +18,8 @@ import org.springframework.cloud.zookeeper.discovery.ZookeeperInstance;
 /**
  * The discovery contract against a real ZooKeeper: the source is the base path, written as a Spring Cloud Zookeeper
  * application writes it (curator-x-discovery JSON with a {@code ZookeeperInstance} payload; node name = instance id
- * = the endpoint's id); an empty push deletes every instance node but keeps the service node; the source fails by
+ * = the endpoint's id); an empty push deletes every instance node in one transaction but keeps the service node
+ * (deleted one by one, the watcher would rightly see the intermediate sets); the source fails by
  * stopping the server, and heals by starting it again.
  */
 @ExtendWith(ZkServer.class)
@@ -71,6 +74,18 @@ class ZookeeperDiscoveryContractTest extends AbstractServiceDiscoveryContractTes
         c.delete().forPath(servicePath + "/" + child);
       }
     }
+  }
+
+  /** Every instance leaves at once (one ZooKeeper transaction), the service node stays. */
+  @Override
+  protected void publishEmpty(String service) throws Exception {
+    CuratorFramework c = writer();
+    String servicePath = base + "/" + service;
+    List<CuratorOp> ops = new ArrayList<>();
+    for (String child : c.getChildren().forPath(servicePath)) {
+      ops.add(c.transactionOp().delete().forPath(servicePath + "/" + child));
+    }
+    c.transaction().forOperations(ops);
   }
 
   private static Map<String, String> withStatus(Map<String, String> meta) {
