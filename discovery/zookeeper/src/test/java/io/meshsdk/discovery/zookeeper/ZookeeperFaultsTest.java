@@ -105,6 +105,32 @@ class ZookeeperFaultsTest {
   }
 
   @Test
+  void startedWhileZookeeperIsDownBothReportAndCatchUpWithoutBlockingTheCaller() throws Exception {
+    ZkServer.stop();
+    ZookeeperServiceDiscovery d;
+    ServiceRegistry.Registration handle;
+    Statuses statuses = new Statuses();
+    RecordingListener l = new RecordingListener();
+    try {
+      ZookeeperSettings settings = ZkServer.settings(base).withConnectionTimeout(Duration.ofSeconds(1));
+      d = closeAfter(ZookeeperServiceDiscovery.create(settings));
+      closeAfter(d.watch("late", l));
+      ZookeeperServiceRegistry registry = closeAfter(ZookeeperServiceRegistry.create(settings));
+      handle = closeAfter(registry.register(ServiceRegistration.of("late", "127.0.0.1", 47001), statuses));
+      assertThat(handle.status()).isEqualTo(RegistrationStatus.PENDING);
+      await().atMost(WAIT).until(() -> !l.errors().isEmpty());
+      assertThat(d.health().connected()).isFalse();
+      assertThat(l.snapshots()).isEmpty();
+    } finally {
+      ZkServer.restart();
+    }
+    await().atMost(WAIT).until(() -> ports(l).equals(Set.of(47001)));
+    await().atMost(WAIT).until(() -> handle.status() == RegistrationStatus.REGISTERED);
+    assertThat(d.health().connected()).isTrue();
+    assertThat(statuses.seen).startsWith(RegistrationStatus.PENDING).endsWith(RegistrationStatus.REGISTERED);
+  }
+
+  @Test
   void anExpiredSessionComesBackRegisteredWithItsLatestData() throws Exception {
     ZookeeperServiceRegistry registry = registry();
     Statuses statuses = new Statuses();
