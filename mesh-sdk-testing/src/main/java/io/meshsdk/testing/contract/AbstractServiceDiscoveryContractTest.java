@@ -1,6 +1,5 @@
 package io.meshsdk.testing.contract;
 
-import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -149,7 +148,9 @@ public abstract class AbstractServiceDiscoveryContractTest {
         Endpoint.of("contract-2", "127.0.0.1", 20103));
     publish("contract-2", updated);
     await().atMost(propagation()).untilAsserted(() -> {
-      List<Endpoint> last = requireNonNull(l.last(), "no snapshot yet");
+      List<Endpoint> last = l.last();
+      assertThat(last).as("no snapshot yet").isNotNull(); // an AssertionError: the await polls again
+      java.util.Objects.requireNonNull(last);
       assertThat(ids(last)).isEqualTo(ids(updated));
       Endpoint first = last.stream().filter(e -> e.port() == 20102).findFirst().orElseThrow();
       assertThat(first.weight()).isEqualTo(7);

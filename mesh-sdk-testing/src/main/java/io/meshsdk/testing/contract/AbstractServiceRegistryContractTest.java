@@ -1,6 +1,5 @@
 package io.meshsdk.testing.contract;
 
-import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -80,7 +79,9 @@ public abstract class AbstractServiceRegistryContractTest {
     ServiceRegistry.Registration handle = closeAfter(registry.register(reg, statuses));
     RecordingListener l = watch("registry-1");
     await().atMost(propagation()).untilAsserted(() -> {
-      List<Endpoint> last = requireNonNull(l.last(), "no snapshot yet");
+      List<Endpoint> last = l.last();
+      assertThat(last).as("no snapshot yet").isNotNull(); // an AssertionError: the await polls again
+      java.util.Objects.requireNonNull(last);
       assertThat(last).hasSize(1);
       Endpoint e = last.get(0);
       assertThat(e.host()).isEqualTo("127.0.0.1");

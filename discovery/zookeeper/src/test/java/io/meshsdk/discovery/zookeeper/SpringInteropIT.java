@@ -35,7 +35,7 @@ import org.springframework.cloud.zookeeper.discovery.ZookeeperInstance;
  * very {@code @class} Spring writes and requires).
  */
 @ExtendWith(ZkServer.class)
-class SpringInteropTest {
+class SpringInteropIT {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
   private final String base = ZkServer.basePath("spring");

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * that expire, hostile names and data.
  */
 @ExtendWith(ZkServer.class)
-class ZookeeperFaultsTest {
+class ZookeeperFaultsIT {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
   private final String base = ZkServer.basePath("faults");

@@ -23,7 +23,7 @@ import org.springframework.cloud.zookeeper.discovery.ZookeeperInstance;
  * stopping the server, and heals by starting it again.
  */
 @ExtendWith(ZkServer.class)
-class ZookeeperDiscoveryContractTest extends AbstractServiceDiscoveryContractTest {
+class ZookeeperDiscoveryContractIT extends AbstractServiceDiscoveryContractTest {
 
   private final String base = ZkServer.basePath("contract");
   private CuratorFramework writer;
