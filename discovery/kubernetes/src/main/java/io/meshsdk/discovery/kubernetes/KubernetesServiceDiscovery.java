@@ -73,10 +73,12 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
   // services with a recompute queued: a burst of slice events (a rolling update) costs one recompute per service
   private final Set<String> dirty = ConcurrentHashMap.newKeySet();
   private int notWatchingChecks; // worker thread only
+  private boolean watchedOnce; // worker thread only
   private volatile boolean closed;
 
   /** How often the watches' liveness is checked; two failed checks in a row are reported as an outage. */
   static final long WATCH_CHECK_MILLIS = 500;
+  private static final int FIRST_WATCH_CHECKS = 10;
 
   private KubernetesServiceDiscovery(
       KubernetesClient client, @Nullable ExecutorService ownedClientExecutor, KubernetesDiscoveryOptions options) {
@@ -319,13 +321,16 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
     }
     boolean watching = sliceInformer.isWatching() && serviceInformer.isWatching();
     if (watching) {
+      watchedOnce = true;
       notWatchingChecks = 0;
       if (failing() && sliceInformer.hasSynced()) {
         listed(false);
       }
       return;
     }
-    if (++notWatchingChecks == 2) {
+    // a watch that was open and is down at two checks in a row is an outage; one not open yet gets longer (a failed
+    // first list is reported at once by the exception handler)
+    if (++notWatchingChecks == (watchedOnce ? 2 : 2 * FIRST_WATCH_CHECKS)) {
       Exception e = new IllegalStateException("kubernetes API: the watch of namespace '" + options.namespace()
           + "' at " + client.getMasterUrl() + " is down (" + (sliceInformer.isWatching() ? "services"
           : "endpointslices") + "); reconnecting");

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,6 +38,7 @@ final class MockApi implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient admin;
   private final TcpProxy proxy;
+  private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
 
   private MockApi() throws IOException {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -86,9 +89,15 @@ final class MockApi implements AutoCloseable {
         .build();
   }
 
-  /** A backend under test in {@code namespace}, owning its client. */
+  /**
+   * A backend under test on a client of its own that lives until the test run ends. (Closing a client with an open
+   * watch can stall the mock server's event loop for up to a minute, a bug of the mock's WatchEventsListener, which
+   * would stall every other test; {@code ProviderTest} checks the owned-client close on a server of its own.)
+   */
   KubernetesServiceDiscovery discovery(KubernetesDiscoveryOptions options) {
-    return KubernetesServiceDiscovery.create(config(options.namespace()), options);
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options.namespace())).build();
+    clients.add(client);
+    return KubernetesServiceDiscovery.using(client, options);
   }
 
   void createNamespace(String namespace) {
@@ -140,6 +149,7 @@ final class MockApi implements AutoCloseable {
     } catch (IOException e) {
       // ignore at exit
     }
+    clients.forEach(KubernetesClient::close);
     admin.close();
     server.destroy();
   }
