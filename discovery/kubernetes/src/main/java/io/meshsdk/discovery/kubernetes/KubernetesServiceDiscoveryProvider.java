@@ -74,8 +74,10 @@ public final class KubernetesServiceDiscoveryProvider implements ServiceDiscover
     Duration resync = KubernetesDiscoveryOptions.DEFAULT_RESYNC;
     String resyncText = properties.get("resync-period");
     if (resyncText != null) {
-      resync = ConfigValues.requireNonNegative(prefix + "resync-period",
-          ConfigValues.parseDuration(prefix + "resync-period", resyncText));
+      resync = ConfigValues.parseDuration(prefix + "resync-period", resyncText);
+      if (resync.isNegative()) {
+        throw new ConfigException(prefix + "resync-period", resyncText, "0 (never) or a positive duration such as 10m");
+      }
     }
     return new KubernetesDiscoveryOptions(namespace.trim(), blankToNull(properties.get("port-name")),
         blankToNull(properties.get("label-selector")), includeTerminating, resync);
