@@ -268,10 +268,19 @@ class KubernetesServiceDiscoveryTest {
     api.put(ns, slice("long-a", longName).port("http", 80).ready("l-1", "10.10.1.1")
         .ready("l-2", "not an address").ready("l-3", "10.10.1.3").build());
     api.put(ns, slice("bad-a", "bad name!").port("http", 80).ready("b-1", "10.10.2.1").build());
-    awaitLast(odd, e -> hosts(e).equals(Set.of("10.10.0.1")));
+    // truncated entries: an endpoint without addresses; a slice whose port has no number; a slice with no ports
+    api.put(ns, slice("odd-b", "Odd_Name.v2").port("http", 80).raw(new EndpointBuilder().build())
+        .ready("o-2", "10.10.0.2").build());
+    io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice noNumber = slice("odd-c", "odd_name.v2")
+        .port("http", 80).ready("o-3", "10.10.0.3").build();
+    noNumber.getPorts().get(0).setPort(null);
+    api.put(ns, noNumber);
+    api.put(ns, slice("odd-d", "odd_name.v2").ready("o-4", "10.10.0.4").build());
+    awaitLast(odd, e -> hosts(e).equals(Set.of("10.10.0.1", "10.10.0.2")));
     awaitLast(longest, e -> hosts(e).equals(Set.of("10.10.1.1", "10.10.1.3")));
     await().atMost(WAIT).until(() -> d.warnedProblems().contains("bad-a: service-name"));
-    assertThat(d.warnedProblems()).contains("long-a: address not an address");
+    await().atMost(WAIT).until(() -> d.warnedProblems().containsAll(
+        List.of("long-a: address not an address", "odd-b: no-address", "odd-c: port")));
     assertThat(d.knownServices()).containsExactlyInAnyOrder("odd_name.v2", longName);
   }
 
