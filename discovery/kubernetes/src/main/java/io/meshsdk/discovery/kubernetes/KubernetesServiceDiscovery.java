@@ -64,9 +64,15 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
   private final KubernetesClient client;
   private final @Nullable ExecutorService ownedClientExecutor;
   private final KubernetesDiscoveryOptions options;
+  private final Runnable beforeClose;
   private final ScheduledExecutorService worker;
-  private final SharedIndexInformer<Service> serviceInformer;
-  private final SharedIndexInformer<EndpointSlice> sliceInformer;
+  private volatile SharedIndexInformer<Service> serviceInformer;
+  private volatile SharedIndexInformer<EndpointSlice> sliceInformer;
+  // worker thread only: checks a watch has been down, and after how many it is restarted (doubling, capped)
+  private int sliceDown;
+  private int serviceDown;
+  private int sliceRestartAt = RESTART_CHECKS;
+  private int serviceRestartAt = RESTART_CHECKS;
   // worker thread only
   private final Set<String> known = new HashSet<>();
   private final Map<String, Set<String>> warned = new HashMap<>();
@@ -78,12 +84,20 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
 
   /** How often the watches' liveness is checked; two failed checks in a row are reported as an outage. */
   static final long WATCH_CHECK_MILLIS = 500;
+  /**
+   * Checks after which a watch that was open and stays down is replaced by a new informer (a fresh list, then a
+   * watch from its version), doubling up to {@link #MAX_RESTART_CHECKS}: fabric8's informer re-lists only on
+   * "410 Gone" and otherwise retries the same watch forever, where client-go would list again.
+   */
+  private static final int RESTART_CHECKS = 6;
+  private static final int MAX_RESTART_CHECKS = 120;
   private static final int FIRST_WATCH_CHECKS = 10;
 
-  private KubernetesServiceDiscovery(
-      KubernetesClient client, @Nullable ExecutorService ownedClientExecutor, KubernetesDiscoveryOptions options) {
+  private KubernetesServiceDiscovery(KubernetesClient client, @Nullable ExecutorService ownedClientExecutor,
+      KubernetesDiscoveryOptions options, Runnable beforeClose) {
     super(false);
     this.client = client;
+    this.beforeClose = beforeClose;
     this.ownedClientExecutor = ownedClientExecutor;
     this.options = options;
     String threadName = "mesh-k8s-discovery-" + options.namespace();
@@ -92,21 +106,31 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
       t.setDaemon(true);
       return t;
     });
-    long resync = options.resyncPeriod().toMillis();
-    this.serviceInformer = client.services().inNamespace(options.namespace()).runnableInformer(resync);
-    serviceInformer.addEventHandler(new Handler<>(true));
-    serviceInformer.exceptionHandler((started, failure) -> onFailure("services", failure));
+    this.serviceInformer = newServiceInformer();
+    this.sliceInformer = newSliceInformer();
+  }
+
+  private SharedIndexInformer<Service> newServiceInformer() {
+    SharedIndexInformer<Service> informer = client.services().inNamespace(options.namespace())
+        .runnableInformer(options.resyncPeriod().toMillis());
+    informer.addEventHandler(new Handler<>(true));
+    informer.exceptionHandler((started, failure) -> onFailure("services", failure));
+    return informer;
+  }
+
+  private SharedIndexInformer<EndpointSlice> newSliceInformer() {
     String selector = SliceTranslator.SERVICE_NAME_LABEL
         + (options.labelSelector() == null ? "" : "," + options.labelSelector());
-    this.sliceInformer = client.discovery().v1().endpointSlices().inNamespace(options.namespace())
-        .withLabelSelector(selector)
-        .runnableInformer(resync);
-    sliceInformer.addIndexers(Map.of(BY_SERVICE, s -> {
+    SharedIndexInformer<EndpointSlice> informer = client.discovery().v1().endpointSlices()
+        .inNamespace(options.namespace()).withLabelSelector(selector)
+        .runnableInformer(options.resyncPeriod().toMillis());
+    informer.addIndexers(Map.of(BY_SERVICE, s -> {
       String name = serviceOf(s);
       return name == null ? List.of() : List.of(name);
     }));
-    sliceInformer.addEventHandler(new Handler<>(false));
-    sliceInformer.exceptionHandler((started, failure) -> onFailure("endpointslices", failure));
+    informer.addEventHandler(new Handler<>(false));
+    informer.exceptionHandler((started, failure) -> onFailure("endpointslices", failure));
+    return informer;
   }
 
   /**
@@ -128,14 +152,22 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
       executor.shutdownNow();
       throw e;
     }
-    return start(new KubernetesServiceDiscovery(client, executor, options));
+    return start(new KubernetesServiceDiscovery(client, executor, options, () -> {}));
   }
 
   /** A backend on a client the caller owns (and closes after this backend). */
   public static KubernetesServiceDiscovery using(KubernetesClient client, KubernetesDiscoveryOptions options) {
     requireNonNull(client, "client");
     requireNonNull(options, "options");
-    return start(new KubernetesServiceDiscovery(client, null, options));
+    return using(client, options, () -> {});
+  }
+
+  /** For tests: as {@link #using(KubernetesClient, KubernetesDiscoveryOptions)}, running {@code beforeClose} first. */
+  static KubernetesServiceDiscovery using(
+      KubernetesClient client, KubernetesDiscoveryOptions options, Runnable beforeClose) {
+    requireNonNull(client, "client");
+    requireNonNull(options, "options");
+    return start(new KubernetesServiceDiscovery(client, null, options, beforeClose));
   }
 
   private static KubernetesServiceDiscovery start(KubernetesServiceDiscovery d) {
@@ -166,10 +198,17 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
       return;
     }
     closed = true;
+    beforeClose.run();
     super.close();
+    // the worker first: it may replace an informer, so the informers are stopped once it no longer runs
+    worker.shutdownNow();
+    try {
+      worker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     sliceInformer.stop();
     serviceInformer.stop();
-    worker.shutdownNow();
     awaitStopped(sliceInformer);
     awaitStopped(serviceInformer);
     if (ownedClientExecutor != null) {
@@ -180,11 +219,6 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-    try {
-      worker.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     log.info("kubernetes discovery of namespace '{}' closed", options.namespace());
   }
@@ -320,6 +354,7 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
       return;
     }
     boolean watching = sliceInformer.isWatching() && serviceInformer.isWatching();
+    restartIfStuck();
     if (watching) {
       watchedOnce = true;
       notWatchingChecks = 0;
@@ -337,6 +372,38 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
       if (reportError(e)) {
         log.warn("kubernetes discovery: {} (keeping the last-known-good endpoints)", e.getMessage());
       }
+    }
+  }
+
+  private void restartIfStuck() {
+    if (!watchedOnce || closed) {
+      return;
+    }
+    if (sliceInformer.isWatching()) {
+      sliceDown = 0;
+      sliceRestartAt = RESTART_CHECKS;
+    } else if (++sliceDown >= sliceRestartAt) {
+      sliceDown = 0;
+      sliceRestartAt = Math.min(MAX_RESTART_CHECKS, sliceRestartAt * 2);
+      SharedIndexInformer<EndpointSlice> old = sliceInformer;
+      log.info("kubernetes discovery: the endpointslices watch of namespace '{}' stays down; listing again",
+          options.namespace());
+      old.stop();
+      sliceInformer = newSliceInformer();
+      sliceInformer.start();
+    }
+    if (serviceInformer.isWatching()) {
+      serviceDown = 0;
+      serviceRestartAt = RESTART_CHECKS;
+    } else if (++serviceDown >= serviceRestartAt) {
+      serviceDown = 0;
+      serviceRestartAt = Math.min(MAX_RESTART_CHECKS, serviceRestartAt * 2);
+      SharedIndexInformer<Service> old = serviceInformer;
+      log.info("kubernetes discovery: the services watch of namespace '{}' stays down; listing again",
+          options.namespace());
+      old.stop();
+      serviceInformer = newServiceInformer();
+      serviceInformer.start();
     }
   }
 

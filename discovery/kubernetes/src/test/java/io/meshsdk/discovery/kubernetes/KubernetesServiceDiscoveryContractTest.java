@@ -103,8 +103,8 @@ class KubernetesServiceDiscoveryContractTest extends AbstractServiceDiscoveryCon
 
   @Override
   protected AutoCloseable breakSource() throws Exception {
-    api.proxy().cut();
-    return () -> api.proxy().restore();
+    api.cut();
+    return () -> api.restore();
   }
 
   @Override

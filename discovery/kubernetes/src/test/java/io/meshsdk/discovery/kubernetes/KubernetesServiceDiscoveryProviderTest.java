@@ -7,54 +7,40 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.discovery.ServiceDiscoveries;
 import io.meshsdk.core.discovery.ServiceDiscovery;
 import io.meshsdk.testing.contract.RecordingListener;
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Selection by URI through {@link ServiceDiscoveries} (the ServiceLoader registration), the keys and their
- * validation, and the close of a backend that owns its client. Runs on a mock API server of its own: closing a
- * client with open watches can stall the mock's event loop (see {@link MockApi#discovery}), which must not stall
- * the other tests.
+ * validation, and the close of a backend that owns its client (on the run's mock API server, through a relay of
+ * its own).
  */
 class KubernetesServiceDiscoveryProviderTest {
 
-  private static KubernetesMockServer server;
   private static KubernetesClient admin;
   private static TcpProxy proxy;
 
   @BeforeAll
   static void start() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(List.of()), false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    admin = server.createClient();
-    try {
-      proxy = new TcpProxy(server.getPort());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    MockApi api = MockApi.get();
+    admin = api.admin();
+    proxy = api.relay();
   }
 
   /**
-   * Closes a backend that owns its client after cutting its connections: the mock server's watch handler can block
-   * its event loop for a minute when a client closes its watch while the server is sending on it (a bug of the
-   * mock; a real API server does not care), and an abrupt cut never triggered it here.
+   * Closes a backend that owns its client after cutting its connections (clients' side only, see {@link TcpProxy}):
+   * the mock server's watch handler can block its event loop for a minute when a watch closes while the server is
+   * sending on it (a bug of the mock; a real API server does not care).
    */
   private static void close(ServiceDiscovery d) throws java.io.IOException {
     proxy.cut();
@@ -63,13 +49,6 @@ class KubernetesServiceDiscoveryProviderTest {
     } finally {
       proxy.restore();
     }
-  }
-
-  @AfterAll
-  static void stop() throws java.io.IOException {
-    proxy.close();
-    admin.close();
-    server.destroy();
   }
 
   private static String uri() {

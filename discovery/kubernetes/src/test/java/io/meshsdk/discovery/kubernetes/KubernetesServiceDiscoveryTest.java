@@ -342,7 +342,7 @@ class KubernetesServiceDiscoveryTest {
     KubernetesServiceDiscovery d = discovery();
     RecordingListener l = watch(d, "flaky");
     awaitLast(l, e -> e.size() == 1);
-    api.proxy().cut();
+    api.cut();
     try {
       await().atMost(WAIT).until(() -> !l.errors().isEmpty());
       assertThat(d.health().connected()).isFalse();
@@ -351,7 +351,7 @@ class KubernetesServiceDiscoveryTest {
       api.put(ns, slice("flaky-a", "flaky").port("http", 80).ready("f-1", "10.14.0.1").ready("f-2", "10.14.0.2")
           .build());
     } finally {
-      api.proxy().restore();
+      api.restore();
     }
     awaitLast(l, e -> e.size() == 2);
     await().atMost(WAIT).until(() -> d.health().connected());

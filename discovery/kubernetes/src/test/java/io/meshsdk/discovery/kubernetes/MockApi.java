@@ -27,17 +27,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * fabric8's mock API server in CRUD mode (a real HTTP server on 127.0.0.1 that stores what is written and serves
- * lists and watches), started once per test run and shared; each test works in its own namespace. The backends
- * under test reach it through a {@link TcpProxy} that tests can cut; {@link #admin()} writes to it directly.
+ * lists and watches), started once per test run and shared; each test works in a namespace of its own. Each backend
+ * under test reaches it through a {@link TcpProxy} of its own, which tests cut to make the API server unreachable;
+ * {@link #admin()} writes to it directly.
  */
 final class MockApi implements AutoCloseable {
 
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
-  private static volatile MockApi instance;
+  private static MockApi shared;
 
   private final KubernetesMockServer server;
   private final KubernetesClient admin;
-  private final TcpProxy proxy;
+  private final List<TcpProxy> relays = new CopyOnWriteArrayList<>(); // of open backends
+  private final List<TcpProxy> allRelays = new CopyOnWriteArrayList<>();
   private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
 
   private MockApi() throws IOException {
@@ -45,21 +47,31 @@ final class MockApi implements AutoCloseable {
         new KubernetesCrudDispatcher(List.of()), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     admin = server.createClient();
-    proxy = new TcpProxy(server.getPort());
   }
 
-  /** The shared server, started on first use, stopped when the JVM's tests end. */
+  /** The server of this test run: started on first use, stopped when the run's JVM exits. */
   static synchronized MockApi get() {
-    if (instance == null) {
+    if (shared == null) {
       try {
-        instance = new MockApi();
+        shared = new MockApi();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      MockApi started = instance;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "mock-api-stop"));
+      MockApi started = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "mock-api-shutdown"));
     }
-    return instance;
+    return shared;
+  }
+
+  /** A relay of its own to the server, for a client a test builds itself; closed with the server. */
+  TcpProxy relay() {
+    try {
+      TcpProxy relay = new TcpProxy(server.getPort());
+      allRelays.add(relay);
+      return relay;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A client that writes to the server directly (not through the proxy). */
@@ -67,19 +79,15 @@ final class MockApi implements AutoCloseable {
     return admin;
   }
 
-  TcpProxy proxy() {
-    return proxy;
-  }
-
   /** A fresh namespace name, {@code <prefix>-<n>}. */
   static String namespace(String prefix) {
     return prefix + "-" + NAMESPACES.incrementAndGet();
   }
 
-  /** Client config for a backend under test: through the proxy, fast reconnects, no local kubeconfig. */
-  Config config(String namespace) {
+  /** Client config for a backend under test: through {@code port}, fast reconnects, no local kubeconfig. */
+  static Config config(String namespace, int port) {
     return new ConfigBuilder(Config.empty())
-        .withMasterUrl("http://127.0.0.1:" + proxy.port())
+        .withMasterUrl("http://127.0.0.1:" + port)
         .withNamespace(namespace)
         .withWatchReconnectInterval(50)
         .withRequestRetryBackoffInterval(50)
@@ -90,14 +98,47 @@ final class MockApi implements AutoCloseable {
   }
 
   /**
-   * A backend under test on a client of its own that lives until the test run ends. (Closing a client with an open
-   * watch can stall the mock server's event loop for up to a minute, a bug of the mock's WatchEventsListener, which
-   * would stall every other test; {@code ProviderTest} checks the owned-client close on a server of its own.)
+   * A backend under test, on a client of its own that reaches the server through a relay of its own.
+   *
+   * <p>The mock server's watch handler blocks its only event loop for up to a minute when a watch is closed or fails
+   * while the server is sending it an event (its WatchEventsListener waits on the event loop from the event loop);
+   * a real API server does not. So closing a backend first cuts its relay, which leaves the server's side of the
+   * connections open (see {@link TcpProxy}), and the client lives until the test ends.
    */
   KubernetesServiceDiscovery discovery(KubernetesDiscoveryOptions options) {
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options.namespace())).build();
+    TcpProxy relay;
+    try {
+      relay = new TcpProxy(server.getPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    relays.add(relay);
+    allRelays.add(relay);
+    KubernetesClient client = new KubernetesClientBuilder()
+        .withConfig(config(options.namespace(), relay.port())).build();
     clients.add(client);
-    return KubernetesServiceDiscovery.using(client, options);
+    return KubernetesServiceDiscovery.using(client, options, () -> {
+      relays.remove(relay);
+      try {
+        relay.cut();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  /** The API server becomes unreachable for every open backend. */
+  void cut() throws IOException {
+    for (TcpProxy r : relays) {
+      r.cut();
+    }
+  }
+
+  /** The API server is reachable again for every open backend. */
+  void restore() throws IOException {
+    for (TcpProxy r : relays) {
+      r.restore();
+    }
   }
 
   void createNamespace(String namespace) {
@@ -145,12 +186,21 @@ final class MockApi implements AutoCloseable {
   @Override
   public void close() {
     try {
-      proxy.close();
+      cut();
     } catch (IOException e) {
       // ignore at exit
     }
-    clients.forEach(KubernetesClient::close);
-    admin.close();
-    server.destroy();
+    // in the background: a server whose event loop the mock's watch bug blocked takes up to a minute to stop
+    Thread stop = new Thread(() -> {
+      clients.forEach(KubernetesClient::close);
+      admin.close();
+      try {
+        server.destroy();
+      } catch (RuntimeException e) {
+        // a stalled mock server: it goes with the JVM
+      }
+    }, "mock-api-stop");
+    stop.setDaemon(true);
+    stop.start();
   }
 }

@@ -12,51 +12,62 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP relay on 127.0.0.1 in front of the mock API server, so that a test can make the API server unreachable
- * ({@link #cut()}: listener and every live connection closed, new connections refused) and bring it back on the
- * same port ({@link #restore()}) while the mock server keeps its state.
+ * A TCP relay on 127.0.0.1 in front of the mock API server, so that a test can make the API server unreachable for
+ * the clients behind it ({@link #cut()}: new connections refused, the clients' open connections closed) and bring it
+ * back on the same port ({@link #restore()}) while the mock server keeps its state.
+ *
+ * <p>A cut closes only the clients' side: the server's side of each connection stays open and is drained until
+ * {@link #close()}. The mock server's watch handler blocks its only event loop for up to a minute when a watch
+ * connection fails while it is sending an event (a bug of the mock, not of a real API server); the server never
+ * sees a failure this way, and the clients see exactly what an unreachable API server looks like.
  */
 final class TcpProxy implements AutoCloseable {
 
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final int target;
-  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-  private volatile ServerSocket server;
   private final int port;
+  private final Set<Socket> clientSides = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> serverSides = ConcurrentHashMap.newKeySet();
+  private volatile ServerSocket listener;
 
   TcpProxy(int target) throws IOException {
     this.target = target;
-    this.server = bind(0);
-    this.port = server.getLocalPort();
-    accept(server);
+    this.listener = bind(0);
+    this.port = listener.getLocalPort();
+    accept(listener);
   }
 
   int port() {
     return port;
   }
 
-  /** The API server becomes unreachable: connections refused, open ones reset. */
+  /** The API server becomes unreachable: connections refused, the clients' open ones closed. */
   synchronized void cut() throws IOException {
-    server.close();
-    for (Socket s : sockets) {
+    listener.close();
+    for (Socket s : clientSides) {
       s.close();
     }
-    sockets.clear();
+    clientSides.clear();
   }
 
   /** The API server is reachable again on the same port. */
   synchronized void restore() throws IOException {
-    if (!server.isClosed()) {
+    if (!listener.isClosed()) {
       return;
     }
-    server = bind(port);
-    accept(server);
+    listener = bind(port);
+    accept(listener);
   }
 
+  /** Cuts, and closes the server's side of every connection too. */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     cut();
+    for (Socket s : serverSides) {
+      s.close();
+    }
+    serverSides.clear();
   }
 
   private static ServerSocket bind(int port) throws IOException {
@@ -66,16 +77,16 @@ final class TcpProxy implements AutoCloseable {
     return s;
   }
 
-  private void accept(ServerSocket listener) {
+  private void accept(ServerSocket server) {
     thread("accept", () -> {
-      while (!listener.isClosed()) {
+      while (!server.isClosed()) {
         try {
-          Socket in = listener.accept();
-          Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
-          sockets.add(in);
-          sockets.add(out);
-          thread("pipe", () -> pipe(in, out));
-          thread("pipe", () -> pipe(out, in));
+          Socket client = server.accept();
+          Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+          clientSides.add(client);
+          serverSides.add(upstream);
+          thread("up", () -> pipe(client, upstream, false));
+          thread("down", () -> pipe(upstream, client, true));
         } catch (IOException e) {
           return;
         }
@@ -83,21 +94,37 @@ final class TcpProxy implements AutoCloseable {
     });
   }
 
-  private void pipe(Socket from, Socket to) {
+  /**
+   * Copies {@code from} to {@code to}. From the server ({@code drain}): when the client's side is gone, keeps reading
+   * and discarding until the server closes. From the client: stops when the client's side is gone, leaving the
+   * server's side open.
+   */
+  private void pipe(Socket from, Socket to, boolean drain) {
     byte[] buf = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    boolean writing = true;
+    try {
+      InputStream in = from.getInputStream();
+      OutputStream out = to.getOutputStream();
       int n;
       while ((n = in.read(buf)) >= 0) {
-        out.write(buf, 0, n);
-        out.flush();
+        if (writing) {
+          try {
+            out.write(buf, 0, n);
+            out.flush();
+          } catch (IOException e) {
+            if (!drain) {
+              return;
+            }
+            writing = false;
+          }
+        }
+      }
+      if (drain) {
+        closeQuietly(to); // the server closed: so does the client's side
+        clientSides.remove(to);
       }
     } catch (IOException e) {
-      // closed: fall through
-    } finally {
-      closeQuietly(from);
-      closeQuietly(to);
-      sockets.remove(from);
-      sockets.remove(to);
+      // a side closed: handled by the rules above
     }
   }
 
