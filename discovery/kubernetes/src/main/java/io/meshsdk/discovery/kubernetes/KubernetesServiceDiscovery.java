@@ -79,7 +79,7 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
   // services with a recompute queued: a burst of slice events (a rolling update) costs one recompute per service
   private final Set<String> dirty = ConcurrentHashMap.newKeySet();
   private int notWatchingChecks; // worker thread only
-  private boolean watchedOnce; // worker thread only
+  private volatile boolean watchedOnce; // written by the worker only
   private volatile boolean closed;
 
   /** How often the watches' liveness is checked; two failed checks in a row are reported as an outage. */
@@ -511,6 +511,11 @@ public final class KubernetesServiceDiscovery extends AbstractServiceDiscovery {
     });
     held.await();
     return release::countDown;
+  }
+
+  /** For tests: whether the liveness check has seen both watches open (outages are reported fast from then on). */
+  boolean watchConfirmed() {
+    return watchedOnce;
   }
 
   /** Whether {@link #close()} was called. */

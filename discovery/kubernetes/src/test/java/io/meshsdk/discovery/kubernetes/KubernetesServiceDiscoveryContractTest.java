@@ -103,6 +103,10 @@ class KubernetesServiceDiscoveryContractTest extends AbstractServiceDiscoveryCon
 
   @Override
   protected AutoCloseable breakSource() throws Exception {
+    // a watch not yet seen open gets 10 s before it counts as an outage; one seen open, 1 s
+    for (KubernetesServiceDiscovery d : backends) {
+      await().atMost(Duration.ofSeconds(10)).until(d::watchConfirmed);
+    }
     api.cut();
     return () -> api.restore();
   }

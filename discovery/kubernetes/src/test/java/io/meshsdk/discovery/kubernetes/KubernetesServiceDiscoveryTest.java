@@ -42,7 +42,7 @@ class KubernetesServiceDiscoveryTest {
   private KubernetesServiceDiscovery discovery(KubernetesDiscoveryOptions options) {
     KubernetesServiceDiscovery d = api.discovery(options);
     closeables.add(d);
-    await().atMost(WAIT).until(d::watching);
+    await().atMost(WAIT).until(() -> d.watching() && d.watchConfirmed());
     return d;
   }
 
@@ -354,6 +354,25 @@ class KubernetesServiceDiscoveryTest {
       api.restore();
     }
     awaitLast(l, e -> e.size() == 2);
+    await().atMost(WAIT).until(() -> d.health().connected());
+  }
+
+  @Test
+  void aWatchThatStaysDownIsReplacedByAFreshList() throws Exception {
+    api.service(ns, "stuck");
+    api.put(ns, slice("stuck-a", "stuck").port("http", 80).ready("st-1", "10.15.0.1").build());
+    KubernetesServiceDiscovery d = discovery();
+    RecordingListener l = watch(d, "stuck");
+    awaitLast(l, e -> e.size() == 1);
+    api.refuseWatches(true); // lists answer, watches fail: only a new list can show a change
+    try {
+      await().atMost(WAIT).until(() -> !l.errors().isEmpty());
+      api.put(ns, slice("stuck-a", "stuck").port("http", 80).ready("st-1", "10.15.0.1").ready("st-2", "10.15.0.2")
+          .build());
+      awaitLast(l, e -> e.size() == 2);
+    } finally {
+      api.refuseWatches(false);
+    }
     await().atMost(WAIT).until(() -> d.health().connected());
   }
 }

@@ -127,6 +127,16 @@ final class MockApi implements AutoCloseable {
     });
   }
 
+  /** Whether the API server fails every new watch (lists still work) for every open backend. */
+  void refuseWatches(boolean refuse) throws IOException {
+    for (TcpProxy r : relays) {
+      r.refuseWatches(refuse);
+      if (refuse) {
+        r.dropConnections();
+      }
+    }
+  }
+
   /** The API server becomes unreachable for every open backend. */
   void cut() throws IOException {
     for (TcpProxy r : relays) {

@@ -30,6 +30,7 @@ final class TcpProxy implements AutoCloseable {
   private final Set<Socket> clientSides = ConcurrentHashMap.newKeySet();
   private final Set<Socket> serverSides = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket listener;
+  private volatile boolean refuseWatches;
 
   TcpProxy(int target) throws IOException {
     this.target = target;
@@ -60,6 +61,22 @@ final class TcpProxy implements AutoCloseable {
     accept(listener);
   }
 
+  /**
+   * Whether new connections whose first request is a watch ({@code watch=true}) are closed before they reach the
+   * server: lists work, watches do not (an API server that fails watches only).
+   */
+  void refuseWatches(boolean refuse) {
+    refuseWatches = refuse;
+  }
+
+  /** Closes the clients' side of every open connection (they reconnect through the open listener). */
+  synchronized void dropConnections() throws IOException {
+    for (Socket s : clientSides) {
+      s.close();
+    }
+    clientSides.clear();
+  }
+
   /** Cuts, and closes the server's side of every connection too. */
   @Override
   public synchronized void close() throws IOException {
@@ -82,16 +99,33 @@ final class TcpProxy implements AutoCloseable {
       while (!server.isClosed()) {
         try {
           Socket client = server.accept();
-          Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-          clientSides.add(client);
-          serverSides.add(upstream);
-          thread("up", () -> pipe(client, upstream, false));
-          thread("down", () -> pipe(upstream, client, true));
+          thread("open", () -> open(client));
         } catch (IOException e) {
           return;
         }
       }
     });
+  }
+
+  private void open(Socket client) {
+    try {
+      byte[] first = new byte[16 * 1024];
+      int n = client.getInputStream().read(first);
+      if (n < 0 || (refuseWatches && new String(first, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)
+          .lines().findFirst().orElse("").contains("watch=true"))) {
+        client.close();
+        return;
+      }
+      Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+      clientSides.add(client);
+      serverSides.add(upstream);
+      upstream.getOutputStream().write(first, 0, n);
+      upstream.getOutputStream().flush();
+      thread("up", () -> pipe(client, upstream, false));
+      thread("down", () -> pipe(upstream, client, true));
+    } catch (IOException e) {
+      closeQuietly(client);
+    }
   }
 
   /**
