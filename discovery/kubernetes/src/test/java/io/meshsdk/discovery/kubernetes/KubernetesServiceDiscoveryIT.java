@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What the backend makes of EndpointSlices, against the CRUD mock API server: each test in a namespace of its own.
  */
-class KubernetesServiceDiscoveryTest {
+class KubernetesServiceDiscoveryIT {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 

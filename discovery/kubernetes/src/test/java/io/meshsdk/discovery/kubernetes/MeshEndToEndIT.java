@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * over the pods' addresses (not the Service's ClusterIP, which nothing answers), and a pod that stops being ready
  * stops getting calls.
  */
-class MeshEndToEndTest {
+class MeshEndToEndIT {
 
   private final MockApi api = MockApi.get();
   private final String ns = MockApi.namespace("e2e");

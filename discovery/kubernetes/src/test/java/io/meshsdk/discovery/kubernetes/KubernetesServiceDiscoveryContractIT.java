@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
  * push is a slice with no endpoints (what the EndpointSlice controller writes for a Service with no pods); a
  * deletion deletes the Service and its slices; a failing source is the API server made unreachable.
  */
-class KubernetesServiceDiscoveryContractTest extends AbstractServiceDiscoveryContractTest {
+class KubernetesServiceDiscoveryContractIT extends AbstractServiceDiscoveryContractTest {
 
   private final MockApi api = MockApi.get();
   private final String namespace = MockApi.namespace("contract");
