@@ -1,0 +1,341 @@
+package io.meshsdk.spring;
+
+import io.meshsdk.core.Mesh;
+import io.meshsdk.core.config.FileConfigSource;
+import io.meshsdk.core.discovery.ServiceDiscoveries;
+import io.meshsdk.core.discovery.ServiceDiscovery;
+import io.meshsdk.core.inbound.InboundGuardConfig;
+import io.meshsdk.core.metrics.MeshServerMetrics;
+import io.meshsdk.core.registration.ServiceRegistries;
+import io.meshsdk.core.registration.ServiceRegistry;
+import io.meshsdk.core.sidecar.SidecarConfig;
+import io.meshsdk.tracing.MeshTracing;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.nio.file.Path;
+import java.util.List;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The mesh for a Spring Boot application that has {@link EnableMesh}: active only with the
+ * {@link MeshMarkerConfiguration.Marker} bean and {@code mesh.enabled} not {@code false}. Every bean backs off when
+ * the application defines one of the same type (or name, for the filter). See the module's README for what each
+ * bean does and the properties.
+ */
+@AutoConfiguration(afterName = {
+    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
+    "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration"})
+@ConditionalOnBean(MeshMarkerConfiguration.Marker.class)
+@ConditionalOnBooleanProperty(name = "mesh.enabled", matchIfMissing = true)
+public class MeshAutoConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(MeshAutoConfiguration.class);
+
+  /** Created by Spring. */
+  public MeshAutoConfiguration() {}
+
+  /** The {@code mesh.*} properties, flattened and validated by the core. */
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshSettings meshSettings(Environment environment) {
+    return MeshSettings.from(environment);
+  }
+
+  /** The discovery backend {@code mesh.discovery.uri} names (closed by the mesh). */
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean
+  public ServiceDiscovery meshServiceDiscovery(MeshSettings settings) {
+    return ServiceDiscoveries.fromProperties(settings.coreProperties());
+  }
+
+  /** The registry {@code mesh.registry.uri} names. */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty("mesh.registry.uri")
+  public ServiceRegistry meshServiceRegistry(MeshSettings settings) {
+    return ServiceRegistries.fromProperties(settings.coreProperties()).orElseThrow();
+  }
+
+  /** The mesh: discovery, config, metrics into the application's {@code MeterRegistry}, customizers applied. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public Mesh mesh(MeshSettings settings, ServiceDiscovery discovery, ObjectProvider<MeterRegistry> meterRegistry,
+      ObjectProvider<MeshBuilderCustomizer> customizers) {
+    Mesh.Builder b = Mesh.builder()
+        .discovery(discovery)
+        .config(settings.config())
+        .drainDelay(settings.drainDelay())
+        .drainTimeout(settings.drainTimeout())
+        .discoveryWait(settings.discoveryWait())
+        .failsafeDirectory(settings.failsafeDirectory())
+        .sidecar(SidecarConfig.fromProperties(settings.coreProperties()));
+    String local = settings.localService();
+    if (local != null) {
+      b.localService(local);
+    }
+    MeterRegistry registry = meterRegistry.getIfUnique();
+    if (registry != null) {
+      b.meterRegistry(registry);
+    }
+    customizers.orderedStream().forEach(c -> c.customize(b));
+    Mesh mesh = b.build();
+    log.info("mesh: started (local service {}, {} declared service(s))", local, settings.config().services().size());
+    return mesh;
+  }
+
+  /** Drains the mesh before the web server's graceful shutdown. */
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshDrainLifecycle meshDrainLifecycle(Mesh mesh) {
+    return new MeshDrainLifecycle(mesh);
+  }
+
+  /** Re-reads {@code mesh.*} and reconfigures the mesh on demand. */
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshConfigRefresher meshConfigRefresher(Mesh mesh, Environment environment, MeshSettings settings) {
+    return new MeshConfigRefresher(mesh, environment, settings.configFile() != null);
+  }
+
+  /** {@code mesh.config.file}: the core's watched file, applied to the mesh on every valid change. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty("mesh.config.file")
+  public FileConfigSource meshConfigFile(Mesh mesh, MeshSettings settings) {
+    Path file = settings.configFile();
+    FileConfigSource source = FileConfigSource.watch(java.util.Objects.requireNonNull(file, "file"),
+        settings.configPollInterval());
+    mesh.reconfigure(source.current());
+    source.subscribe(mesh::reconfigure);
+    log.info("mesh: config from {} (checked every {} ms)", file, settings.configPollInterval().toMillis());
+    return source;
+  }
+
+  /** Registers this instance when the application is ready (when a registry is configured). */
+  @Bean
+  @ConditionalOnMissingBean
+  public MeshRegistrar meshRegistrar(Mesh mesh, ObjectProvider<ServiceRegistry> registry, MeshSettings settings,
+      Environment environment) {
+    return new MeshRegistrar(mesh, registry.getIfUnique(), settings, environment.getProperty("server.address"));
+  }
+
+  /** Calls {@link MeshRegistrar#register()} on this context's {@link ApplicationReadyEvent}. */
+  @Bean
+  public static ApplicationListener<ApplicationReadyEvent> meshRegisterOnReady(ObjectProvider<MeshRegistrar> registrar) {
+    return new ReadyListener(registrar);
+  }
+
+  /** {@code OkHttpClient} calls governed by the mesh ({@code mesh.newOkHttpClient()}). */
+  @Bean(destroyMethod = "")
+  @ConditionalOnMissingBean
+  public OkHttpClient meshOkHttpClient(Mesh mesh) {
+    return mesh.newOkHttpClient();
+  }
+
+  /** The Spring transport of the mesh: an interceptor for {@code RestClient} and {@code RestTemplate}. */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnClass(ClientHttpRequestInterceptor.class)
+  public MeshClientHttpRequestInterceptor meshClientHttpRequestInterceptor(Mesh mesh) {
+    return new MeshClientHttpRequestInterceptor(mesh);
+  }
+
+  /** Registers on ready. */
+  private static final class ReadyListener implements ApplicationListener<ApplicationReadyEvent> {
+    private final ObjectProvider<MeshRegistrar> registrar;
+
+    ReadyListener(ObjectProvider<MeshRegistrar> registrar) {
+      this.registrar = registrar;
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+      MeshRegistrar r = registrar.getIfAvailable();
+      if (r != null) {
+        r.register();
+      }
+    }
+  }
+
+  /** Records the web server's port for the registration. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(WebServerInitializedEvent.class)
+  static class WebServerPortConfiguration {
+
+    @Bean
+    static ApplicationListener<WebServerInitializedEvent> meshWebServerPort(ObjectProvider<MeshRegistrar> registrar) {
+      return new PortListener(registrar);
+    }
+  }
+
+  /** Records the port of the application's own server (not the management server's). */
+  private static final class PortListener implements ApplicationListener<WebServerInitializedEvent> {
+    private final ObjectProvider<MeshRegistrar> registrar;
+
+    PortListener(ObjectProvider<MeshRegistrar> registrar) {
+      this.registrar = registrar;
+    }
+
+    @Override
+    public void onApplicationEvent(WebServerInitializedEvent event) {
+      if ("management".equals(event.getApplicationContext().getServerNamespace())) {
+        return;
+      }
+      MeshRegistrar r = registrar.getIfAvailable();
+      if (r != null) {
+        r.webServerStarted(event.getWebServer().getPort());
+      }
+    }
+  }
+
+  /**
+   * {@code RestClient.Builder} (and through Boot's {@code RestClientCustomizerHttpServiceGroupConfigurer}, every
+   * {@code @ImportHttpServices} group) and {@code RestTemplate}: the mesh interceptor, last in the list, once.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({RestClient.class, RestClientCustomizer.class})
+  static class RestClientConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "meshRestClientCustomizer")
+    RestClientCustomizer meshRestClientCustomizer(MeshClientHttpRequestInterceptor interceptor) {
+      return builder -> builder.requestInterceptors(list -> addLast(list, interceptor));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "meshRestTemplateCustomizer")
+    @ConditionalOnClass(RestTemplate.class)
+    RestTemplateCustomizer meshRestTemplateCustomizer(MeshClientHttpRequestInterceptor interceptor) {
+      return restTemplate -> {
+        List<ClientHttpRequestInterceptor> list = new java.util.ArrayList<>(restTemplate.getInterceptors());
+        addLast(list, interceptor);
+        restTemplate.setInterceptors(list);
+      };
+    }
+
+    private static void addLast(List<ClientHttpRequestInterceptor> list, MeshClientHttpRequestInterceptor mine) {
+      list.removeIf(i -> i instanceof MeshClientHttpRequestInterceptor);
+      list.add(mine);
+    }
+  }
+
+  /** The inbound filter for servlet applications. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass({OncePerRequestFilter.class, FilterRegistrationBean.class})
+  @ConditionalOnBooleanProperty(name = "mesh.server.enabled", matchIfMissing = true)
+  static class ServletConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "meshInboundFilter")
+    FilterRegistrationBean<MeshInboundFilter> meshInboundFilter(Mesh mesh, MeshSettings settings,
+        ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<ServerTracer> tracer) {
+      MeterRegistry registry = meterRegistry.getIfUnique();
+      MeshServerMetrics metrics = registry == null ? null : MeshServerMetrics.create(registry);
+      MeshInboundFilter filter = new MeshInboundFilter(
+          mesh.inboundGuard(InboundGuardConfig.fromProperties(settings.coreProperties())), metrics,
+          tracer.getIfUnique(() -> ServerTracer.NOOP));
+      FilterRegistrationBean<MeshInboundFilter> registration = new FilterRegistrationBean<>(filter);
+      registration.setName("meshInboundFilter");
+      // after Boot's ServerHttpObservationFilter (HIGHEST_PRECEDENCE + 1): its observation sees our refusals
+      registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+      return registration;
+    }
+  }
+
+  /**
+   * Tracing with mesh-tracing, on the application's {@code OpenTelemetry} bean when there is one: CLIENT spans per
+   * call and attempt, {@code traceparent} on every mesh call, and SERVER spans in the inbound filter unless
+   * Micrometer Tracing already makes them ({@code mesh.tracing.server-spans}).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({MeshTracing.class, OpenTelemetry.class})
+  @ConditionalOnBooleanProperty(name = "mesh.tracing.enabled", matchIfMissing = true)
+  static class TracingConfiguration {
+
+    private static final String MICROMETER_TRACER = "io.micrometer.tracing.Tracer";
+
+    @Bean
+    @ConditionalOnMissingBean
+    MeshTracing meshTracing(ObjectProvider<OpenTelemetry> openTelemetry, MeshSettings settings) {
+      OpenTelemetry otel = openTelemetry.getIfUnique();
+      if (otel != null) {
+        return MeshTracing.builder().openTelemetry(otel).build();
+      }
+      if (!present("io.opentelemetry.sdk.OpenTelemetrySdk")) {
+        log.info("mesh: no OpenTelemetry bean and no OpenTelemetry SDK; mesh tracing is off");
+        return MeshTracing.disabled();
+      }
+      MeshTracing.Builder b = MeshTracing.builder();
+      String local = settings.localService();
+      if (local != null) {
+        b.serviceName(local);
+      }
+      return b.build();
+    }
+
+    @Bean
+    MeshBuilderCustomizer meshTracingCustomizer(MeshTracing tracing) {
+      return builder -> builder.observer(tracing.observer());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ServerTracer meshServerTracer(MeshTracing tracing, MeshSettings settings, ListableBeanFactory beans) {
+      String mode = settings.serverSpans();
+      boolean micrometerTracing = hasMicrometerTracer(beans);
+      if (!tracing.isEnabled() || mode.equals("never") || (mode.equals("auto") && micrometerTracing)) {
+        if (micrometerTracing) {
+          log.info("mesh: SERVER spans left to Micrometer Tracing's server observation");
+        }
+        return ServerTracer.NOOP;
+      }
+      return new MeshTracingServerTracer(tracing.server());
+    }
+
+    private static boolean hasMicrometerTracer(ListableBeanFactory beans) {
+      try {
+        Class<?> type = Class.forName(MICROMETER_TRACER, false, TracingConfiguration.class.getClassLoader());
+        return beans.getBeanNamesForType(type, false, false).length > 0;
+      } catch (ClassNotFoundException | LinkageError e) {
+        return false;
+      }
+    }
+
+    private static boolean present(String className) {
+      try {
+        Class.forName(className, false, TracingConfiguration.class.getClassLoader());
+        return true;
+      } catch (ClassNotFoundException | LinkageError e) {
+        return false;
+      }
+    }
+  }
+
+}

@@ -1,0 +1,30 @@
+package io.meshsdk.spring;
+
+import static java.util.Objects.requireNonNull;
+
+import io.meshsdk.core.Mesh;
+import java.util.Map;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@code /actuator/mesh}: what the mesh is doing and why, from {@link Mesh#snapshot()} — every service with its
+ * load balancer, route mode, breaker state and last-known-good/failsafe state, every endpoint with its state and,
+ * when it takes no calls, the reason with since/until; the discovery backend's health and the sidecar's readiness.
+ */
+@Endpoint(id = "mesh")
+public class MeshEndpoint {
+
+  private final Mesh mesh;
+
+  /** An endpoint over {@code mesh}. */
+  public MeshEndpoint(Mesh mesh) {
+    this.mesh = requireNonNull(mesh, "mesh");
+  }
+
+  /** The snapshot as JSON-ready maps. */
+  @ReadOperation
+  public Map<String, Object> mesh() {
+    return SnapshotJson.render(mesh.snapshot());
+  }
+}
