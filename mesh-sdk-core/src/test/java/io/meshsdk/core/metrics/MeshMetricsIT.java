@@ -102,6 +102,9 @@ class MeshMetricsIT {
                 () -> c.newCall(new Request.Builder().url("http://ledger/x").build()).execute())
             .isInstanceOf(io.meshsdk.core.client.NoEndpointAvailableException.class);
       }
+      // the endpoint gauges are registered on the mesh's control thread: wait for them rather than race it
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> own.find(MetricNames.ENDPOINTS).tags("service", "ledger").gauge() != null);
     }
     assertThat(own.get(MetricNames.CLIENT_REQUESTS)
             .tags("service", "ledger", "outcome", "rejected", "status", "none", "route", "direct").timer().count())
