@@ -45,6 +45,11 @@ public final class MeshRegistrar {
     this.registry = registry;
     this.settings = requireNonNull(settings, "settings");
     this.serverAddress = serverAddress;
+    if (registry != null && settings.registrationEnabled() && settings.registrationService() == null) {
+      throw new ConfigException("mesh.local-service", "", "a service name to register under (set"
+          + " mesh.local-service, mesh.registration.service or spring.application.name), or"
+          + " mesh.registration.enabled=false");
+    }
   }
 
   /** The port of the application's web server, once it listens. */
@@ -58,12 +63,7 @@ public final class MeshRegistrar {
     if (registry == null || registration != null || !settings.registrationEnabled()) {
       return;
     }
-    String service = settings.registrationService();
-    if (service == null) {
-      throw new ConfigException("mesh.local-service", "", "a service name to register under (set"
-          + " mesh.local-service, mesh.registration.service or spring.application.name), or"
-          + " mesh.registration.enabled=false");
-    }
+    String service = java.util.Objects.requireNonNull(settings.registrationService(), "service"); // checked above
     int port = settings.registrationPort() > 0 ? settings.registrationPort() : webServerPort;
     if (port <= 0) {
       log.warn("mesh: not registering {}: no web server port (set mesh.registration.port)", service);

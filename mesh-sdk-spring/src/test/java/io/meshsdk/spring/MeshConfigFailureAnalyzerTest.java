@@ -45,6 +45,34 @@ class MeshConfigFailureAnalyzerTest {
     assertThat(a.getAction()).contains("did you mean \"mesh.services.inventory.retry.max-attempts\"");
   }
 
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class Registry {
+    @org.springframework.context.annotation.Bean
+    io.meshsdk.core.registration.ServiceRegistry registry() {
+      return io.meshsdk.core.discovery.StaticServiceDiscovery.of().registry();
+    }
+  }
+
+  @Test
+  void aRegistryWithoutAServiceNameStopsTheStart() {
+    FailureAnalysis[] out = new FailureAnalysis[1];
+    runner.withUserConfiguration(Registry.class).run(ctx -> {
+      assertThat(ctx).hasFailed();
+      out[0] = new MeshConfigFailureAnalyzer().analyze(ctx.getStartupFailure());
+    });
+    assertThat(out[0].getDescription()).contains("'mesh.local-service'");
+    assertThat(out[0].getAction()).contains("spring.application.name").contains("mesh.registration.enabled=false");
+  }
+
+  @Test
+  void metadataDescribesTheKeysWithTheirDefaults() throws Exception {
+    String generated = new String(getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")
+        .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(generated).contains("\"mesh.drain-delay\"").contains("\"mesh.registration.labels\"")
+        .contains("\"mesh.defaults.lb.policy\"").contains("\"mesh.sidecar.address\"")
+        .contains("\"mesh.inbound.max-concurrent\"");
+  }
+
   @Test
   void isRegisteredInSpringFactories() throws Exception {
     String factories = new String(getClass().getResourceAsStream("/META-INF/spring.factories").readAllBytes(),
