@@ -223,6 +223,10 @@ public final class ServiceDirectory implements AutoCloseable {
         Thread.currentThread().interrupt();
         return false;
       }
+      io.meshsdk.core.discovery.DiscoveryHealth health = discovery.health();
+      if (health.connected() && health.lastUpdate() != null) {
+        return false; // the backend is up and answering: its silence about this service is an answer
+      }
       return useFailsafe("said nothing within " + timeout.toMillis() + " ms");
     }
 

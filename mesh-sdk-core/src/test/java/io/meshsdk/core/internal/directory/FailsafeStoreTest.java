@@ -182,6 +182,22 @@ class FailsafeStoreTest {
   }
 
   @Test
+  void aRegistryThatIsUpAndAnsweringIsNotOverruledByTheFile() {
+    try (FailsafeStore store = new FailsafeStore(dir)) {
+      store.save("inventory", List.of(odd(1)));
+    }
+    FailingDiscovery up = new FailingDiscovery();
+    up.set("pricing", List.of(Endpoint.of("pricing", "127.0.0.1", 9000))); // connected, has delivered data
+    try (ServiceDirectory cold = new ServiceDirectory(up, () -> 5, new FailsafeStore(dir),
+        System::currentTimeMillis)) {
+      ServiceDirectory.Entry e = cold.watch("inventory"); // it says nothing about inventory: that is its answer
+      assertThat(e.awaitFirstWord(Duration.ofMillis(1))).isFalse();
+      assertThat(e.snapshot().isEmpty()).isTrue();
+      assertThat(e.failsafeWrittenAt()).isNull();
+    }
+  }
+
+  @Test
   void aCorruptFileAtColdStartIsIgnoredAndTheServiceStaysUnknown() throws IOException {
     Files.writeString(dir.resolve("inventory.endpoints"), "mesh-failsafe 1\nservice inventory\ngarbage");
     FailingDiscovery down = new FailingDiscovery();
