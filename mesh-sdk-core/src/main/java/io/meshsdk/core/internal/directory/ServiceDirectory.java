@@ -360,28 +360,40 @@ public final class ServiceDirectory implements AutoCloseable {
         firstWord.countDown();
         return;
       }
-      Map<String, TrackedEndpoint> previous = new HashMap<>(current.size() * 2);
-      for (int i = 0; i < current.size(); i++) {
-        TrackedEndpoint s = (TrackedEndpoint) current.get(i);
-        previous.put(s.endpoint().id(), s);
-      }
+      Map<String, TrackedEndpoint> previous = null; // built only when an endpoint moved: registries keep order
       List<TrackedEndpoint> next = new ArrayList<>(endpoints.size());
-      Map<String, Boolean> seen = new HashMap<>(endpoints.size() * 2);
+      java.util.Set<String> seen = new java.util.HashSet<>(endpoints.size() * 2);
+      int i = -1;
       for (Endpoint e : endpoints) {
+        i++;
         if (!e.service().equals(service)) {
           log.warn("discovery '{}' reported endpoint {} under service '{}'; ignored", discovery.name(), e, service);
           continue;
         }
-        if (seen.put(e.id(), Boolean.TRUE) != null) {
+        if (!seen.add(e.id())) {
           log.warn("discovery '{}' reported endpoint id '{}' twice for service '{}'; kept the first",
               discovery.name(), e.id(), service);
           continue;
         }
-        TrackedEndpoint old = previous.get(e.id());
+        TrackedEndpoint old = null;
+        if (i < current.size() && current.get(i).endpoint().id().equals(e.id())) {
+          old = (TrackedEndpoint) current.get(i);
+        } else {
+          if (previous == null) {
+            previous = new HashMap<>(current.size() * 2);
+            for (int k = 0; k < current.size(); k++) {
+              TrackedEndpoint t = (TrackedEndpoint) current.get(k);
+              previous.put(t.endpoint().id(), t);
+            }
+          }
+          old = previous.get(e.id());
+        }
         if (old == null) {
           next.add(track(e, now));
-        } else {
-          TrackedEndpoint kept = old.carryOver(e);
+          continue;
+        }
+        TrackedEndpoint kept = old.carryOver(e);
+        if (kept != old) {
           java.time.Instant started = e.startTime();
           java.time.Instant before = old.endpoint().startTime();
           if (before != null && started != null && started.isAfter(before)) {
@@ -391,8 +403,8 @@ public final class ServiceDirectory implements AutoCloseable {
             kept.resetEjectionCount();
             kept.warmFrom(providerStartNanos(e, now));
           }
-          next.add(kept);
         }
+        next.add(kept);
       }
       if (lastKnownGoodSinceNanos != 0 || lastError != null) {
         log.info("discovery '{}' recovered for service '{}': {} endpoint(s)", discovery.name(), service, next.size());
