@@ -76,6 +76,8 @@ public final class InboundGuard {
   private final LongAdder inFlight = new LongAdder();
   private final Object idle = new Object();
   private volatile boolean draining;
+  /** Threads in {@link #awaitIdle}: a finishing request wakes them even when the guard is not draining. */
+  private volatile int idleWaiters;
 
   private InboundGuard(InboundGuardConfig config, Ticker ticker) {
     this.config = config;
@@ -165,25 +167,30 @@ public final class InboundGuard {
     requireNonNull(timeout, "timeout");
     long end = System.nanoTime() + timeout.toNanos();
     synchronized (idle) {
-      while (inFlight.sum() > 0) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          return false;
+      idleWaiters++; // before reading the count: a request that finishes after the read sees the waiter
+      try {
+        while (inFlight.sum() > 0) {
+          long left = end - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          try {
+            idle.wait(Math.max(1, left / 1_000_000), 0);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
         }
-        try {
-          idle.wait(Math.max(1, left / 1_000_000), 0);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
+        return true;
+      } finally {
+        idleWaiters--;
       }
-      return true;
     }
   }
 
   private void done() {
     inFlight.decrement();
-    if (draining) {
+    if (draining || idleWaiters > 0) {
       synchronized (idle) {
         idle.notifyAll();
       }
