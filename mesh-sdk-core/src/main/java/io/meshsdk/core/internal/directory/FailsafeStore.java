@@ -65,6 +65,9 @@ public final class FailsafeStore implements AutoCloseable {
   private final Path dir;
   private final ConcurrentHashMap<String, List<Endpoint>> pending = new ConcurrentHashMap<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  /** Names this store's temporary files apart from those of another store (or process) on the same directory. */
+  private final String tmpToken = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+  private long tmpCounter;
   private final ExecutorService writer;
   private volatile boolean failing;
 
@@ -129,10 +132,11 @@ public final class FailsafeStore implements AutoCloseable {
 
   /** Records {@code endpoints} (non-empty) as the service's last-known-good set; written soon, off this thread. */
   public void save(String service, List<Endpoint> endpoints) {
-    if (endpoints.isEmpty()) {
+    String name = ServiceNames.canonicalOrNull(service);
+    if (endpoints.isEmpty() || name == null) {
       return;
     }
-    pending.put(service, List.copyOf(endpoints));
+    pending.put(name, List.copyOf(endpoints));
     if (scheduled.compareAndSet(false, true)) {
       try {
         writer.execute(this::drain);
@@ -167,11 +171,15 @@ public final class FailsafeStore implements AutoCloseable {
 
   private void write(String service, List<Endpoint> endpoints) {
     Path target = fileOf(service);
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    // a name of its own: two meshes (or processes) sharing the directory must not write into each other's file
+    tmpCounter++;
+    Path tmp = target.resolveSibling("." + target.getFileName() + "." + tmpToken + "." + tmpCounter + ".tmp");
     byte[] bytes = format(service, endpoints, Instant.now()).getBytes(StandardCharsets.UTF_8);
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      if (!Files.isDirectory(dir)) { // deleted while the mesh runs (a tmp cleaner, an operator): made again
+        Files.createDirectories(dir);
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -278,7 +286,8 @@ public final class FailsafeStore implements AutoCloseable {
       throw new Corrupt("checksum mismatch (the file was cut short or changed after it was written)");
     }
     String[] lines = body.split("\n");
-    if (lines.length < 3 || !lines[1].equals("service " + service) || !lines[2].startsWith("written-at ")) {
+    String name = ServiceNames.canonicalOrNull(service);
+    if (lines.length < 3 || name == null || !lines[1].equals("service " + name) || !lines[2].startsWith("written-at ")) {
       throw new Corrupt("it is not the file of service '" + service + "'");
     }
     Instant writtenAt;
