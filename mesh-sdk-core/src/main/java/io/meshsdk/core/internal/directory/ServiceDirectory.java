@@ -350,14 +350,7 @@ public final class ServiceDirectory implements AutoCloseable {
       EndpointSet current = snapshot;
       long now = ticker.read();
       if (endpoints.isEmpty() && !current.isEmpty()) {
-        if (lastKnownGoodSinceNanos == 0) {
-          lastKnownGoodSinceNanos = now;
-          stale(true, "discovery '" + discovery.name() + "' reported no endpoints");
-          log.warn("discovery '{}' reported no endpoints for service '{}'; keeping the last-known-good {} "
-              + "endpoint(s) until it reports some or deletes the service", discovery.name(), service,
-              current.size());
-        }
-        firstWord.countDown();
+        keepLastKnownGood(current, now);
         return;
       }
       Map<String, TrackedEndpoint> previous = null; // built only when an endpoint moved: registries keep order
@@ -406,6 +399,10 @@ public final class ServiceDirectory implements AutoCloseable {
         }
         next.add(kept);
       }
+      if (next.isEmpty() && !current.isEmpty()) { // every entry skipped: no usable endpoint is an empty answer
+        keepLastKnownGood(current, now);
+        return;
+      }
       if (lastKnownGoodSinceNanos != 0 || lastError != null) {
         log.info("discovery '{}' recovered for service '{}': {} endpoint(s)", discovery.name(), service, next.size());
       }
@@ -429,6 +426,17 @@ public final class ServiceDirectory implements AutoCloseable {
       if (current.size() != next.size()) {
         log.info("service '{}' now has {} endpoint(s) (was {})", service, next.size(), current.size());
       }
+    }
+
+    private void keepLastKnownGood(EndpointSet current, long now) {
+      if (lastKnownGoodSinceNanos == 0) {
+        lastKnownGoodSinceNanos = now;
+        stale(true, "discovery '" + discovery.name() + "' reported no endpoints");
+        log.warn("discovery '{}' reported no endpoints for service '{}'; keeping the last-known-good {} "
+            + "endpoint(s) until it reports some or deletes the service", discovery.name(), service,
+            current.size());
+      }
+      firstWord.countDown();
     }
 
     @Override
