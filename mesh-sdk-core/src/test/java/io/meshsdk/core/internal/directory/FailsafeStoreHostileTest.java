@@ -127,4 +127,19 @@ class FailsafeStoreHostileTest {
       assertThat(store.load("inventory").endpoints()).containsExactly(odd);
     }
   }
+
+  @Test
+  void aServiceNameOfTheLongestAllowedLengthHasAFileThatReadsBackAndIsListed() {
+    String longest = "a".repeat(120) + "." + "b".repeat(120) + "-" + "c".repeat(11); // 253, ServiceNames.MAX_LENGTH
+    assertThat(longest).hasSize(io.meshsdk.core.common.ServiceNames.MAX_LENGTH);
+    List<Endpoint> eps = List.of(Endpoint.of(longest, "10.0.0.1", 8080));
+    try (FailsafeStore store = new FailsafeStore(dir)) {
+      store.save(longest, eps);
+      store.save("inventory", endpoints("a", 1));
+      store.flush();
+      assertThat(store.load(longest)).isNotNull();
+      assertThat(store.load(longest).endpoints()).isEqualTo(eps);
+      assertThat(store.services()).containsExactlyInAnyOrder(longest, "inventory");
+    }
+  }
 }
