@@ -376,7 +376,8 @@ public final class Mesh implements AutoCloseable {
     if (registered && !delay.isZero() && !delay.isNegative()) {
       log.info("drain: deregistered; serving for {} ms more while callers see it", delay.toMillis());
       try {
-        Thread.sleep(delay.toMillis()); // the drain's contract: keep serving while registries propagate
+        // the drain's contract: keep serving while registries propagate
+        Thread.sleep(delay.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : delay.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -388,10 +389,11 @@ public final class Mesh implements AutoCloseable {
     for (InboundGuard g : guards) {
       g.drain();
     }
-    long end = System.nanoTime() + timeout.toNanos();
+    long timeoutNanos = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+    long start = System.nanoTime();
     boolean idle = true;
     for (InboundGuard g : guards) {
-      idle &= g.awaitIdle(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+      idle &= g.awaitIdle(Duration.ofNanos(Math.max(0, timeoutNanos - (System.nanoTime() - start))));
     }
     long left = guards.stream().mapToLong(InboundGuard::inFlight).sum();
     if (idle) {

@@ -165,12 +165,14 @@ public final class InboundGuard {
    */
   public boolean awaitIdle(java.time.Duration timeout) {
     requireNonNull(timeout, "timeout");
-    long end = System.nanoTime() + timeout.toNanos();
+    long timeoutNanos = timeout.compareTo(java.time.Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+        : timeout.toNanos(); // longer than 292 years: as good as forever, not an overflow
+    long start = System.nanoTime();
     synchronized (idle) {
       idleWaiters++; // before reading the count: a request that finishes after the read sees the waiter
       try {
         while (inFlight.sum() > 0) {
-          long left = end - System.nanoTime();
+          long left = timeoutNanos - (System.nanoTime() - start);
           if (left <= 0) {
             return false;
           }

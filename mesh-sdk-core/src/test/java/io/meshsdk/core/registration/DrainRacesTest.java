@@ -97,4 +97,14 @@ class DrainRacesTest {
       }
     }
   }
+
+  @Test
+  void aDrainTimeoutOfForeverIsAllowedAndDoesNotOverflow() {
+    Mesh provider = Mesh.builder().drainTimeout(java.time.temporal.ChronoUnit.FOREVER.getDuration()).build();
+    InboundGuard guard = provider.inboundGuard(InboundGuardConfig.ofDefaults());
+    guard.admit(null, null).close();
+    assertThat(provider.drain()).isTrue();
+    provider.close();
+    assertThat(guard.awaitIdle(java.time.temporal.ChronoUnit.FOREVER.getDuration())).isTrue();
+  }
 }
