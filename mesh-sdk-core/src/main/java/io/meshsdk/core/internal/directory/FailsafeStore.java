@@ -318,7 +318,8 @@ public final class FailsafeStore implements AutoCloseable {
     }
     String[] lines = body.split("\n");
     String name = ServiceNames.canonicalOrNull(service);
-    if (lines.length < 3 || name == null || !lines[1].equals("service " + name) || !lines[2].startsWith("written-at ")) {
+    if (lines.length < 3 || name == null || !lines[1].equals("service " + name)
+        || !lines[2].startsWith("written-at ")) {
       throw new Corrupt("it is not the file of service '" + service + "'");
     }
     Instant writtenAt;
