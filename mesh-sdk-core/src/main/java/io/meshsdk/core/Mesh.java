@@ -495,7 +495,8 @@ public final class Mesh implements AutoCloseable {
       if (wait.isNegative()) {
         throw new IllegalArgumentException("discoveryWait: " + wait + " (expected: >= 0)");
       }
-      this.discoveryWait = wait;
+      Duration most = Duration.ofNanos(Long.MAX_VALUE); // longer (ChronoUnit.FOREVER) means the same: forever
+      this.discoveryWait = wait.compareTo(most) > 0 ? most : wait;
       return this;
     }
 

@@ -280,6 +280,10 @@ public final class InboundGuard {
 
   /** The decision about one request; close it when the request is done. */
   public static final class Admission implements AutoCloseable {
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Admission> CLOSED =
+        java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Admission.class, "closed");
+    @SuppressWarnings("UnusedVariable") // read and written through CLOSED
+    private volatile int closed;
     private final InboundGuard guard;
     private final boolean draining;
     private boolean counted;
@@ -331,9 +335,15 @@ public final class InboundGuard {
       return reason;
     }
 
-    /** Releases the concurrency slots and restores the thread's previous deadline. Idempotent. */
+    /**
+     * Releases the concurrency slots and restores the thread's previous deadline. Idempotent, also when two threads
+     * close it at once (only one releases).
+     */
     @Override
     public void close() {
+      if (!CLOSED.compareAndSet(this, 0, 1)) {
+        return; // closed already, perhaps on another thread (an async request's timeout and completion)
+      }
       release(overall, caller);
       overall = null;
       caller = null;

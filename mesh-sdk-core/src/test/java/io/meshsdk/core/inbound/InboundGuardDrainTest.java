@@ -115,4 +115,40 @@ class InboundGuardDrainTest {
     a.close();
     assertThat(idle.get(10, TimeUnit.SECONDS)).as("awaitIdle returned when the request finished").isTrue();
   }
+
+  @Test
+  void anAdmissionClosedByTwoThreadsAtOnceIsCountedOutOnceAndReleasesItsSlotOnce() throws Exception {
+    InboundGuard guard = InboundGuard.create(InboundGuardConfig.ofDefaults().withMaxConcurrent(1));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < 2_000; i++) {
+        InboundGuard.Admission a = guard.admit("c", null);
+        assertThat(a.admitted()).isTrue();
+        CountDownLatch go = new CountDownLatch(1);
+        Future<?> one = pool.submit(() -> {
+          go.await();
+          a.close();
+          return null;
+        });
+        Future<?> two = pool.submit(() -> {
+          go.await();
+          a.close();
+          return null;
+        });
+        go.countDown();
+        one.get();
+        two.get();
+        assertThat(guard.inFlight()).isZero();
+        // a slot released twice would let two requests in at max-concurrent 1
+        InboundGuard.Admission first = guard.admit("c", null);
+        InboundGuard.Admission second = guard.admit("c", null);
+        assertThat(first.admitted()).isTrue();
+        assertThat(second.admitted()).as("round %d", i).isFalse();
+        first.close();
+        second.close();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

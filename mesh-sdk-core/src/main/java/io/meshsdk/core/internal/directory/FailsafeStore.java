@@ -93,11 +93,33 @@ public final class FailsafeStore implements AutoCloseable {
     if (!Files.isDirectory(this.dir) || !Files.isWritable(this.dir)) {
       throw new IllegalArgumentException("failsafe directory " + this.dir + " is not a writable directory");
     }
+    removeStaleTemporaryFiles();
     this.writer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "mesh-failsafe-writer");
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Temporary files a crashed writer left (older than ten minutes: a live writer's take milliseconds). */
+  private void removeStaleTemporaryFiles() {
+    long before = System.currentTimeMillis() - 600_000;
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      files.filter(p -> {
+        String n = p.getFileName().toString();
+        return n.startsWith(".failsafe-") && n.endsWith(".tmp");
+      }).forEach(p -> {
+        try {
+          if (Files.getLastModifiedTime(p).toMillis() < before) {
+            Files.deleteIfExists(p);
+          }
+        } catch (IOException ignored) {
+          // another process removed or holds it: left as is
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      log.warn("failsafe directory {} cannot be listed: {}", dir, e.toString());
+    }
   }
 
   /** The directory. */

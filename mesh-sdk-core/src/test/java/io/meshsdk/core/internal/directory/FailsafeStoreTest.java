@@ -135,6 +135,21 @@ class FailsafeStoreTest {
     }
   }
 
+  @Test
+  void temporaryFilesACrashedWriterLeftAreRemovedWhenOldAndKeptWhenFresh() throws IOException {
+    Path old = Files.writeString(dir.resolve(".failsafe-dead-1.tmp"), "half");
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+    Path fresh = Files.writeString(dir.resolve(".failsafe-live-1.tmp"), "being written");
+    Path other = Files.writeString(dir.resolve(".keep-me.tmp"), "not ours");
+    Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(0));
+    try (FailsafeStore store = new FailsafeStore(dir)) {
+      assertThat(old).doesNotExist();
+      assertThat(fresh).exists();
+      assertThat(other).exists();
+      assertThat(store.services()).isEmpty();
+    }
+  }
+
   // ---- the directory with a store ----------------------------------------------------------------------------
 
   @Test
