@@ -81,6 +81,11 @@ public final class Mesh implements AutoCloseable {
   private final Duration drainDelay;
   private final Duration drainTimeout;
   private final java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The first drain's result: later and concurrent drains (and close) wait for it. */
+  private final java.util.concurrent.CompletableFuture<Boolean> drainResult =
+      new java.util.concurrent.CompletableFuture<>();
+  /** Set when the drain refuses new requests: a guard made from then on is born draining. */
+  private volatile boolean refusing;
 
   private Mesh(Builder b) {
     this.observer = MeshObserver.composite(b.observers);
@@ -261,10 +266,16 @@ public final class Mesh implements AutoCloseable {
    * closes): status changes (registered, lost, regained) go to the mesh's observers. The registration carries
    * {@link Endpoint#START_TIME_LABEL} (now, unless it already has one), so callers ramp this instance up from its
    * start and ramp it again after a restart at the same address.
+   *
+   * @throws IllegalStateException once the mesh drains (or closes): callers would be sent to an instance that
+   *     refuses every request, and nothing would deregister it
    */
   public ServiceRegistry.Registration register(ServiceRegistry registry, ServiceRegistration registration) {
     requireNonNull(registry, "registry");
     requireNonNull(registration, "registration");
+    if (drained.get()) {
+      throw new IllegalStateException("the mesh is draining or closed: " + registration + " is not registered");
+    }
     if (!registration.labels().containsKey(Endpoint.START_TIME_LABEL)) {
       registration = registration.withLabel(Endpoint.START_TIME_LABEL, Long.toString(System.currentTimeMillis()));
     }
@@ -276,6 +287,10 @@ public final class Mesh implements AutoCloseable {
       }
     });
     registrations.add(r);
+    if (drained.get() && registrations.remove(r)) { // a drain started meanwhile and may not have seen it
+      r.close();
+      throw new IllegalStateException("the mesh is draining or closed: " + registration + " is not registered");
+    }
     return r;
   }
 
@@ -286,6 +301,9 @@ public final class Mesh implements AutoCloseable {
   public InboundGuard inboundGuard(InboundGuardConfig config) {
     InboundGuard guard = InboundGuard.create(requireNonNull(config, "config"), ticker);
     guards.add(guard);
+    if (refusing) { // the drain refuses new requests already: this guard too
+      guard.drain();
+    }
     return guard;
   }
 
@@ -304,7 +322,8 @@ public final class Mesh implements AutoCloseable {
    * serving, so that callers' discovery can see the instance leave, (3) drains every {@link #inboundGuard}: new
    * requests are answered 503 {@value MeshHeaders#DRAINING} without running (mesh callers send them elsewhere,
    * whatever the method), (4) waits up to {@code timeout} for admitted requests to finish. Then stop the web
-   * server. Runs once; later calls return at once. The wait in (2) is skipped when nothing was registered.
+   * server. Runs once; a call while it runs (such as {@link #close()} from another thread) waits for it, and every
+   * later call returns its result.
    *
    * @return whether every admitted request finished within {@code timeout}
    */
@@ -312,8 +331,37 @@ public final class Mesh implements AutoCloseable {
     requireNonNull(delay, "delay");
     requireNonNull(timeout, "timeout");
     if (!drained.compareAndSet(false, true)) {
-      return true;
+      return awaitDrain();
     }
+    boolean idle = false;
+    try {
+      idle = runDrain(delay, timeout);
+      return idle;
+    } finally {
+      drainResult.complete(idle);
+    }
+  }
+
+  private boolean awaitDrain() {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return drainResult.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // the drain in progress bounds the wait (its delay and timeout)
+        } catch (java.util.concurrent.ExecutionException e) {
+          return false;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private boolean runDrain(Duration delay, Duration timeout) {
     boolean registered = false;
     for (ServiceRegistry.Registration r : registrations) {
       try {
@@ -328,21 +376,24 @@ public final class Mesh implements AutoCloseable {
     if (registered && !delay.isZero() && !delay.isNegative()) {
       log.info("drain: deregistered; serving for {} ms more while callers see it", delay.toMillis());
       try {
-        Thread.sleep(delay.toMillis()); // the drain's contract: keep serving while registries propagate
+        // the drain's contract: keep serving while registries propagate
+        Thread.sleep(delay.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : delay.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+    refusing = true;
     if (guards.isEmpty()) {
       return true;
     }
     for (InboundGuard g : guards) {
       g.drain();
     }
-    long end = System.nanoTime() + timeout.toNanos();
+    long timeoutNanos = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+    long start = System.nanoTime();
     boolean idle = true;
     for (InboundGuard g : guards) {
-      idle &= g.awaitIdle(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+      idle &= g.awaitIdle(Duration.ofNanos(Math.max(0, timeoutNanos - (System.nanoTime() - start))));
     }
     long left = guards.stream().mapToLong(InboundGuard::inFlight).sum();
     if (idle) {
@@ -444,7 +495,8 @@ public final class Mesh implements AutoCloseable {
       if (wait.isNegative()) {
         throw new IllegalArgumentException("discoveryWait: " + wait + " (expected: >= 0)");
       }
-      this.discoveryWait = wait;
+      Duration most = Duration.ofNanos(Long.MAX_VALUE); // longer (ChronoUnit.FOREVER) means the same: forever
+      this.discoveryWait = wait.compareTo(most) > 0 ? most : wait;
       return this;
     }
 

@@ -1,9 +1,11 @@
 package io.meshsdk.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshsdk.core.common.ConfigException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,5 +27,12 @@ class MeshBuilderTest {
   @ValueSource(strings = {"checkout", "order-service", "svc_2", "Checkout", "checkout.shop"})
   void validLocalServiceNamesAreAccepted(String name) {
     assertThatCode(() -> Mesh.builder().localService(name)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aDiscoveryWaitOfForeverIsAllowedAndDoesNotOverflow() {
+    try (Mesh mesh = Mesh.builder().discoveryWait(java.time.temporal.ChronoUnit.FOREVER.getDuration()).build()) {
+      assertThat(mesh.isMeshHost("anything")).isFalse();
+    }
   }
 }

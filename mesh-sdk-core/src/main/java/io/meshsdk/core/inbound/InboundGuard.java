@@ -76,6 +76,8 @@ public final class InboundGuard {
   private final LongAdder inFlight = new LongAdder();
   private final Object idle = new Object();
   private volatile boolean draining;
+  /** Threads in {@link #awaitIdle}: a finishing request wakes them even when the guard is not draining. */
+  private volatile int idleWaiters;
 
   private InboundGuard(InboundGuardConfig config, Ticker ticker) {
     this.config = config;
@@ -163,27 +165,34 @@ public final class InboundGuard {
    */
   public boolean awaitIdle(java.time.Duration timeout) {
     requireNonNull(timeout, "timeout");
-    long end = System.nanoTime() + timeout.toNanos();
+    long timeoutNanos = timeout.compareTo(java.time.Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+        : timeout.toNanos(); // longer than 292 years: as good as forever, not an overflow
+    long start = System.nanoTime();
     synchronized (idle) {
-      while (inFlight.sum() > 0) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          return false;
+      idleWaiters++; // before reading the count: a request that finishes after the read sees the waiter
+      try {
+        while (inFlight.sum() > 0) {
+          long left = timeoutNanos - (System.nanoTime() - start);
+          if (left <= 0) {
+            return false;
+          }
+          try {
+            idle.wait(Math.max(1, left / 1_000_000), 0);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
         }
-        try {
-          idle.wait(Math.max(1, left / 1_000_000), 0);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
+        return true;
+      } finally {
+        idleWaiters--;
       }
-      return true;
     }
   }
 
   private void done() {
     inFlight.decrement();
-    if (draining) {
+    if (draining || idleWaiters > 0) {
       synchronized (idle) {
         idle.notifyAll();
       }
@@ -271,6 +280,10 @@ public final class InboundGuard {
 
   /** The decision about one request; close it when the request is done. */
   public static final class Admission implements AutoCloseable {
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Admission> CLOSED =
+        java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Admission.class, "closed");
+    @SuppressWarnings("UnusedVariable") // read and written through CLOSED
+    private volatile int closed;
     private final InboundGuard guard;
     private final boolean draining;
     private boolean counted;
@@ -322,9 +335,15 @@ public final class InboundGuard {
       return reason;
     }
 
-    /** Releases the concurrency slots and restores the thread's previous deadline. Idempotent. */
+    /**
+     * Releases the concurrency slots and restores the thread's previous deadline. Idempotent, also when two threads
+     * close it at once (only one releases).
+     */
     @Override
     public void close() {
+      if (!CLOSED.compareAndSet(this, 0, 1)) {
+        return; // closed already, perhaps on another thread (an async request's timeout and completion)
+      }
       release(overall, caller);
       overall = null;
       caller = null;

@@ -217,6 +217,33 @@ class ZookeeperFaultsIT {
   }
 
   @Test
+  void nearlyAMegabyteOfMetadataIsServedWithEveryLabelAndDeeplyNestedJsonIsSkippedNotFatal() throws Exception {
+    Map<String, String> meta = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 9_000; i++) { // ~900 KB: under ZooKeeper's 1 MB node limit
+      meta.put("key-" + i, "v".repeat(90) + "=%\n" + i);
+    }
+    CuratorFramework c = closeAfter(ZkServer.client());
+    byte[] big = SpringInstances.bytes(SpringInstances.instance("big", "127.0.0.1", 45101, meta));
+    assertThat(big.length).isGreaterThan(800_000);
+    c.create().creatingParentsIfNeeded().forPath(base + "/big/huge", big);
+    String nested = "{\"address\":\"127.0.0.1\",\"port\":45102,\"payload\":{\"@class\":\""
+        + InstanceJson.SPRING_PAYLOAD_CLASS + "\",\"metadata\":{\"k\":" + "[".repeat(50_000)
+        + "]".repeat(50_000) + "}}}";
+    c.create().forPath(base + "/big/nested", nested.getBytes(StandardCharsets.UTF_8));
+    String portOutOfRange = "{\"address\":\"127.0.0.1\",\"port\":70000,\"sslPort\":-1}";
+    c.create().forPath(base + "/big/port", portOutOfRange.getBytes(StandardCharsets.UTF_8));
+
+    ZookeeperServiceDiscovery d = discovery();
+    RecordingListener l = new RecordingListener();
+    closeAfter(d.watch("big", l));
+    await().atMost(WAIT).until(() -> l.lastIds().size() == 1);
+    Endpoint e = java.util.Objects.requireNonNull(l.last()).get(0);
+    assertThat(e.port()).isEqualTo(45101);
+    assertThat(e.labels()).hasSize(9_001).containsEntry("key-8999", "v".repeat(90) + "=%\n8999");
+    assertThat(d.warningsLogged()).as("one WARN each for the nested node and the bad port").isEqualTo(2);
+  }
+
+  @Test
   void anUnreadableNodeIsWarnedAboutOnceNotOnEveryRead() throws Exception {
     CuratorFramework c = closeAfter(ZkServer.client());
     c.create().creatingParentsIfNeeded().forPath(base + "/warn/good", valid(45001));

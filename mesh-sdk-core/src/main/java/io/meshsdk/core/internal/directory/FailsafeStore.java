@@ -59,12 +59,19 @@ public final class FailsafeStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FailsafeStore.class);
   private static final String MAGIC = "mesh-failsafe 1";
   private static final String SUFFIX = ".endpoints";
+  /** The longest file name most file systems take (NAME_MAX); a service name can be 253 characters. */
+  private static final int MAX_FILE_NAME = 255;
+  /** Characters of a too-long service name kept in its file name, before '~' and a hash of the whole name. */
+  private static final int LONG_NAME_PREFIX = 200;
   /** A file larger than this is refused unread (a 100,000-endpoint service is far below it). */
   static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
 
   private final Path dir;
   private final ConcurrentHashMap<String, List<Endpoint>> pending = new ConcurrentHashMap<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  /** Names this store's temporary files apart from those of another store (or process) on the same directory. */
+  private final String tmpToken = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+  private long tmpCounter;
   private final ExecutorService writer;
   private volatile boolean failing;
 
@@ -86,11 +93,33 @@ public final class FailsafeStore implements AutoCloseable {
     if (!Files.isDirectory(this.dir) || !Files.isWritable(this.dir)) {
       throw new IllegalArgumentException("failsafe directory " + this.dir + " is not a writable directory");
     }
+    removeStaleTemporaryFiles();
     this.writer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "mesh-failsafe-writer");
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Temporary files a crashed writer left (older than ten minutes: a live writer's take milliseconds). */
+  private void removeStaleTemporaryFiles() {
+    long before = System.currentTimeMillis() - 600_000;
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      files.filter(p -> {
+        String n = p.getFileName().toString();
+        return n.startsWith(".failsafe-") && n.endsWith(".tmp");
+      }).forEach(p -> {
+        try {
+          if (Files.getLastModifiedTime(p).toMillis() < before) {
+            Files.deleteIfExists(p);
+          }
+        } catch (IOException ignored) {
+          // another process removed or holds it: left as is
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      log.warn("failsafe directory {} cannot be listed: {}", dir, e.toString());
+    }
   }
 
   /** The directory. */
@@ -100,10 +129,22 @@ public final class FailsafeStore implements AutoCloseable {
 
   /**
    * The file of {@code service}: its canonical name plus a suffix. A service name (ASCII letters, digits, '-', '_',
-   * '.', starting and ending with a letter or digit) cannot leave the directory or name a hidden file.
+   * '.', starting and ending with a letter or digit) cannot leave the directory or name a hidden file. A name too
+   * long for a file name is cut, and '~' (which no service name has) and a hash of the whole name are added.
    */
   public Path fileOf(String service) {
-    return dir.resolve(ServiceNames.canonical("service", service) + SUFFIX);
+    String name = ServiceNames.canonical("service", service);
+    if (name.length() + SUFFIX.length() <= MAX_FILE_NAME) {
+      return dir.resolve(name + SUFFIX);
+    }
+    byte[] hash;
+    try {
+      hash = java.security.MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.US_ASCII));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e); // every JDK has it
+    }
+    return dir.resolve(name.substring(0, LONG_NAME_PREFIX) + "~"
+        + java.util.HexFormat.of().formatHex(hash, 0, 8) + SUFFIX);
   }
 
   /**
@@ -117,8 +158,10 @@ public final class FailsafeStore implements AutoCloseable {
           .filter(n -> n.endsWith(SUFFIX) && !n.startsWith("."))
           .map(n -> n.substring(0, n.length() - SUFFIX.length()))
           .forEach(n -> {
-            if (n.equals(ServiceNames.canonicalOrNull(n))) {
-              out.add(n);
+            String name = n.indexOf('~') > 0 ? serviceLine(dir.resolve(n + SUFFIX)) : n;
+            if (name != null && name.equals(ServiceNames.canonicalOrNull(name))
+                && fileOf(name).getFileName().toString().equals(n + SUFFIX)) {
+              out.add(name);
             }
           });
     } catch (IOException | RuntimeException e) {
@@ -127,12 +170,25 @@ public final class FailsafeStore implements AutoCloseable {
     return out;
   }
 
+  /** The service a (long-named) file says it is for, from its second line; {@code null} if unreadable. */
+  private static @Nullable String serviceLine(Path file) {
+    try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String magic = r.readLine();
+      String service = r.readLine();
+      return MAGIC.equals(magic) && service != null && service.startsWith("service ")
+          ? service.substring("service ".length()) : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Records {@code endpoints} (non-empty) as the service's last-known-good set; written soon, off this thread. */
   public void save(String service, List<Endpoint> endpoints) {
-    if (endpoints.isEmpty()) {
+    String name = ServiceNames.canonicalOrNull(service);
+    if (endpoints.isEmpty() || name == null) {
       return;
     }
-    pending.put(service, List.copyOf(endpoints));
+    pending.put(name, List.copyOf(endpoints));
     if (scheduled.compareAndSet(false, true)) {
       try {
         writer.execute(this::drain);
@@ -167,11 +223,16 @@ public final class FailsafeStore implements AutoCloseable {
 
   private void write(String service, List<Endpoint> endpoints) {
     Path target = fileOf(service);
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    // a name of its own: two meshes (or processes) sharing the directory must not write into each other's file;
+    // short, so that it fits wherever the target's name does
+    tmpCounter++;
+    Path tmp = dir.resolve(".failsafe-" + tmpToken + "-" + tmpCounter + ".tmp");
     byte[] bytes = format(service, endpoints, Instant.now()).getBytes(StandardCharsets.UTF_8);
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      if (!Files.isDirectory(dir)) { // deleted while the mesh runs (a tmp cleaner, an operator): made again
+        Files.createDirectories(dir);
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -278,7 +339,9 @@ public final class FailsafeStore implements AutoCloseable {
       throw new Corrupt("checksum mismatch (the file was cut short or changed after it was written)");
     }
     String[] lines = body.split("\n");
-    if (lines.length < 3 || !lines[1].equals("service " + service) || !lines[2].startsWith("written-at ")) {
+    String name = ServiceNames.canonicalOrNull(service);
+    if (lines.length < 3 || name == null || !lines[1].equals("service " + name)
+        || !lines[2].startsWith("written-at ")) {
       throw new Corrupt("it is not the file of service '" + service + "'");
     }
     Instant writtenAt;

@@ -223,6 +223,10 @@ public final class ServiceDirectory implements AutoCloseable {
         Thread.currentThread().interrupt();
         return false;
       }
+      io.meshsdk.core.discovery.DiscoveryHealth health = discovery.health();
+      if (health.connected() && health.lastUpdate() != null) {
+        return false; // the backend is up and answering: its silence about this service is an answer
+      }
       return useFailsafe("said nothing within " + timeout.toMillis() + " ms");
     }
 
@@ -346,38 +350,43 @@ public final class ServiceDirectory implements AutoCloseable {
       EndpointSet current = snapshot;
       long now = ticker.read();
       if (endpoints.isEmpty() && !current.isEmpty()) {
-        if (lastKnownGoodSinceNanos == 0) {
-          lastKnownGoodSinceNanos = now;
-          stale(true, "discovery '" + discovery.name() + "' reported no endpoints");
-          log.warn("discovery '{}' reported no endpoints for service '{}'; keeping the last-known-good {} "
-              + "endpoint(s) until it reports some or deletes the service", discovery.name(), service,
-              current.size());
-        }
-        firstWord.countDown();
+        keepLastKnownGood(current, now);
         return;
       }
-      Map<String, TrackedEndpoint> previous = new HashMap<>(current.size() * 2);
-      for (int i = 0; i < current.size(); i++) {
-        TrackedEndpoint s = (TrackedEndpoint) current.get(i);
-        previous.put(s.endpoint().id(), s);
-      }
+      Map<String, TrackedEndpoint> previous = null; // built only when an endpoint moved: registries keep order
       List<TrackedEndpoint> next = new ArrayList<>(endpoints.size());
-      Map<String, Boolean> seen = new HashMap<>(endpoints.size() * 2);
+      java.util.Set<String> seen = new java.util.HashSet<>(endpoints.size() * 2);
+      int i = -1;
       for (Endpoint e : endpoints) {
+        i++;
         if (!e.service().equals(service)) {
           log.warn("discovery '{}' reported endpoint {} under service '{}'; ignored", discovery.name(), e, service);
           continue;
         }
-        if (seen.put(e.id(), Boolean.TRUE) != null) {
+        if (!seen.add(e.id())) {
           log.warn("discovery '{}' reported endpoint id '{}' twice for service '{}'; kept the first",
               discovery.name(), e.id(), service);
           continue;
         }
-        TrackedEndpoint old = previous.get(e.id());
+        TrackedEndpoint old = null;
+        if (i < current.size() && current.get(i).endpoint().id().equals(e.id())) {
+          old = (TrackedEndpoint) current.get(i);
+        } else {
+          if (previous == null) {
+            previous = new HashMap<>(current.size() * 2);
+            for (int k = 0; k < current.size(); k++) {
+              TrackedEndpoint t = (TrackedEndpoint) current.get(k);
+              previous.put(t.endpoint().id(), t);
+            }
+          }
+          old = previous.get(e.id());
+        }
         if (old == null) {
           next.add(track(e, now));
-        } else {
-          TrackedEndpoint kept = old.carryOver(e);
+          continue;
+        }
+        TrackedEndpoint kept = old.carryOver(e);
+        if (kept != old) {
           java.time.Instant started = e.startTime();
           java.time.Instant before = old.endpoint().startTime();
           if (before != null && started != null && started.isAfter(before)) {
@@ -387,8 +396,12 @@ public final class ServiceDirectory implements AutoCloseable {
             kept.resetEjectionCount();
             kept.warmFrom(providerStartNanos(e, now));
           }
-          next.add(kept);
         }
+        next.add(kept);
+      }
+      if (next.isEmpty() && !current.isEmpty()) { // every entry skipped: no usable endpoint is an empty answer
+        keepLastKnownGood(current, now);
+        return;
       }
       if (lastKnownGoodSinceNanos != 0 || lastError != null) {
         log.info("discovery '{}' recovered for service '{}': {} endpoint(s)", discovery.name(), service, next.size());
@@ -413,6 +426,17 @@ public final class ServiceDirectory implements AutoCloseable {
       if (current.size() != next.size()) {
         log.info("service '{}' now has {} endpoint(s) (was {})", service, next.size(), current.size());
       }
+    }
+
+    private void keepLastKnownGood(EndpointSet current, long now) {
+      if (lastKnownGoodSinceNanos == 0) {
+        lastKnownGoodSinceNanos = now;
+        stale(true, "discovery '" + discovery.name() + "' reported no endpoints");
+        log.warn("discovery '{}' reported no endpoints for service '{}'; keeping the last-known-good {} "
+            + "endpoint(s) until it reports some or deletes the service", discovery.name(), service,
+            current.size());
+      }
+      firstWord.countDown();
     }
 
     @Override

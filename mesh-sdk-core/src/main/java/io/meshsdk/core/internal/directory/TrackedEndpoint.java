@@ -67,7 +67,12 @@ public final class TrackedEndpoint implements EndpointState {
   }
 
   private final Endpoint endpoint;
-  private final HttpUrl baseUrl;
+  /**
+   * {@code scheme://host:port} of the endpoint, built on first use (most endpoints of a large fleet are never called
+   * by a given process, and each would hold ~220 B): a racy single-check, safe because {@link HttpUrl} is immutable
+   * with final fields, so a thread sees either null (and builds its own equal copy) or a complete URL.
+   */
+  private @Nullable HttpUrl baseUrl;
   private final long createdAtNanos;
   private @Nullable Rewrite @Nullable [] rewrites; // lazily, racy by design
 
@@ -98,7 +103,6 @@ public final class TrackedEndpoint implements EndpointState {
   /** A fresh record for a new endpoint first seen at {@code nowNanos}. */
   public TrackedEndpoint(Endpoint endpoint, long nowNanos) {
     this.endpoint = requireNonNull(endpoint, "endpoint");
-    this.baseUrl = baseUrl(endpoint);
     this.createdAtNanos = nowNanos;
     this.healthySinceNanos = nowNanos;
   }
@@ -108,7 +112,7 @@ public final class TrackedEndpoint implements EndpointState {
     this.baseUrl = previous.endpoint.host().equals(endpoint.host())
         && previous.endpoint.port() == endpoint.port()
         && previous.endpoint.secure() == endpoint.secure()
-        ? previous.baseUrl : baseUrl(endpoint);
+        ? previous.baseUrl : null;
     this.createdAtNanos = previous.createdAtNanos;
     this.ewmaBits = previous.ewmaBits;
     this.lastSampleNanos = previous.lastSampleNanos;
@@ -142,7 +146,12 @@ public final class TrackedEndpoint implements EndpointState {
 
   /** {@code scheme://host:port/} of the endpoint, parsed once. */
   public HttpUrl baseUrl() {
-    return baseUrl;
+    HttpUrl url = baseUrl;
+    if (url == null) {
+      url = baseUrl(endpoint);
+      baseUrl = url;
+    }
+    return url;
   }
 
   /** Number of cached rewrites per endpoint (a power of two). */
@@ -168,7 +177,7 @@ public final class TrackedEndpoint implements EndpointState {
     if (hit != null && hit.logical.equals(logical)) {
       return hit.physical;
     }
-    HttpUrl.Builder b = baseUrl.newBuilder().encodedPath(logical.encodedPath());
+    HttpUrl.Builder b = baseUrl().newBuilder().encodedPath(logical.encodedPath());
     String query = logical.encodedQuery();
     if (query != null) {
       b.encodedQuery(query);

@@ -287,8 +287,9 @@ final class CallExecutor {
       endpoint.responded(t1 - t0, t1);
       int status = call.status(response);
       Outcome o = Outcome.ofStatus(status);
-      // a draining instance refused the request without running it: another endpoint gets it, whatever the method
-      boolean notRun = status == 503 && call.responseHeader(response, MeshHeaders.DRAINING) != null;
+      // a draining instance refused the request without running it: another endpoint gets it, whatever the method;
+      // only "true" is that promise (a header present with another value must not resend a POST that may have run)
+      boolean notRun = status == 503 && "true".equalsIgnoreCase(call.responseHeader(response, MeshHeaders.DRAINING));
       if (notRun && call.hasBody() && s.replayable < 0) {
         s.replayable = call.canResendAsIs() ? 1 : 0; // not kept for a method that is never resent
       }

@@ -2,6 +2,7 @@ package io.meshsdk.core.internal.resilience;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How long one attempt of a call may wait, so that a hung endpoint cannot eat a call's whole deadline.
@@ -34,7 +35,8 @@ public final class AttemptTimeouts {
   private static final int BINS = 160;
 
   private final long configuredNanos;
-  private final AtomicLongArray bins = new AtomicLongArray(BINS);
+  /** Made on the first sample: a service that is never called (most of a large fleet) holds no 1.3 KB histogram. */
+  private volatile @Nullable AtomicLongArray bins;
   private final AtomicLong samples = new AtomicLong();
   private volatile long p99Nanos;
 
@@ -71,13 +73,26 @@ public final class AttemptTimeouts {
 
   /** Records the latency of a successful attempt (call path: one or two atomic increments). */
   public void record(long latencyNanos) {
-    bins.incrementAndGet(bin(latencyNanos / 1000));
+    AtomicLongArray b = bins;
+    if (b == null) {
+      b = firstBins();
+    }
+    b.incrementAndGet(bin(latencyNanos / 1000));
     if (samples.incrementAndGet() % RECOMPUTE_EVERY == 0) {
-      recompute();
+      recompute(b);
     }
   }
 
-  private void recompute() {
+  private synchronized AtomicLongArray firstBins() { // once per service
+    AtomicLongArray b = bins;
+    if (b == null) {
+      b = new AtomicLongArray(BINS);
+      bins = b;
+    }
+    return b;
+  }
+
+  private void recompute(AtomicLongArray bins) {
     long total = 0;
     long[] counts = new long[BINS];
     for (int i = 0; i < BINS; i++) {

@@ -81,7 +81,7 @@ public final class ServicePolicies {
   private final IntervalFunction backoff;
   private final RetryBudget budget;
   private final AttemptTimeouts attemptTimeouts;
-  private final boolean[] retryableStatus = new boolean[600];
+  private final java.util.BitSet retryableStatus = new java.util.BitSet(600); // 80 B, not a 616 B boolean[600]
   private final int maxAttempts;
   private final long callTimeoutNanos;
   private final long maxBackoffNanos;
@@ -125,7 +125,7 @@ public final class ServicePolicies {
         r.jitter(), r.maxBackoff().toMillis());
     this.budget = new RetryBudget(r.budgetPercent(), r.budgetWindow().toNanos(), r.budgetMinPerSecond());
     for (int s : r.statuses()) {
-      retryableStatus[s] = true;
+      retryableStatus.set(s);
     }
     this.maxAttempts = r.effectiveMaxAttempts();
     this.maxBackoffNanos = r.maxBackoff().toNanos();
@@ -303,7 +303,7 @@ public final class ServicePolicies {
 
   /** Whether {@code status} is configured as retryable. */
   public boolean isRetryableStatus(int status) {
-    return status >= 0 && status < retryableStatus.length && retryableStatus[status];
+    return status >= 0 && retryableStatus.get(status);
   }
 
   /**

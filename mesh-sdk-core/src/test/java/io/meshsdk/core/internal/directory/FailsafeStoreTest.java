@@ -135,6 +135,21 @@ class FailsafeStoreTest {
     }
   }
 
+  @Test
+  void temporaryFilesACrashedWriterLeftAreRemovedWhenOldAndKeptWhenFresh() throws IOException {
+    Path old = Files.writeString(dir.resolve(".failsafe-dead-1.tmp"), "half");
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+    Path fresh = Files.writeString(dir.resolve(".failsafe-live-1.tmp"), "being written");
+    Path other = Files.writeString(dir.resolve(".keep-me.tmp"), "not ours");
+    Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(0));
+    try (FailsafeStore store = new FailsafeStore(dir)) {
+      assertThat(old).doesNotExist();
+      assertThat(fresh).exists();
+      assertThat(other).exists();
+      assertThat(store.services()).isEmpty();
+    }
+  }
+
   // ---- the directory with a store ----------------------------------------------------------------------------
 
   @Test
@@ -178,6 +193,22 @@ class FailsafeStoreTest {
       assertThat(e.failsafeWrittenAt()).isNotNull();
       // a service without a file still times out
       assertThat(cold.watch("pricing").awaitFirstWord(Duration.ofMillis(1))).isFalse();
+    }
+  }
+
+  @Test
+  void aRegistryThatIsUpAndAnsweringIsNotOverruledByTheFile() {
+    try (FailsafeStore store = new FailsafeStore(dir)) {
+      store.save("inventory", List.of(odd(1)));
+    }
+    FailingDiscovery up = new FailingDiscovery();
+    up.set("pricing", List.of(Endpoint.of("pricing", "127.0.0.1", 9000))); // connected, has delivered data
+    try (ServiceDirectory cold = new ServiceDirectory(up, () -> 5, new FailsafeStore(dir),
+        System::currentTimeMillis)) {
+      ServiceDirectory.Entry e = cold.watch("inventory"); // it says nothing about inventory: that is its answer
+      assertThat(e.awaitFirstWord(Duration.ofMillis(1))).isFalse();
+      assertThat(e.snapshot().isEmpty()).isTrue();
+      assertThat(e.failsafeWrittenAt()).isNull();
     }
   }
 
