@@ -3,7 +3,6 @@ package io.meshsdk.spring;
 import io.meshsdk.core.transport.AttemptRequest;
 import io.meshsdk.core.transport.BodyCompletion;
 import io.meshsdk.core.transport.TransportCall;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -261,7 +260,7 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
         } catch (IOException e) {
           throw completion.bodyFailed(e);
         }
-        t = new TrackedInputStream(raw, completion);
+        t = completion.track(raw);
         tracked = t;
         synchronized (lock) {
           readingBody = raw;
@@ -277,53 +276,6 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
     public void close() {
       try {
         delegate.close();
-      } finally {
-        completion.bodyComplete();
-      }
-    }
-  }
-
-  /** A body stream that reports its end, or its failure, to the engine. */
-  private static final class TrackedInputStream extends FilterInputStream {
-    private final BodyCompletion completion;
-
-    TrackedInputStream(InputStream in, BodyCompletion completion) {
-      super(in);
-      this.completion = completion;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int r;
-      try {
-        r = super.read();
-      } catch (IOException e) {
-        throw completion.bodyFailed(e);
-      }
-      if (r < 0) {
-        completion.bodyComplete();
-      }
-      return r;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int r;
-      try {
-        r = super.read(b, off, len);
-      } catch (IOException e) {
-        throw completion.bodyFailed(e);
-      }
-      if (r < 0) {
-        completion.bodyComplete();
-      }
-      return r;
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        super.close();
       } finally {
         completion.bodyComplete();
       }

@@ -183,4 +183,13 @@ class GracefulDrainIT {
     provider.close();
     assertThat(reg.status()).isEqualTo(RegistrationStatus.DEREGISTERED);
   }
+
+  @Test
+  void withNothingRegisteredTheDrainDoesNotWaitTheDelay() {
+    Mesh provider = closing(Mesh.builder().build());
+    // an hour's delay would hang the test: the liveness bound is generous, not a speed check
+    boolean idle = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+        () -> provider.drain(Duration.ofHours(1), Duration.ZERO));
+    assertThat(idle).isTrue();
+  }
 }

@@ -222,7 +222,7 @@ final class JdkHttpCall<T> implements TransportCall<HttpResponse<T>> {
       completion.bodyComplete(); // the handler already read (or discarded) the body
       return response;
     }
-    return new Tracked<>(response, (T) new TrackedInputStream(in, completion));
+    return new Tracked<>(response, (T) completion.track(in));
   }
 
   /** A response whose body is a tracked stream. */
@@ -260,53 +260,6 @@ final class JdkHttpCall<T> implements TransportCall<HttpResponse<T>> {
     @Override
     public HttpClient.Version version() {
       return delegate.version();
-    }
-  }
-
-  /** An input stream that tells the engine how reading it ended. */
-  private static final class TrackedInputStream extends java.io.FilterInputStream {
-    private final BodyCompletion completion;
-
-    TrackedInputStream(InputStream in, BodyCompletion completion) {
-      super(in);
-      this.completion = completion;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int r;
-      try {
-        r = super.read();
-      } catch (IOException e) {
-        throw completion.bodyFailed(e);
-      }
-      if (r < 0) {
-        completion.bodyComplete();
-      }
-      return r;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int r;
-      try {
-        r = super.read(b, off, len);
-      } catch (IOException e) {
-        throw completion.bodyFailed(e);
-      }
-      if (r < 0) {
-        completion.bodyComplete();
-      }
-      return r;
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        super.close();
-      } finally {
-        completion.bodyComplete();
-      }
     }
   }
 }
