@@ -14,8 +14,8 @@ public class MeshException extends IOException {
 
   private final String service;
 
-  /** An exception about {@code service}. */
-  public MeshException(String service, String message) {
+  /** An exception about {@code service} ({@code message} null only for a subclass that composes it later). */
+  public MeshException(String service, @Nullable String message) {
     super(message);
     this.service = service;
   }

@@ -332,6 +332,11 @@ final class ServiceMeters {
     }
 
     @Override
+    public boolean observesAttempts() {
+      return false; // counts calls and events only
+    }
+
+    @Override
     public void onEvent(MeshEvent event, String detail) {
       m.event(event);
     }

@@ -7,7 +7,22 @@ package io.meshsdk.core.observe;
 public interface CallObserver {
 
   /** Observes nothing; the engine skips building event objects for it. */
-  CallObserver NOOP = new CallObserver() {};
+  CallObserver NOOP = new CallObserver() {
+    @Override
+    public boolean observesAttempts() {
+      return false;
+    }
+  };
+
+  /**
+   * Whether this observer wants {@link #onAttemptStart} and {@link #onAttemptEnd}. An observer that only counts
+   * calls (events and {@link #onCallEnd}) returns {@code false}, and the engine then builds no {@link AttemptInfo}
+   * or {@link AttemptResult} for the call: nothing is allocated for attempts nobody reads. Asked after
+   * {@link MeshObserver#onCallStart}, possibly once per attempt; the answer must not change during the call.
+   */
+  default boolean observesAttempts() {
+    return true;
+  }
 
   /** An attempt is about to be sent; {@code headers} may be written (trace context). */
   default void onAttemptStart(AttemptInfo attempt, OutboundHeaders headers) {}

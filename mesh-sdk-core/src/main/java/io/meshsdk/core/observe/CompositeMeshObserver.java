@@ -63,9 +63,20 @@ final class CompositeMeshObserver implements MeshObserver {
   /** One call seen by several observers. */
   private static final class Fanout implements CallObserver {
     private final CallObserver[] used;
+    private final boolean attempts;
 
     Fanout(CallObserver[] used) {
       this.used = used;
+      boolean any = false;
+      for (CallObserver c : used) {
+        any |= c.observesAttempts();
+      }
+      this.attempts = any;
+    }
+
+    @Override
+    public boolean observesAttempts() {
+      return attempts;
     }
 
     @Override

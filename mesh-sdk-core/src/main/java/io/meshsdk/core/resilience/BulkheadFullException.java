@@ -10,9 +10,16 @@ public final class BulkheadFullException extends MeshRejectedException {
 
   private static final long serialVersionUID = 1L;
 
+  private final int maxConcurrentCalls;
+
   /** For {@code service} with {@code maxConcurrentCalls}. */
   public BulkheadFullException(String service, int maxConcurrentCalls) {
-    super(service, "bulkhead of service '" + service + "' is full (" + maxConcurrentCalls
-        + " concurrent calls)");
+    super(service);
+    this.maxConcurrentCalls = maxConcurrentCalls;
+  }
+
+  @Override
+  protected String describe() {
+    return "bulkhead of service '" + service() + "' is full (" + maxConcurrentCalls + " concurrent calls)";
   }
 }

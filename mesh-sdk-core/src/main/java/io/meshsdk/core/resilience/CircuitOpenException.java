@@ -14,9 +14,13 @@ public final class CircuitOpenException extends MeshRejectedException {
 
   /** For {@code service} whose breaker is in {@code state} (e.g. {@code OPEN}, {@code HALF_OPEN}). */
   public CircuitOpenException(String service, String state) {
-    super(service, "circuit breaker of service '" + service + "' is " + state
-        + " and does not permit further calls");
+    super(service);
     this.state = state;
+  }
+
+  @Override
+  protected String describe() {
+    return "circuit breaker of service '" + service() + "' is " + state + " and does not permit further calls";
   }
 
   /** The breaker state at rejection, e.g. {@code OPEN}. */

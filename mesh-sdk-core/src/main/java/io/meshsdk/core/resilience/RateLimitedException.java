@@ -10,9 +10,19 @@ public final class RateLimitedException extends MeshRejectedException {
 
   private static final long serialVersionUID = 1L;
 
+  private final int permits;
+  private final long periodMillis;
+
   /** For {@code service}, limited to {@code permits} per {@code period}. */
   public RateLimitedException(String service, int permits, java.time.Duration period) {
-    super(service, "outbound rate limit of service '" + service + "' reached (" + permits + " per "
-        + period.toMillis() + " ms)");
+    super(service);
+    this.permits = permits;
+    this.periodMillis = period.toMillis();
+  }
+
+  @Override
+  protected String describe() {
+    return "outbound rate limit of service '" + service() + "' reached (" + permits + " per " + periodMillis
+        + " ms)";
   }
 }

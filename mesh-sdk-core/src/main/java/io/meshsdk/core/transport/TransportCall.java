@@ -1,6 +1,7 @@
 package io.meshsdk.core.transport;
 
 import io.meshsdk.core.common.UnstableApi;
+import io.meshsdk.core.observe.RequestHeaders;
 import java.io.IOException;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param <R> the client's response type
  */
 @UnstableApi
-public interface TransportCall<R> {
+public interface TransportCall<R> extends RequestHeaders {
 
   /** The HTTP method, upper case. */
   String method();
@@ -26,6 +27,15 @@ public interface TransportCall<R> {
 
   /** The value of request header {@code name} (case-insensitive), or {@code null}. */
   @Nullable String header(String name);
+
+  /**
+   * {@link RequestHeaders} view of the application's request, for observers ({@code CallInfo.headers()}): the same
+   * as {@link #header}, without a wrapper object per call.
+   */
+  @Override
+  default @Nullable String get(String name) {
+    return header(name);
+  }
 
   /** What the application captured when it created the call ({@code Mesh.callFactory}), or {@code null}. */
   default @Nullable Object callerContext() {

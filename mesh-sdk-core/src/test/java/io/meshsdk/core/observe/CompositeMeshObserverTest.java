@@ -43,4 +43,23 @@ class CompositeMeshObserverTest {
     composite.onCallStart(CALL).onCallEnd(END);
     assertThat(log).containsExactly("a", "b", "c");
   }
+
+  @Test
+  void theFanoutObservesAttemptsWhenAnyOfItsObserversDoes() {
+    CallObserver callsOnly = new CallObserver() {
+      @Override
+      public boolean observesAttempts() {
+        return false;
+      }
+
+      @Override
+      public void onCallEnd(CallResult result) {}
+    };
+    CallObserver attempts = new CallObserver() {};
+    assertThat(MeshObserver.composite(List.of(call -> callsOnly, call -> callsOnly)).onCallStart(CALL)
+        .observesAttempts()).isFalse();
+    assertThat(MeshObserver.composite(List.of(call -> callsOnly, call -> attempts)).onCallStart(CALL)
+        .observesAttempts()).isTrue();
+    assertThat(CallObserver.NOOP.observesAttempts()).isFalse();
+  }
 }

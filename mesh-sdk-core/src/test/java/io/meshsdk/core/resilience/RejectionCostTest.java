@@ -1,5 +1,9 @@
 package io.meshsdk.core.resilience;
 
+import io.meshsdk.core.common.MeshRejectedException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -25,6 +29,9 @@ import org.junit.jupiter.api.Test;
  *   <li>{@link #bulkheadFullExceptionFillsNoStackTrace}: {@code BulkheadFullException} under 300 bytes each.
  *   <li>{@link #deadlineExceededExceptionFillsNoStackTrace}: {@code DeadlineExceededException} under 300 bytes
  *       each.
+ *   <li>{@link #aRejectionAllocatesOnlyItsObjectUntilItsMessageIsRead}: the breaker, limiter and bulkhead rejections
+ *       compose their message on first read: under {@value #MAX_BYTES_WITHOUT_MESSAGE} bytes each (the object), and
+ *       the message read later is the full one.
  *   <li>{@link #controlAFilledStackTraceCostsMoreThanTheBound}: control (passed before the fix too): a plain
  *       {@code IOException} at the same depth costs more than the bound, so the measurement can tell.
  *   <li>{@link #controlAnExceptionWithoutStackTraceFitsTheBound}: control (passed before the fix too): an exception whose
@@ -36,6 +43,8 @@ class RejectionCostTest {
   private static final int COUNT = 1_000;
   private static final int DEPTH = 60;
   private static final long MAX_BYTES_PER_EXCEPTION = 300;
+  /** An exception object with a few fields and no message string (a message alone is over 100 bytes). */
+  private static final long MAX_BYTES_WITHOUT_MESSAGE = 80;
   private static final Duration PERIOD = Duration.ofSeconds(1);
 
   private static com.sun.management.ThreadMXBean threads;
@@ -120,6 +129,28 @@ class RejectionCostTest {
   void deadlineExceededExceptionFillsNoStackTrace() throws Exception {
     assertCheap("DeadlineExceededException",
         () -> new DeadlineExceededException("inventory", "no time left for attempt 2 (over by 3 ms)"));
+  }
+
+  @Test
+  void aRejectionAllocatesOnlyItsObjectUntilItsMessageIsRead() throws Exception {
+    Map<String, Supplier<? extends MeshRejectedException>> rejections = new LinkedHashMap<>();
+    rejections.put("circuit breaker of service 'inventory' is OPEN and does not permit further calls",
+        () -> new CircuitOpenException("inventory", "OPEN"));
+    rejections.put("outbound rate limit of service 'inventory' reached (100 per 1000 ms)",
+        () -> new RateLimitedException("inventory", 100, PERIOD));
+    rejections.put("bulkhead of service 'inventory' is full (10 concurrent calls)",
+        () -> new BulkheadFullException("inventory", 10));
+    for (Map.Entry<String, Supplier<? extends MeshRejectedException>> e : rejections.entrySet()) {
+      Cost c = cost(e.getValue());
+      assertThat(c.bytesPerException())
+          .as("bytes per rejection before its message is read: %s", e.getKey())
+          .isLessThan(MAX_BYTES_WITHOUT_MESSAGE);
+      MeshRejectedException r = e.getValue().get();
+      assertThat(r.getMessage()).isEqualTo(e.getKey());
+      assertThat(r).hasToString(r.getClass().getName() + ": " + e.getKey());
+    }
+    assertThat(new DeadlineExceededException("inventory", "no time left").getMessage())
+        .isEqualTo("deadline of call to service 'inventory' exceeded: no time left");
   }
 
   @Test

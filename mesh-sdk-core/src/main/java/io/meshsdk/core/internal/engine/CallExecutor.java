@@ -183,14 +183,13 @@ final class CallExecutor {
       s.route = Route.DIRECT;
       ObserverCalls.event(s.obs, MeshEvent.SIDECAR_FALLBACK,
           refused ? "sidecar refused the connection" : "sidecar closed the connection");
-      s.attemptIndex = 1;
+      s.attemptIndex = 1; // the direct path continues after the sidecar attempt
       return null;
     }
     long t1 = ticker.read();
     int status = call.status(response);
     s.finalEndpoint = null;
-    s.finalInfo = info;
-    s.finalAttemptStart = now;
+    s.finalInfo = info; // the attempt started at s.nowNanos(), the call's start
     s.outcome = Outcome.ofStatus(status);
     s.status = status;
     return returned(s, response, t1);
@@ -208,7 +207,9 @@ final class CallExecutor {
       s.held = policies.admit(now, s.deadline);
     } catch (MeshRejectedException e) {
       s.outcome = s.attempts == 0 ? Outcome.REJECTED : s.outcome;
-      ObserverCalls.event(s.obs, eventFor(e), e.getMessage() == null ? "" : e.getMessage());
+      if (s.obs != CallObserver.NOOP) { // the message is composed only for someone who reads it
+        ObserverCalls.event(s.obs, eventFor(e), e.getMessage());
+      }
       throw e;
     }
     policies.budget().recordRequest(now);
@@ -309,8 +310,7 @@ final class CallExecutor {
       }
       s.held = policies.releaseBulkhead(s.held);
       s.finalEndpoint = endpoint;
-      s.finalInfo = info;
-      s.finalAttemptStart = t0;
+      s.finalInfo = info; // the attempt started at s.nowNanos() == t0
       s.outcome = o;
       s.status = status;
       return returned(s, response, t1);
@@ -454,8 +454,8 @@ final class CallExecutor {
   }
 
   private @Nullable AttemptInfo attemptStart(CallState<?> s, @Nullable TrackedEndpoint endpoint) {
-    if (s.obs == CallObserver.NOOP) {
-      return null;
+    if (!s.obs.observesAttempts()) {
+      return null; // nobody reads attempts (no observer, or metrics only): build nothing for them
     }
     AttemptInfo info = new AttemptInfo(s.attemptIndex, endpoint, s.url());
     ObserverCalls.attemptStart(s.obs, info, s);
@@ -566,7 +566,7 @@ final class CallExecutor {
       s.watch.disarm();
     }
     if (s.obs != CallObserver.NOOP) {
-      attemptEnd(s, s.finalInfo, o, s.status, error, end - s.finalAttemptStart);
+      attemptEnd(s, s.finalInfo, o, s.status, error, end - s.nowNanos());
       ObserverCalls.callEnd(s.obs, new CallResult(o, s.status, error, end - s.start, s.attempts, s.route));
     }
     record(s, end, error != null || s.status >= 500);

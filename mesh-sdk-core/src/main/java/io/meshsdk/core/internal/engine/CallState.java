@@ -43,9 +43,10 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
   long deadline = Deadlines.NONE;
   DeadlineWatchdog.@Nullable Watch watch;
   int held;
-  int attempts;
-  int directAttempts;
-  int attemptIndex;
+  // at most retry.max-attempts (10) plus a sidecar attempt: shorts keep the one object per call small
+  short attempts;
+  short directAttempts;
+  short attemptIndex;
   Route route = Route.DIRECT;
   boolean fellBack;
   /** -1: not decided yet; 0: the body cannot be sent again; 1: it can (or there is none). */
@@ -53,11 +54,10 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
   private long now;
   private @Nullable TrackedEndpoint tried0;
   private TrackedEndpoint @Nullable [] triedMore;
-  private int triedMoreCount;
+  private short triedMoreCount;
   // the returned response, finished by the body completion
   @Nullable TrackedEndpoint finalEndpoint;
-  @Nullable AttemptInfo finalInfo;
-  long finalAttemptStart;
+  @Nullable AttemptInfo finalInfo; // the returned response's attempt started at nowNanos()
   /** While the transport wraps the returned response: when its headers came (ticker); 0 otherwise. */
   long headersAt;
   Outcome outcome = Outcome.REJECTED;

@@ -31,7 +31,7 @@ final class ObserverCalls {
       return CallObserver.NOOP;
     }
     try {
-      CallObserver o = observer.onCallStart(new CallInfo(service, method, url, route, loadBalancer, call::header));
+      CallObserver o = observer.onCallStart(new CallInfo(service, method, url, route, loadBalancer, call));
       return o == null ? CallObserver.NOOP : o;
     } catch (RuntimeException e) {
       log.warn("MeshObserver.onCallStart threw; observing nothing for this call", e);
