@@ -52,7 +52,8 @@ import org.jspecify.annotations.Nullable;
  *       the server JVM and the proxy process (the sum of their threads' run time, {@link ProcessCpu});
  *   <li>peak throughput: N client threads calling as fast as they can for a fixed time per path;
  *   <li>open loop at 50 % and 80 % of the raw path's peak: calls scheduled at a fixed rate by a pool of workers,
- *       latency measured from each call's intended start (no coordinated omission).
+ *       latency measured from each call's intended start (no coordinated omission); short slices (250 ms) in many
+ *       rounds, so that the paired per-round ratios see the same machine, as in the closed loop.
  * </ol>
  * Prints tables and writes {@code <resultsDir>/loopback.json}.
  *
@@ -61,7 +62,8 @@ import org.jspecify.annotations.Nullable;
  *     [quick|full] [resultsDir]     # default: full, benchmarks/results/latest
  * </pre>
  *
- * <p>{@code quick} takes about 1.5 minutes (12,000 closed-loop samples per path), {@code full} about 6 (150,000).
+ * <p>{@code quick} runs 12,000 closed-loop samples per path (1.5-2.5 min on 2 vCPUs under load), {@code full}
+ * 150,000 (11 min at load average ~20 on 2 vCPUs; most of it the closed loop).
  * {@code -Dloopback.peakThreads=4,8,16} changes the peak phase's client thread counts (default 4 and 8).
  */
 public final class LoopbackComparison {
@@ -119,8 +121,8 @@ public final class LoopbackComparison {
 
     private static Settings defaults(String mode) {
       return switch (mode) {
-        case "quick" -> new Settings(mode, 3_000, 12, 1_000, List.of(4, 8), 1, 1_500, 1, 2_000, 32);
-        case "full" -> new Settings(mode, 10_000, 60, 2_500, List.of(4, 8), 3, 2_000, 4, 2_500, 32);
+        case "quick" -> new Settings(mode, 3_000, 12, 1_000, List.of(4, 8), 1, 1_500, 8, 250, 32);
+        case "full" -> new Settings(mode, 10_000, 60, 2_500, List.of(4, 8), 3, 2_000, 32, 250, 32);
         default -> throw new IllegalArgumentException("mode: " + mode + " (expected: quick or full)");
       };
     }
@@ -157,6 +159,7 @@ public final class LoopbackComparison {
     long peakCpuSidecar;
 
     final Histogram[] open = {histogram(), histogram()};
+    final double[][] openRoundP50;
     final double[][] openRoundP99;
     final long[] openCompleted = new long[OPEN_LOOP_PCTS.length];
     final long[] openNanos = new long[OPEN_LOOP_PCTS.length];
@@ -170,6 +173,7 @@ public final class LoopbackComparison {
       this.roundP50 = new double[s.rounds];
       this.roundP999 = new double[s.rounds];
       this.peakRps = new double[s.peakThreads.size()][s.peakRounds];
+      this.openRoundP50 = new double[OPEN_LOOP_PCTS.length][s.openRounds];
       this.openRoundP99 = new double[OPEN_LOOP_PCTS.length][s.openRounds];
     }
 
@@ -418,6 +422,7 @@ public final class LoopbackComparison {
             round.add(w);
           }
           p.open[pct].add(round);
+          p.openRoundP50[pct][r] = round.getValueAtPercentile(50);
           p.openRoundP99[pct][r] = round.getValueAtPercentile(99);
           p.openCompleted[pct] += result[0];
           p.openNanos[pct] += result[1];
@@ -529,12 +534,13 @@ public final class LoopbackComparison {
     for (int pct = 0; pct < OPEN_LOOP_PCTS.length; pct++) {
       out.printf(Locale.ROOT, "%nopen loop at %d %% of raw peak = %,.0f calls/s offered; latency from the intended"
           + " start, µs%n", OPEN_LOOP_PCTS[pct], rawPeak * OPEN_LOOP_PCTS[pct] / 100.0);
-      out.printf(Locale.ROOT, "%-17s %9s %8s %8s %8s %9s %9s | %9s%n", "path", "achieved", "missed", "p50", "p99",
-          "p99.9", "max", "p99 x raw");
+      out.printf(Locale.ROOT, "%-17s %9s %8s %8s %8s %9s %9s | %9s %9s%n", "path", "achieved", "missed", "p50",
+          "p99", "p99.9", "max", "p50 x raw", "p99 x raw");
       for (PathUnderTest p : paths) {
         Histogram h = p.open[pct];
-        out.printf(Locale.ROOT, "%-17s %,9.0f %8d %8.1f %8.1f %8.1f %9.1f | %9.3f%n", p.name, achieved(p, pct),
-            p.openMissed[pct], us(h, 50), us(h, 99), us(h, 99.9), h.getMaxValue() / 1e3,
+        out.printf(Locale.ROOT, "%-17s %,9.0f %8d %8.1f %8.1f %8.1f %9.1f | %9.3f %9.3f%n", p.name,
+            achieved(p, pct), p.openMissed[pct], us(h, 50), us(h, 99), us(h, 99.9), h.getMaxValue() / 1e3,
+            pairedMedian(p.openRoundP50[pct], raw.openRoundP50[pct]),
             pairedMedian(p.openRoundP99[pct], raw.openRoundP99[pct]));
       }
     }
