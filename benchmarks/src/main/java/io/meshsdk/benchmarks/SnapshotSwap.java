@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import okhttp3.HttpUrl;
+import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,8 +62,9 @@ import org.jspecify.annotations.Nullable;
 public final class SnapshotSwap {
 
   static final String SERVICE = "catalog";
+  private static final long HIGHEST = TimeUnit.HOURS.toNanos(1);
   /** Bytes allocated by the swapper thread per measured {@code set()}. */
-  private static final LatencyHistogram ALLOCATED = new LatencyHistogram();
+  private static final Histogram ALLOCATED = histogram();
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -88,11 +90,11 @@ public final class SnapshotSwap {
     callerThread.start();
     caller.threadId = callerThread.getId();
 
-    LatencyHistogram swapTotal = new LatencyHistogram();
-    LatencyHistogram swapCpu = new LatencyHistogram();
-    LatencyHistogram swapBuild = new LatencyHistogram();
-    LatencyHistogram swapRest = new LatencyHistogram();
-    LatencyHistogram swapFirstUse = new LatencyHistogram();
+    Histogram swapTotal = histogram();
+    Histogram swapCpu = histogram();
+    Histogram swapBuild = histogram();
+    Histogram swapRest = histogram();
+    Histogram swapFirstUse = histogram();
     long[] gcQuiet = new long[2];
     long[] gcSwap = new long[2];
     long quietNanos = 0;
@@ -154,7 +156,7 @@ public final class SnapshotSwap {
     // ServiceDirectory (Entry.onEndpoints, no pipeline), and the tracked records the directory creates for the
     // endpoints that arrive (each parses its base URL)
     int n = 2 * swapsPerRound + rounds * swapsPerRound;
-    LatencyHistogram backendAlone = new LatencyHistogram();
+    Histogram backendAlone = histogram();
     StaticServiceDiscovery unwatched = StaticServiceDiscovery.of(list(size, changedPercent, 0));
     for (int i = 0; i < n; i++) {
       List<Endpoint> l = list(size, changedPercent, ++variant & 1);
@@ -162,11 +164,11 @@ public final class SnapshotSwap {
       unwatched.set(SERVICE, l);
       long b = System.nanoTime();
       if (i >= 2 * swapsPerRound) {
-        backendAlone.record(b - a);
+        record(backendAlone, b - a);
       }
     }
     unwatched.close();
-    LatencyHistogram directoryAlone = new LatencyHistogram();
+    Histogram directoryAlone = histogram();
     StaticServiceDiscovery bare = StaticServiceDiscovery.of(list(size, changedPercent, 0));
     try (ServiceDirectory directory = new ServiceDirectory(bare, Ticker.SYSTEM)) {
       directory.watch(SERVICE);
@@ -176,7 +178,7 @@ public final class SnapshotSwap {
         bare.set(SERVICE, l);
         long b = System.nanoTime();
         if (i >= 2 * swapsPerRound) {
-          directoryAlone.record(b - a);
+          record(directoryAlone, b - a);
         }
       }
       if (requireEntry(directory).snapshot().size() != size) {
@@ -184,7 +186,7 @@ public final class SnapshotSwap {
       }
     }
     bare.close();
-    LatencyHistogram newRecords = new LatencyHistogram();
+    Histogram newRecords = histogram();
     int every = Math.max(1, 100 / Math.max(1, changedPercent));
     long sink = 0;
     for (int i = 0; i < n; i++) {
@@ -196,7 +198,7 @@ public final class SnapshotSwap {
       }
       long b = System.nanoTime();
       if (i >= 2 * swapsPerRound) {
-        newRecords.record(b - a);
+        record(newRecords, b - a);
       }
     }
     if (sink == 42) {
@@ -208,7 +210,7 @@ public final class SnapshotSwap {
         Runtime.getRuntime().availableProcessors(), size, changedPercent, rounds, swapsPerRound, intervalMs,
         ProbeProvider.delegatePolicy());
     System.out.printf(Locale.ROOT, "%nswap, from set() until the new picker is in place (%d swaps), ms:%n",
-        swapTotal.count());
+        swapTotal.getTotalCount());
     System.out.printf(Locale.ROOT, "%-58s %8s %8s %8s %8s%n", "", "p50", "p99", "max", "mean");
     msRow("set() returns: new picker in place (end to end)", swapTotal);
     msRow("  set()'s CPU time on the swapper thread", swapCpu);
@@ -216,10 +218,10 @@ public final class SnapshotSwap {
     msRow("  of which the rest (backend, directory, pipeline; wall)", swapRest);
     msRow("set() start -> first call served by the new picker", swapFirstUse);
     System.out.printf(Locale.ROOT, "%-58s %8.2f %8.2f %8.2f %8.2f%n", "set() allocates (MB, swapper thread)",
-        ALLOCATED.percentile(0.5) / 1e6, ALLOCATED.percentile(0.99) / 1e6, ALLOCATED.max() / 1e6,
-        ALLOCATED.mean() / 1e6);
+        ALLOCATED.getValueAtPercentile(50) / 1e6, ALLOCATED.getValueAtPercentile(99) / 1e6,
+        ALLOCATED.getMaxValue() / 1e6, ALLOCATED.getMean() / 1e6);
     System.out.printf(Locale.ROOT, "the same apply without the mesh (%d swaps each, nothing else running), ms:%n",
-        directoryAlone.count());
+        directoryAlone.getTotalCount());
     msRow("backend alone: StaticServiceDiscovery.set, no watcher", backendAlone);
     msRow("backend + ServiceDirectory (Entry.onEndpoints), no pipeline", directoryAlone);
     msRow("new TrackedEndpoint for the arriving endpoints only", newRecords);
@@ -254,8 +256,8 @@ public final class SnapshotSwap {
    * {@code inSet} histogram. Returns how long {@code set()} took.
    */
   private static long swap(StaticServiceDiscovery discovery, List<Endpoint> next, Caller caller,
-      @Nullable LatencyHistogram total, @Nullable LatencyHistogram cpu, @Nullable LatencyHistogram build,
-      @Nullable LatencyHistogram rest, @Nullable LatencyHistogram firstUse) {
+      @Nullable Histogram total, @Nullable Histogram cpu, @Nullable Histogram build,
+      @Nullable Histogram rest, @Nullable Histogram firstUse) {
     int generation = ProbeProvider.generation;
     int phase = caller.phase;
     caller.phase = phase == Caller.SWAPPING ? Caller.IN_SET : phase;
@@ -281,13 +283,13 @@ public final class SnapshotSwap {
       Thread.onSpinWait();
     }
     if (total != null && cpu != null && build != null && rest != null && firstUse != null) {
-      total.record(t1 - t0);
-      cpu.record(cpu1 - cpu0);
-      ALLOCATED.record(bytes1 - bytes0);
-      build.record(p.buildNanos);
-      rest.record(t1 - t0 - p.buildNanos);
+      record(total, t1 - t0);
+      record(cpu, cpu1 - cpu0);
+      record(ALLOCATED, bytes1 - bytes0);
+      record(build, p.buildNanos);
+      record(rest, t1 - t0 - p.buildNanos);
       if (p.firstUseNanos != 0) {
-        firstUse.record(p.firstUseNanos - t0);
+        record(firstUse, p.firstUseNanos - t0);
       }
     }
     return t1 - t0;
@@ -321,15 +323,31 @@ public final class SnapshotSwap {
     return new long[] {n, ms};
   }
 
-  private static void msRow(String what, LatencyHistogram h) {
-    System.out.printf(Locale.ROOT, "%-58s %8.2f %8.2f %8.2f %8.2f%n", what, h.percentile(0.5) / 1e6,
-        h.percentile(0.99) / 1e6, h.max() / 1e6, h.mean() / 1e6);
+  /** A histogram of nanoseconds or bytes, up to an hour's worth (or 3.6 TB) at 3 significant digits. */
+  private static Histogram histogram() {
+    return new Histogram(HIGHEST, 3);
   }
 
-  private static void callRow(String what, LatencyHistogram h, long windowNanos, long[] gc, long callerCpu) {
+  /** Records {@code value}, clamped to the histogram's range; allocation-free. */
+  private static void record(Histogram h, long value) {
+    h.recordValue(Math.min(Math.max(0, value), HIGHEST));
+  }
+
+  /** How many values were above {@code value} (to the histogram's precision). */
+  private static long countAbove(Histogram h, long value) {
+    return h.getTotalCount() - h.getCountBetweenValues(0, value);
+  }
+
+  private static void msRow(String what, Histogram h) {
+    System.out.printf(Locale.ROOT, "%-58s %8.2f %8.2f %8.2f %8.2f%n", what, h.getValueAtPercentile(50) / 1e6,
+        h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, h.getMean() / 1e6);
+  }
+
+  private static void callRow(String what, Histogram h, long windowNanos, long[] gc, long callerCpu) {
     System.out.printf(Locale.ROOT, "%-18s %,12d %,9.0f %,7d %,7d %,8d %,8d %,9d %,10d %6d %8d %6.0f%%%n", what,
-        h.count(), h.count() / (windowNanos / 1e9), h.percentile(0.5), h.percentile(0.99), h.percentile(0.999),
-        h.percentile(0.9999), h.max(), h.countAbove(100_000), gc[0], gc[1], 100.0 * callerCpu / windowNanos);
+        h.getTotalCount(), h.getTotalCount() / (windowNanos / 1e9), h.getValueAtPercentile(50),
+        h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getValueAtPercentile(99.99), h.getMaxValue(),
+        countAbove(h, 100_000), gc[0], gc[1], 100.0 * callerCpu / windowNanos);
   }
 
   private static void sleepMillis(long ms) throws InterruptedException {
@@ -347,10 +365,10 @@ public final class SnapshotSwap {
     static final int SWAPPING = 2;
     static final int IN_SET = 3;
 
-    final LatencyHistogram quiet = new LatencyHistogram();
-    final LatencyHistogram swapping = new LatencyHistogram();
-    final LatencyHistogram inSet = new LatencyHistogram();
-    private final LatencyHistogram discarded = new LatencyHistogram();
+    final Histogram quiet = histogram();
+    final Histogram swapping = histogram();
+    final Histogram inSet = histogram();
+    private final Histogram discarded = histogram();
     private final Mesh mesh;
     private final NoIoCall call = new NoIoCall();
     volatile int phase;
@@ -373,14 +391,14 @@ public final class SnapshotSwap {
     public void run() {
       while (!stop) {
         int ph = phase;
-        LatencyHistogram h = ph == QUIET ? quiet : ph == SWAPPING ? swapping : ph == IN_SET ? inSet : discarded;
+        Histogram h = ph == QUIET ? quiet : ph == SWAPPING ? swapping : ph == IN_SET ? inSet : discarded;
         long t0 = System.nanoTime();
         try {
           mesh.execute(call);
         } catch (IOException e) {
           throw new IllegalStateException(e);
         }
-        h.record(System.nanoTime() - t0);
+        record(h, System.nanoTime() - t0);
       }
     }
   }
