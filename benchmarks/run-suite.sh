@@ -174,7 +174,9 @@ run_part() {
   start=$(date +%s)
   "$@" >"$txt" 2>&1 || status=$?
   local seconds=$(($(date +%s) - start))
-  if [ $status -ne 0 ]; then
+  if [ $status -ne 0 ] && grep -q 'Unable to acquire the JMH lock' "$txt"; then
+    note="another JMH run holds its lock (/tmp/jmh.lock): run the suite when it is done"
+  elif [ $status -ne 0 ]; then
     note="exit status $status, see ${txt##*/}"
   elif grep -q '^<failure>' "$txt"; then
     status=1
@@ -218,7 +220,7 @@ plain_main() {
   done
   [ $# -gt 0 ] && shift
   # the mains' own tables only: the mesh's INFO lines (one per service routed) would bury them
-  run_part "$name" "$out/$name.txt" "$java" "${jvm[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" \
+  run_part "$name" "$out/$name.txt" "$java" ${jvm[@]+"${jvm[@]}"} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" \
     "$class" "$@"
 }
 
