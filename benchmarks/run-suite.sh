@@ -119,6 +119,9 @@ if [ ${#previous[@]} -gt 0 ] && [ ! -f "$out/machine.json" ]; then
 fi
 rm -f "$out"/*.json "$out"/*.txt "$out"/*.svg "$out"/summary.md
 shopt -u nullglob
+# marks the directory as the suite's at once (an interrupted run can be re-run into it); rewritten at the end
+printf '{"kind": "suite-machine", "mode": "%s", "date": "%s", "parts": []}\n' "$mode" \
+  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$out/machine.json"
 
 classes=$(mktemp)
 trap 'rm -f "$classes"' EXIT
