@@ -152,6 +152,7 @@ suite_start=$(date +%s)
 load_before=$(loadavg)
 date_start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 part_no=0
+lock_waited=0
 
 record() { # name status seconds command note
   parts_json+=("{\"name\": $(json_str "$1"), \"status\": $(json_str "$2"), \"seconds\": $3, \"command\": $(json_str "$4"), \"note\": $(json_str "$5")}")
@@ -186,6 +187,7 @@ run_part() {
       [ $waited -gt 0 ] || printf '(waiting for another JMH run to finish) '
       sleep 10
       waited=$((waited + 10))
+      lock_waited=$((lock_waited + 10))
       continue
     fi
     break
@@ -333,7 +335,10 @@ parts_joined=$(IFS=,; printf '%s' "${parts_json[*]-}")
   printf '}\n'
 } >"$out/machine.json"
 
-echo "run-suite: all parts in $elapsed s ($((elapsed / 60)) min $((elapsed % 60)) s); load average $load_before -> $(loadavg)"
+waiting=
+[ $lock_waited -eq 0 ] || waiting=", of which ~$lock_waited s waiting for other JMH runs"
+echo "run-suite: all parts in $elapsed s ($((elapsed / 60)) min $((elapsed % 60)) s$waiting);" \
+  "load average $load_before -> $(loadavg)"
 "$java" -cp "$jar" io.meshsdk.benchmarks.report.SuiteReport "$out" | sed "s|$out|$out_shown|"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "run-suite: failed: ${failed[*]}" >&2

@@ -21,6 +21,7 @@ final class SvgBarChart {
   private static final int GROUP_TITLE = 20;
   private static final int VALUE_SPACE = 78;
   private static final double CHAR_WIDTH = 6.8;
+  private static final double TICK_CHAR_WIDTH = 6.4;
 
   /**
    * One bar.
@@ -109,7 +110,8 @@ final class SvgBarChart {
     double min = Double.POSITIVE_INFINITY;
     double max = 0;
     for (Group g : p.groups()) {
-      labelWidth = Math.max(labelWidth, Math.min(300, g.title().length() * CHAR_WIDTH * 0.9));
+      // group titles are bold, a little wider per character, and must end before the axis
+      labelWidth = Math.max(labelWidth, Math.min(300, g.title().length() * CHAR_WIDTH * 1.1 + 8));
       for (Row r : g.rows()) {
         labelWidth = Math.max(labelWidth, Math.min(300, r.label().length() * CHAR_WIDTH + 12));
         for (Bar b : r.bars()) {
@@ -157,13 +159,20 @@ final class SvgBarChart {
       }
     }
     int plotBottom = y;
-    // grid and tick labels first, so bars are drawn over the grid lines
+    // grid and tick labels first, so bars are drawn over the grid lines; a label that would touch the one before it
+    // is left out (its grid line stays)
+    double lastLabelEnd = Double.NEGATIVE_INFINITY;
     for (double t : scale.ticks()) {
       double x = plotLeft + scale.fraction(t) * plotWidth;
       sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e0e0e0\"/>%n",
           x, plotTop - 4, x, plotBottom));
-      sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\""
-          + " fill=\"#444444\">%s</text>%n", x, plotBottom + 14, Format.xml(Format.num(t))));
+      String label = Format.num(t);
+      double half = label.length() * TICK_CHAR_WIDTH / 2;
+      if (x - half > lastLabelEnd + 6) {
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\""
+            + " fill=\"#444444\">%s</text>%n", x, plotBottom + 14, Format.xml(label)));
+        lastLabelEnd = x + half;
+      }
     }
     sb.append(bars);
     sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333333\"/>%n",
