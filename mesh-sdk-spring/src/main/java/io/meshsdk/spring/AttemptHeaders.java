@@ -106,7 +106,7 @@ final class AttemptHeaders extends AbstractMap<String, List<String>> implements 
         h.remove(removed[i]);
       }
       for (int i = 0; i < count; i++) {
-        h.put(names[i], values[i]);
+        h.set(names[i], values[i].get(0)); // a list of its own: the view's are immutable
       }
       c = h;
       copy = c;
