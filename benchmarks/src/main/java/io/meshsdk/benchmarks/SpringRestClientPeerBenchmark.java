@@ -8,7 +8,6 @@ import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.spring.EnableMesh;
 import io.meshsdk.spring.MeshClientHttpRequestInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -19,10 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,11 +32,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.cloud.client.circuitbreaker.CircuitBreakerFactory;
-import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JCircuitBreakerFactory;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -89,7 +81,7 @@ import org.springframework.web.client.RestClient;
 @State(Scope.Benchmark)
 public class SpringRestClientPeerBenchmark {
 
-  static final int INSTANCES = 10;
+  static final int INSTANCES = SpringCloudPeer.INSTANCES;
   static final String MESH_URL = "http://inventory/items/42";
   static final String BARE_URL = "http://10.0.0.1:8080/items/42";
 
@@ -118,23 +110,15 @@ public class SpringRestClientPeerBenchmark {
       throw new IllegalStateException("the starter did not configure the mesh interceptor");
     }
 
-    tuned = new CloudPeer(start(CloudApplication.class, cloudProperties(
-        "spring.cloud.circuitbreaker.resilience4j.enableSemaphoreDefaultBulkhead=true",
-        "spring.cloud.circuitbreaker.resilience4j.disableThreadPool=true",
-        "spring.cloud.circuitbreaker.resilience4j.disableTimeLimiter=true")), factory);
-    defaults = new CloudPeer(start(CloudApplication.class, cloudProperties()), factory);
+    tuned = new CloudPeer(SpringCloudPeer.start(SpringCloudPeer.Breaker.TUNED, LoadBalancedBuilder.class), factory);
+    defaults = new CloudPeer(SpringCloudPeer.start(SpringCloudPeer.Breaker.DEFAULTS, LoadBalancedBuilder.class),
+        factory);
 
     check("bare", this::bareRestClient, false);
     check("bare with interceptor", this::bareRestClientWithInterceptor, false);
     check("mesh", this::meshRestClient, true);
     check("tuned", this::springCloudLoadBalancedTuned, true);
     check("defaults", this::springCloudLoadBalancedDefaults, true);
-    if (tuned.threadOfLastCall() != Thread.currentThread()) {
-      throw new IllegalStateException("tuned circuit breaker ran the call on " + tuned.threadOfLastCall());
-    }
-    if (defaults.threadOfLastCall() == Thread.currentThread()) {
-      throw new IllegalStateException("default circuit breaker ran the call on the caller's thread");
-    }
   }
 
   @TearDown(Level.Trial)
@@ -180,27 +164,13 @@ public class SpringRestClientPeerBenchmark {
   }
 
   private ConfigurableApplicationContext start(Class<?> source, String... properties) {
-    ConfigurableApplicationContext c = new SpringApplicationBuilder(source)
-        .web(WebApplicationType.NONE)
-        .logStartupInfo(false)
-        .properties(properties)
-        .run();
+    ConfigurableApplicationContext c = SpringCloudPeer.context(new Class<?>[] {source}, properties);
     contexts.add(c);
     return c;
   }
 
-  private static String[] cloudProperties(String... extra) {
-    List<String> p = new ArrayList<>();
-    p.add("spring.application.name=checkout");
-    for (int i = 0; i < INSTANCES; i++) {
-      p.add("spring.cloud.discovery.client.simple.instances.inventory[" + i + "].uri=http://" + address(i) + ":8080");
-    }
-    p.addAll(List.of(extra));
-    return p.toArray(new String[0]);
-  }
-
   private static String address(int i) {
-    return "10.0.0." + (i + 1);
+    return SpringCloudPeer.address(i);
   }
 
   /**
@@ -232,30 +202,17 @@ public class SpringRestClientPeerBenchmark {
 
   /** Spring Cloud's client as its documentation shows it: the breaker per call, a timer around it. */
   private static final class CloudPeer {
+    private final SpringCloudPeer peer;
     private final RestClient client;
-    private final CircuitBreakerFactory<?, ?> breakers;
-    private final Timer timer;
-    private final AtomicReference<@Nullable Thread> lastThread = new AtomicReference<>();
-    private final ExecutorService pool;
 
-    CloudPeer(ConfigurableApplicationContext context, ClientHttpRequestFactory factory) {
-      RestClient.Builder builder = context.getBean("loadBalancedRestClientBuilder", RestClient.Builder.class);
+    CloudPeer(SpringCloudPeer peer, ClientHttpRequestFactory factory) {
+      this.peer = peer;
+      RestClient.Builder builder = peer.context().getBean("loadBalancedRestClientBuilder", RestClient.Builder.class);
       this.client = builder.requestFactory(factory).build();
-      this.breakers = context.getBean(CircuitBreakerFactory.class);
-      // The factory's default is Executors.newCachedThreadPool(), whose threads keep the forked JVM alive after
-      // the run: the same pool with daemon threads, shut down at tear-down.
-      this.pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "circuit-breaker-pool");
-        t.setDaemon(true);
-        return t;
-      });
-      ((Resilience4JCircuitBreakerFactory) breakers).configureExecutorService(pool);
-      this.timer = Timer.builder("http.client.calls").tag("service", "inventory")
-          .register(context.getBean(MeterRegistry.class));
     }
 
     String call() {
-      return requireNonNull(timer.record(() -> breakers.create("inventory").run(this::get)));
+      return peer.call(this::get);
     }
 
     private String get() {
@@ -263,15 +220,7 @@ public class SpringRestClientPeerBenchmark {
     }
 
     void close() {
-      pool.shutdownNow();
-    }
-
-    @Nullable Thread threadOfLastCall() {
-      breakers.create("inventory").run(() -> {
-        lastThread.set(Thread.currentThread());
-        return get();
-      });
-      return lastThread.get();
+      peer.close();
     }
   }
 
@@ -296,20 +245,14 @@ public class SpringRestClientPeerBenchmark {
     }
   }
 
-  /** The Spring Cloud application: a {@code @LoadBalanced} builder; discovery and breaker from properties. */
+  /** Added to {@link SpringCloudPeer.CloudApplication}: a {@code @LoadBalanced RestClient.Builder}. */
   @Configuration(proxyBeanMethods = false)
-  @EnableAutoConfiguration
-  static class CloudApplication {
+  static class LoadBalancedBuilder {
 
     @Bean
     @LoadBalanced
     RestClient.Builder loadBalancedRestClientBuilder() {
       return RestClient.builder();
-    }
-
-    @Bean
-    MeterRegistry meterRegistry() {
-      return new SimpleMeterRegistry();
     }
   }
 

@@ -22,6 +22,7 @@ import org.springframework.http.client.ClientHttpResponse;
 public final class MeshClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
 
   private final Mesh mesh;
+  private final UrlCache urls = new UrlCache();
 
   /** An interceptor that sends mesh calls through {@code mesh}. */
   public MeshClientHttpRequestInterceptor(Mesh mesh) {
@@ -35,7 +36,7 @@ public final class MeshClientHttpRequestInterceptor implements ClientHttpRequest
     if (host == null || !mesh.isMeshHost(host)) {
       return execution.execute(request, body);
     }
-    return mesh.execute(new SpringHttpCall(request, body, execution));
+    return mesh.execute(new SpringHttpCall(request, body, execution, urls));
   }
 
   @Override

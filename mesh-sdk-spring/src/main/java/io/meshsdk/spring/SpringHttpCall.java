@@ -19,7 +19,8 @@ import org.springframework.http.client.ClientHttpResponse;
 /**
  * One logical call of a Spring {@code ClientHttpRequestInterceptor} chain as the mesh's transport: each attempt is an
  * {@code execution.execute} of the request rewritten to the attempt's URL and headers. The body is the byte array
- * Spring buffered, so it is replayable as it is.
+ * Spring buffered, so it is replayable as it is. The URL conversions come from the interceptor's {@link UrlCache}, and
+ * an attempt's headers are a view over the application's ({@link AttemptHeaders}), not a copy.
  *
  * <p>Cancelling (the call's deadline passed) interrupts the thread while it waits in {@link #send} (the JDK
  * {@code HttpClient} request factory, the default, aborts the exchange) and the interrupt is cleared once
@@ -33,18 +34,19 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
   private final byte[] body;
   private final ClientHttpRequestExecution execution;
   private final HttpUrl url;
+  private final UrlCache urls;
   private final Object lock = new Object();
   private @Nullable Thread sending;
   private boolean interruptedByCancel;
   private @Nullable InputStream readingBody;
   private volatile boolean canceled;
 
-  SpringHttpCall(HttpRequest request, byte[] body, ClientHttpRequestExecution execution) {
+  SpringHttpCall(HttpRequest request, byte[] body, ClientHttpRequestExecution execution, UrlCache urls) {
     this.request = request;
     this.body = body;
     this.execution = execution;
-    HttpUrl parsed = HttpUrl.get(request.getURI());
-    this.url = parsed;
+    this.urls = urls;
+    this.url = urls.logical(request.getURI());
   }
 
   @Override
@@ -110,19 +112,8 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
 
   @Override
   public ClientHttpResponse send(AttemptRequest attempt) throws IOException {
-    HttpHeaders headers = new HttpHeaders();
-    headers.putAll(request.getHeaders());
-    for (int i = 0; i < attempt.removedCount(); i++) {
-      headers.remove(attempt.removedName(i));
-    }
-    for (int i = 0; i < attempt.headerCount(); i++) {
-      headers.set(attempt.headerName(i), attempt.headerValue(i));
-    }
-    String host = attempt.hostHeader();
-    if (host != null) {
-      headers.set(HttpHeaders.HOST, host);
-    }
-    HttpRequest rewritten = new Attempt(request, toUri(attempt.url()), headers);
+    HttpHeaders headers = AttemptHeaders.of(request.getHeaders(), attempt, attempt.hostHeader());
+    HttpRequest rewritten = new Attempt(request, urls.physical(attempt.url()), headers);
     synchronized (lock) {
       if (canceled) {
         throw new InterruptedIOException("Canceled");
