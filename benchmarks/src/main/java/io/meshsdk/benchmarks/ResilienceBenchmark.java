@@ -15,9 +15,11 @@ import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.internal.concurrent.MeshScheduler;
 import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.internal.resilience.ServiceBreaker;
 import io.meshsdk.core.internal.resilience.ServicePolicies;
 import io.meshsdk.core.internal.resilience.ServiceResilience;
 import io.meshsdk.core.observe.Outcome;
+import io.meshsdk.core.resilience.BreakerConfig;
 import io.meshsdk.core.resilience.Deadlines;
 import io.meshsdk.core.resilience.ResilienceConfig;
 import java.time.Duration;
@@ -43,7 +45,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * outlier detector's bookkeeping) doing exactly what the engine's call executor does around an attempt that
  * succeeds (deadline, bulkhead, rate limiter,
  * breaker, retry budget, retry decision, outlier bookkeeping, release), next to resilience4j's own decorators
- * (Bulkhead → RateLimiter → CircuitBreaker → Retry) around the same no-op, in the same order.
+ * (Bulkhead → RateLimiter → CircuitBreaker → Retry) around the same no-op, in the same order. The
+ * {@code *BreakerOnly} pair compares the mesh's {@link ServiceBreaker} with resilience4j's {@code CircuitBreaker}
+ * alone (permission + a successful outcome, same window).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar ResilienceBenchmark -prof gc -f 1 -wi 3 -w 1s -i 5 -r 1s
@@ -66,6 +70,9 @@ public class ResilienceBenchmark {
   private Supplier<Integer> r4jAll;
   private Supplier<Integer> r4jDefault;
   private RateLimiter rateLimiter;
+  private ServiceBreaker meshBreaker;
+  private CircuitBreaker r4jBreaker;
+  private long callStart;
   private final Ticker ticker = Ticker.SYSTEM;
 
   @Setup(Level.Trial)
@@ -101,6 +108,9 @@ public class ResilienceBenchmark {
     CircuitBreaker cb2 = CircuitBreaker.of("bench2", cb.getCircuitBreakerConfig());
     Retry retry2 = Retry.of("bench2", retry.getRetryConfig());
     r4jDefault = CircuitBreaker.decorateSupplier(cb2, Retry.decorateSupplier(retry2, attempt));
+    meshBreaker = new ServiceBreaker("bench3", BreakerConfig.ofDefaults(), ticker, state -> { });
+    r4jBreaker = CircuitBreaker.of("bench3", cb.getCircuitBreakerConfig());
+    callStart = ticker.read();
   }
 
   @TearDown(Level.Trial)
@@ -158,6 +168,25 @@ public class ResilienceBenchmark {
   @Benchmark
   public Integer resilience4jBreakerAndRetry() {
     return r4jDefault.get();
+  }
+
+  /**
+   * The mesh's breaker alone: a permission and a fast success (default window: 100 calls). The time is the call's
+   * start, which the call path has already read (a closed breaker does not look at it), so no clock read here.
+   */
+  @Benchmark
+  public int meshBreakerOnly() {
+    int permit = meshBreaker.tryAcquire(callStart);
+    meshBreaker.onResult(permit, 1_000, false);
+    return permit;
+  }
+
+  /** resilience4j's breaker alone, same window: a permission and a fast success. */
+  @Benchmark
+  public boolean resilience4jBreakerOnly() {
+    boolean permitted = r4jBreaker.tryAcquirePermission();
+    r4jBreaker.onSuccess(1_000, TimeUnit.NANOSECONDS);
+    return permitted;
   }
 
   /** resilience4j's AtomicRateLimiter alone: it allocates a new immutable state per permit. */

@@ -7,8 +7,11 @@ import io.meshsdk.core.common.ConfigValues;
 import java.time.Duration;
 
 /**
- * The service circuit breaker (a resilience4j {@code CircuitBreaker} with a count-based window). A logical
- * call (after its retries) counts as failed when it ends in a 5xx, a connect error, a reset or a timeout.
+ * The service circuit breaker: the mesh's own breaker over a count-based window of the last {@code windowSize}
+ * logical calls, with resilience4j's semantics but no lock and no allocation per call (docs/adr/0014). A logical
+ * call (after its retries) counts as failed when it ends in a 5xx, a connect error, a reset or a timeout. When
+ * open for {@code openWait}, the next call moves it to half-open; once its {@code halfOpenCalls} trials have
+ * ended it opens again if their failure or slow share reaches a threshold, else it closes with an empty window.
  * Keys under {@code breaker.}: {@code enabled}, {@code failure-rate-threshold}, {@code slow-call-rate-threshold},
  * {@code slow-call-duration}, {@code window-size}, {@code minimum-calls}, {@code open-wait},
  * {@code half-open-calls}.
@@ -19,8 +22,9 @@ import java.time.Duration;
  * @param slowCallDuration a call at least this long is slow
  * @param windowSize calls in the sliding window
  * @param minimumCalls calls needed in the window before the rates count
- * @param openWait how long the breaker stays open before letting trial calls through
- * @param halfOpenCalls trial calls in the half-open state
+ * @param openWait how long the breaker stays open before letting trial calls through; also how long half-open
+ *     state waits for a trial call that does not report before it opens again
+ * @param halfOpenCalls trial calls in the half-open state, all of which must end before it decides
  */
 public record BreakerConfig(
     boolean enabled,
@@ -37,8 +41,9 @@ public record BreakerConfig(
   /** 50 %. */
   public static final int DEFAULT_FAILURE_RATE_THRESHOLD = 50;
   /**
-   * Upper bound of {@code breaker.window-size} and {@code breaker.half-open-calls}: the breaker allocates one slot
-   * per call in its window, so a larger value would be memory, not resilience.
+   * Upper bound of {@code breaker.window-size} and {@code breaker.half-open-calls}: the breaker keeps a one-byte
+   * slot per call in its window (a new window each time it closes), so a larger value would be memory, not
+   * resilience.
    */
   public static final int MAX_WINDOW_SIZE = 100_000;
 

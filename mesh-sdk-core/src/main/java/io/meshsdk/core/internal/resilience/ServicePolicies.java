@@ -2,15 +2,12 @@ package io.meshsdk.core.internal.resilience;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.meshsdk.core.common.MeshRejectedException;
 import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.observe.Outcome;
-import io.meshsdk.core.resilience.BreakerConfig;
 import io.meshsdk.core.resilience.BreakerState;
 import io.meshsdk.core.resilience.BulkheadFullException;
 import io.meshsdk.core.resilience.CircuitOpenException;
@@ -19,21 +16,14 @@ import io.meshsdk.core.resilience.Deadlines;
 import io.meshsdk.core.resilience.RateLimitedException;
 import io.meshsdk.core.resilience.ResilienceConfig;
 import io.meshsdk.core.resilience.RetryConfig;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The resilience policies of one service, compiled once per config (never per call): resilience4j breaker, rate
- * limiter and bulkhead, the backoff function, the retry budget and the adaptive attempt timeout, plus the counters
+ * The resilience policies of one service, compiled once per config (never per call): the mesh's own
+ * {@link ServiceBreaker}, resilience4j's rate limiter and bulkhead, the backoff function, the retry budget and the
+ * adaptive attempt timeout, plus the counters
  * behind {@link io.meshsdk.core.resilience.ResilienceView}. Pure decisions: the engine acts on them and tells the
  * observers.
  *
@@ -43,12 +33,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServicePolicies {
 
-  private static final Logger log = LoggerFactory.getLogger(ServicePolicies.class);
-
   /** {@link #admit} acquired a bulkhead slot. */
   public static final int HELD_BULKHEAD = 1;
-  /** {@link #admit} acquired a breaker permission. */
+  /** {@link #admit} acquired a breaker permission (its {@link ServiceBreaker} permit is in the bits above). */
   public static final int HELD_BREAKER = 2;
+  /** Where the breaker's permit sits in the {@code held} bits. */
+  private static final int PERMIT_SHIFT = 2;
 
   /** {@link #retryDelay}: no attempt left. */
   public static final long NO_RETRY_ATTEMPTS = -1;
@@ -64,18 +54,9 @@ public final class ServicePolicies {
   /** A deadline header above this (about 104 days) means "no deadline"; also keeps the nanos from overflowing. */
   static final long MAX_HEADER_DEADLINE_MS = 9_000_000_000L;
 
-  /**
-   * Recorded with the breaker for a call that failed with a status rather than an exception. Never thrown; no
-   * stack trace, so one shared instance costs nothing per failure.
-   */
-  @SuppressWarnings("StaticAssignmentOfThrowable")
-  private static final Exception FAILED_CALL = new Exception("call failed", null, false, false) {
-    private static final long serialVersionUID = 1L;
-  };
-
   private final String service;
   private final ResilienceConfig config;
-  private final @Nullable CircuitBreaker breaker;
+  private final @Nullable ServiceBreaker breaker;
   private final @Nullable RateLimiter limiter;
   private final @Nullable Bulkhead bulkhead;
   private final IntervalFunction backoff;
@@ -86,31 +67,26 @@ public final class ServicePolicies {
   private final long callTimeoutNanos;
   private final long maxBackoffNanos;
   private final boolean retryNonIdempotent;
-  private final long openWaitNanos;
   private final long configuredPerAttemptNanos;
-  private final Ticker ticker;
   final LongAdder breakerRejections = new LongAdder();
   final LongAdder rateLimitRejections = new LongAdder();
   final LongAdder bulkheadRejections = new LongAdder();
   final LongAdder deadlineExceeded = new LongAdder();
   final LongAdder retries = new LongAdder();
   final LongAdder budgetDenied = new LongAdder();
-  private final AtomicReference<BreakerState> breakerSeen;
-  private volatile long breakerSinceNanos;
-  private final Consumer<BreakerState> onBreakerState;
+  private final long createdNanos;
 
   /**
    * Compiles {@code config} for {@code service}.
    *
-   * @param onBreakerState told of every breaker state change (on whatever thread saw it; must not block)
+   * @param onBreakerState told of every breaker state change, once (on the thread that made it; must not block)
    */
   public ServicePolicies(String service, ResilienceConfig config, Ticker ticker, Consumer<BreakerState> onBreakerState) {
     this.service = service;
     this.config = config;
-    this.ticker = ticker;
-    this.onBreakerState = onBreakerState;
-    this.breaker = config.breaker().enabled() ? CircuitBreaker.of(service, breakerConfig(config.breaker(), ticker))
-        : null;
+    this.createdNanos = ticker.read();
+    this.breaker = config.breaker().enabled()
+        ? new ServiceBreaker(service, config.breaker(), ticker, onBreakerState) : null;
     this.limiter = config.rateLimit().enabled() ? RateLimiter.of(service, RateLimiterConfig.custom()
         .limitForPeriod(config.rateLimit().permits())
         .limitRefreshPeriod(config.rateLimit().period())
@@ -132,27 +108,7 @@ public final class ServicePolicies {
     this.retryNonIdempotent = r.nonIdempotent();
     this.callTimeoutNanos = config.timeout().call().toNanos();
     this.attemptTimeouts = new AttemptTimeouts(config.timeout().perAttempt().toNanos());
-    this.openWaitNanos = config.breaker().openWait().toNanos();
     this.configuredPerAttemptNanos = config.timeout().perAttempt().toNanos();
-    BreakerState initial = breaker == null ? BreakerState.DISABLED : BreakerState.CLOSED;
-    this.breakerSeen = new AtomicReference<>(initial);
-    this.breakerSinceNanos = ticker.read();
-  }
-
-  private static CircuitBreakerConfig breakerConfig(BreakerConfig b, Ticker ticker) {
-    CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.custom()
-        .failureRateThreshold(b.failureRateThreshold())
-        .slowCallRateThreshold(b.slowCallRateThreshold())
-        .slowCallDurationThreshold(b.slowCallDuration())
-        .slidingWindow(b.windowSize(), b.minimumCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .waitDurationInOpenState(b.openWait())
-        // a trial call whose response body is never closed must not hold the breaker half-open for ever
-        .maxWaitDurationInHalfOpenState(b.openWait())
-        .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls());
-    if (ticker != Ticker.SYSTEM) {
-      cb.clock(new TickerClock(ticker)); // tests drive the open-state wait with a fake ticker
-    }
-    return cb.build();
   }
 
   /** The config compiled here. */
@@ -212,15 +168,14 @@ public final class ServicePolicies {
         rateLimitRejections.increment();
         throw new RateLimitedException(service, config.rateLimit().permits(), config.rateLimit().period());
       }
-      CircuitBreaker cb = breaker;
+      ServiceBreaker cb = breaker;
       if (cb != null) {
-        if (!cb.tryAcquirePermission()) {
+        int permit = cb.tryAcquire(nowNanos);
+        if (permit == ServiceBreaker.REFUSED) {
           breakerRejections.increment();
-          noteBreakerState(cb);
-          throw new CircuitOpenException(service, stateOf(cb.getState()).name());
+          throw new CircuitOpenException(service, cb.state().name());
         }
-        noteBreakerState(cb); // OPEN -> HALF_OPEN happens inside tryAcquirePermission
-        held |= HELD_BREAKER;
+        held |= HELD_BREAKER | (permit << PERMIT_SHIFT);
       }
       return held;
     } catch (MeshRejectedException | RuntimeException e) {
@@ -250,45 +205,17 @@ public final class ServicePolicies {
    */
   public void release(int held, long durationNanos, Outcome outcome, int attempts) {
     if ((held & HELD_BREAKER) != 0) {
-      CircuitBreaker cb = breaker;
+      ServiceBreaker cb = breaker;
       if (cb != null) {
+        int permit = held >>> PERMIT_SHIFT;
         if (attempts == 0 || outcome == Outcome.CANCELLED || outcome == Outcome.REJECTED) {
-          cb.releasePermission(); // nothing learned about the service
-        } else if (outcome.isEndpointFailure()) {
-          cb.onError(durationNanos, TimeUnit.NANOSECONDS, FAILED_CALL);
+          cb.releasePermit(permit); // nothing learned about the service
         } else {
-          cb.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
+          cb.onResult(permit, durationNanos, outcome.isEndpointFailure());
         }
-        noteBreakerState(cb);
       }
     }
     releaseBulkhead(held);
-  }
-
-  /** One notification per breaker state change, found by comparing states (an event consumer allocates per call). */
-  private void noteBreakerState(CircuitBreaker cb) {
-    BreakerState now = stateOf(cb.getState());
-    BreakerState seen = breakerSeen.get();
-    if (now != seen && breakerSeen.compareAndSet(seen, now)) {
-      breakerSinceNanos = ticker.read();
-      if (now == BreakerState.OPEN) {
-        log.warn("service '{}': circuit breaker {} -> OPEN (failure rate {}%, slow-call rate {}%)", service, seen,
-            cb.getMetrics().getFailureRate(), cb.getMetrics().getSlowCallRate());
-      } else {
-        log.info("service '{}': circuit breaker {} -> {}", service, seen, now);
-      }
-      onBreakerState.accept(now);
-    }
-  }
-
-  private static BreakerState stateOf(CircuitBreaker.State s) {
-    return switch (s) {
-      case OPEN -> BreakerState.OPEN;
-      case HALF_OPEN -> BreakerState.HALF_OPEN;
-      case FORCED_OPEN -> BreakerState.FORCED_OPEN;
-      case DISABLED -> BreakerState.DISABLED;
-      default -> BreakerState.CLOSED;
-    };
   }
 
   /** Attempts a call may make, the first included. */
@@ -358,47 +285,28 @@ public final class ServicePolicies {
 
   /** The breaker state now. */
   public BreakerState breakerState() {
-    CircuitBreaker cb = breaker;
-    return cb == null ? BreakerState.DISABLED : stateOf(cb.getState());
+    ServiceBreaker cb = breaker;
+    return cb == null ? BreakerState.DISABLED : cb.state();
   }
 
-  /** Since when (ticker nanos) the breaker is in its current state, as far as the mesh saw. */
+  /** Since when (ticker nanos) the breaker is in its current state (when these policies were built, if off). */
   public long breakerSinceNanos() {
-    return breakerSinceNanos;
+    ServiceBreaker cb = breaker;
+    return cb == null ? createdNanos : cb.sinceNanos();
   }
 
   /** When an open breaker lets a trial call through (ticker nanos), or 0 when it is not open. */
   public long breakerNextTrialNanos() {
-    return breakerState() == BreakerState.OPEN ? breakerSinceNanos + openWaitNanos : 0;
+    ServiceBreaker cb = breaker;
+    return cb == null ? 0 : cb.nextTrialNanos();
   }
 
-  /** The breaker's failure rate in percent over its window, or -1 before it has enough calls. */
+  /**
+   * The breaker's failure rate in percent (over its window when closed, the trial calls when half-open, the calls
+   * that opened it when open), or -1 before it has enough calls.
+   */
   public float breakerFailureRate() {
-    CircuitBreaker cb = breaker;
-    return cb == null ? -1 : cb.getMetrics().getFailureRate();
-  }
-
-  /** A {@link Clock} over a {@link Ticker}, so that the breaker's open-state wait follows an injected ticker. */
-  static final class TickerClock extends Clock {
-    private final Ticker ticker;
-
-    TickerClock(Ticker ticker) {
-      this.ticker = ticker;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.EPOCH.plusNanos(ticker.read());
-    }
+    ServiceBreaker cb = breaker;
+    return cb == null ? -1 : cb.failureRate();
   }
 }
