@@ -88,7 +88,7 @@ public class RejectionBenchmark {
       case 0 -> new CircuitOpenException("bench", "OPEN");
       case 1 -> new RateLimitedException("bench", 1, Duration.ofHours(1));
       case 2 -> new BulkheadFullException("bench", 1);
-      case 3 -> new DeadlineExceededException("bench", "no time left before the first attempt (0 ms)");
+      case 3 -> new DeadlineExceededException("bench", "no time left before the first attempt", 0);
       default -> new java.io.IOException("a failure with a stack trace");
     };
   }

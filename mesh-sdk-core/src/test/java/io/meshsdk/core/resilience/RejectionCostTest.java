@@ -151,6 +151,12 @@ class RejectionCostTest {
     }
     assertThat(new DeadlineExceededException("inventory", "no time left").getMessage())
         .isEqualTo("deadline of call to service 'inventory' exceeded: no time left");
+    Cost deadline = cost(() -> new DeadlineExceededException("inventory", "no time left before the first attempt", 3));
+    assertThat(deadline.bytesPerException()).as("bytes per deadline rejection before its message is read")
+        .isLessThan(MAX_BYTES_WITHOUT_MESSAGE);
+    assertThat(new DeadlineExceededException("inventory", "no time left before the first attempt", 3).getMessage())
+        .isEqualTo("deadline of call to service 'inventory' exceeded: no time left before the first attempt"
+            + " (over by 3 ms)");
   }
 
   @Test

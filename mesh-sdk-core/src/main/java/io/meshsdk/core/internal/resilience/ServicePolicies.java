@@ -150,8 +150,8 @@ public final class ServicePolicies {
   public int admit(long nowNanos, long deadline) throws MeshRejectedException {
     if (deadline != Deadlines.NONE && deadline - nowNanos <= 0) {
       deadlineExceeded.increment();
-      throw new DeadlineExceededException(service, "no time left before the first attempt ("
-          + (deadline - nowNanos) / 1_000_000L + " ms)");
+      throw new DeadlineExceededException(service, "no time left before the first attempt",
+          (nowNanos - deadline) / 1_000_000L);
     }
     int held = 0;
     Bulkhead bh = bulkhead;
