@@ -1,0 +1,181 @@
+package io.meshsdk.core.internal.directory;
+
+import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.endpoint.StatsCells;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The statistics cells of one service's endpoints ({@link StatsCells}, 16 bytes each), handed out one per endpoint
+ * id when the endpoint is first seen and taken back when it leaves. Cells live in blocks that never move (a block
+ * that is full is followed by a new one, half the capacity so far or the size of the batch that needs it), so a
+ * record's cell is fixed for its life and the call path writes it without indirection. A fresh service's first
+ * snapshot gets one block of exactly its size: the endpoints a picker compares are contiguous.
+ *
+ * <p>A cell taken back is reused only once it has been free for {@link #REUSE_AFTER_NANOS} and has nothing in
+ * flight: a call that picked the endpoint just before it left may still record into it. What such a late record
+ * can do to the cell's next owner is bounded: one latency or failure sample (a weight of 1/2 or 1/16, forgotten
+ * like any other). Not thread-safe: the service's directory entry uses it under its own lock.
+ */
+public final class StatsArena {
+
+  /** How long a freed cell rests before it is reused. */
+  static final long REUSE_AFTER_NANOS = 2_000_000_000L;
+  private static final int MIN_BLOCK = 4;
+  private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
+
+  private final List<StatsCells> views = new ArrayList<>();
+  private final List<long[]> blocks = new ArrayList<>();
+  private int capacity;
+  private int used; // cells handed out from the blocks, never freed ones
+  private int nextInBlock; // next unused cell of the last block
+  // freed cells, oldest first: a ring of (slot, freedAt)
+  private int[] freeSlots = new int[0];
+  private long[] freedAt = new long[0];
+  private int freeHead;
+  private int freeCount;
+  // marks of the last sweep, per slot
+  private int[] marks = new int[0];
+  private int epoch;
+
+  /** An empty arena. */
+  public StatsArena() {}
+
+  /**
+   * Makes room for {@code n} new cells in one block if the free ones and the last block cannot hold them, so that
+   * a batch of new endpoints (a service's first snapshot) gets contiguous cells.
+   */
+  public void reserve(int n) {
+    int inLast = blocks.isEmpty() ? 0 : blocks.get(blocks.size() - 1).length / StatsCells.STRIDE - nextInBlock;
+    if (n > inLast + freeCount) {
+      addBlock(Math.max(n, Math.max(MIN_BLOCK, capacity / 2)));
+    }
+  }
+
+  /** A record for {@code endpoint}, first seen at {@code now}, with a zeroed cell of this arena. */
+  public TrackedEndpoint newRecord(Endpoint endpoint, long now) {
+    int slot = -1;
+    if (freeCount > 0) {
+      int oldest = freeSlots[freeHead];
+      if (now - freedAt[freeHead] >= REUSE_AFTER_NANOS && StatsCells.inFlightOf(load(oldest)) == 0) {
+        slot = oldest;
+        freeHead = (freeHead + 1) % freeSlots.length;
+        freeCount--;
+      }
+    }
+    if (slot < 0) {
+      if (blocks.isEmpty() || nextInBlock == blocks.get(blocks.size() - 1).length / StatsCells.STRIDE) {
+        addBlock(Math.max(MIN_BLOCK, capacity / 2));
+      }
+      int b = blocks.size() - 1;
+      slot = views.get(b).firstSlot() + nextInBlock++;
+      used++;
+    }
+    int b = blockOf(slot);
+    long[] cells = blocks.get(b);
+    StatsCells view = views.get(b);
+    int index = slot - view.firstSlot();
+    CELLS.setVolatile(cells, index * StatsCells.STRIDE, 0L);
+    CELLS.setVolatile(cells, index * StatsCells.STRIDE + 1, 0L);
+    return new TrackedEndpoint(endpoint, now, cells, index, view);
+  }
+
+  /**
+   * Takes back the cells of the records of {@code before} that are not in {@code after} (the endpoints that left;
+   * a record carried over keeps its cell). O(size of both), no allocation once the marks are sized.
+   */
+  void sweep(EndpointSet before, List<TrackedEndpoint> after, long now) {
+    if (before.isEmpty()) {
+      return;
+    }
+    if (marks.length < capacity) {
+      marks = Arrays.copyOf(marks, capacity);
+    }
+    int e = ++epoch;
+    for (int i = 0; i < after.size(); i++) {
+      int s = slotOf(after.get(i));
+      if (s >= 0) {
+        marks[s] = e;
+      }
+    }
+    for (int i = 0; i < before.size(); i++) {
+      int s = slotOf((TrackedEndpoint) before.get(i));
+      if (s >= 0 && marks[s] != e) {
+        marks[s] = e; // once, whatever a broken snapshot holds
+        free(s, now);
+      }
+    }
+  }
+
+  /** Cells handed out and not taken back. */
+  int live() {
+    return used - freeCount;
+  }
+
+  /** Cells in all blocks. */
+  int capacity() {
+    return capacity;
+  }
+
+  /** This arena's number of {@code t}'s cell, or -1 when the cell is not this arena's. */
+  private int slotOf(TrackedEndpoint t) {
+    StatsCells v = t.statsCells();
+    int b = blockOf(v.firstSlot());
+    if (b < 0 || views.get(b) != v) {
+      return -1;
+    }
+    return v.firstSlot() + t.statsIndex();
+  }
+
+  private void free(int slot, long now) {
+    if (freeCount == freeSlots.length) {
+      int n = Math.max(16, freeSlots.length * 2);
+      int[] slots = new int[n];
+      long[] at = new long[n];
+      for (int i = 0; i < freeCount; i++) {
+        slots[i] = freeSlots[(freeHead + i) % freeSlots.length];
+        at[i] = freedAt[(freeHead + i) % freeSlots.length];
+      }
+      freeSlots = slots;
+      freedAt = at;
+      freeHead = 0;
+    }
+    int tail = (freeHead + freeCount) % freeSlots.length;
+    freeSlots[tail] = slot;
+    freedAt[tail] = now;
+    freeCount++;
+  }
+
+  private long load(int slot) {
+    int b = blockOf(slot);
+    return views.get(b).loadCounts(slot - views.get(b).firstSlot());
+  }
+
+  /** The block holding {@code slot}, or -1 (blocks are few: at most ~log2 of the capacity plus one per batch). */
+  private int blockOf(int slot) {
+    for (int b = views.size() - 1; b >= 0; b--) {
+      StatsCells v = views.get(b);
+      if (slot >= v.firstSlot()) {
+        return slot < v.firstSlot() + v.capacity() ? b : -1;
+      }
+    }
+    return -1;
+  }
+
+  private void addBlock(int cells) {
+    long[] block = new long[cells * StatsCells.STRIDE];
+    blocks.add(block);
+    views.add(new StatsCells(block, capacity));
+    capacity += cells;
+    nextInBlock = 0;
+  }
+
+  @Override
+  public String toString() {
+    return "StatsArena{live=" + live() + ", capacity=" + capacity + ", blocks=" + blocks.size() + "}";
+  }
+}
