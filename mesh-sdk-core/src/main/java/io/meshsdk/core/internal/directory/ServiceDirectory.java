@@ -360,17 +360,14 @@ public final class ServiceDirectory implements AutoCloseable {
       }
       Map<String, TrackedEndpoint> previous = null; // built only when an endpoint moved: registries keep order
       List<TrackedEndpoint> next = new ArrayList<>(endpoints.size());
-      java.util.Set<String> seen = new java.util.HashSet<>(endpoints.size() * 2);
+      // an id listed twice: a known id's record is claimed twice (the arena's marks), a new id is seen twice
+      java.util.@Nullable Set<String> newIds = null;
+      arena.begin();
       int i = -1;
       for (Endpoint e : endpoints) {
         i++;
         if (!e.service().equals(service)) {
           log.warn("discovery '{}' reported endpoint {} under service '{}'; ignored", discovery.name(), e, service);
-          continue;
-        }
-        if (!seen.add(e.id())) {
-          log.warn("discovery '{}' reported endpoint id '{}' twice for service '{}'; kept the first",
-              discovery.name(), e.id(), service);
           continue;
         }
         TrackedEndpoint old = null;
@@ -385,6 +382,20 @@ public final class ServiceDirectory implements AutoCloseable {
             }
           }
           old = previous.get(e.id());
+        }
+        boolean twice;
+        if (old != null) {
+          twice = !arena.claim(old);
+        } else {
+          if (newIds == null) {
+            newIds = new java.util.HashSet<>();
+          }
+          twice = !newIds.add(e.id());
+        }
+        if (twice) {
+          log.warn("discovery '{}' reported endpoint id '{}' twice for service '{}'; kept the first",
+              discovery.name(), e.id(), service);
+          continue;
         }
         if (old == null) {
           next.add(track(e, now));
@@ -419,7 +430,7 @@ public final class ServiceDirectory implements AutoCloseable {
       failsafeWrittenAt = null;
       deleted = false;
       lastUpdateNanos = now;
-      arena.sweep(current, next, now);
+      arena.sweep(current, now);
       publish(new EndpointSet(service, ++version, next));
       if (failsafe != null && !next.isEmpty()) {
         List<Endpoint> accepted = new ArrayList<>(next.size());
@@ -462,7 +473,8 @@ public final class ServiceDirectory implements AutoCloseable {
       failsafeWrittenAt = null;
       deleted = true;
       lastUpdateNanos = ticker.read();
-      arena.sweep(snapshot, List.of(), lastUpdateNanos);
+      arena.begin();
+      arena.sweep(snapshot, lastUpdateNanos);
       publish(new EndpointSet(service, ++version, List.of()));
       firstWord.countDown();
     }

@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The statistics cells of one service's endpoints ({@link StatsCells}, 16 bytes each), handed out one per endpoint
@@ -41,6 +42,7 @@ public final class StatsArena {
   // marks of the last sweep, per slot
   private int[] marks = new int[0];
   private int epoch;
+  private @Nullable StatsCells lastView; // the block slotOf found last: a snapshot's records come in runs
 
   /** An empty arena. */
   public StatsArena() {}
@@ -84,28 +86,39 @@ public final class StatsArena {
     return new TrackedEndpoint(endpoint, now, cells, index, view);
   }
 
-  /**
-   * Takes back the cells of the records of {@code before} that are not in {@code after} (the endpoints that left;
-   * a record carried over keeps its cell). O(size of both), no allocation once the marks are sized.
-   */
-  void sweep(EndpointSet before, List<TrackedEndpoint> after, long now) {
-    if (before.isEmpty()) {
-      return;
-    }
+  /** Starts an update: no record is claimed yet (see {@link #claim}, {@link #sweep}). */
+  void begin() {
     if (marks.length < capacity) {
       marks = Arrays.copyOf(marks, capacity);
     }
-    int e = ++epoch;
-    for (int i = 0; i < after.size(); i++) {
-      int s = slotOf(after.get(i));
-      if (s >= 0) {
-        marks[s] = e;
-      }
+    epoch++;
+  }
+
+  /**
+   * Claims {@code t}'s cell for the update begun last: false when a record with the same cell was claimed already
+   * (the same endpoint id listed twice). A record whose cell is not this arena's is always claimed.
+   */
+  boolean claim(TrackedEndpoint t) {
+    int s = slotOf(t);
+    if (s < 0 || s >= marks.length) {
+      return true;
     }
+    if (marks[s] == epoch) {
+      return false;
+    }
+    marks[s] = epoch;
+    return true;
+  }
+
+  /**
+   * Ends the update: takes back the cells of the records of {@code before} that were not claimed (the endpoints
+   * that left; a record carried over keeps its cell). O(size), no allocation.
+   */
+  void sweep(EndpointSet before, long now) {
     for (int i = 0; i < before.size(); i++) {
       int s = slotOf((TrackedEndpoint) before.get(i));
-      if (s >= 0 && marks[s] != e) {
-        marks[s] = e; // once, whatever a broken snapshot holds
+      if (s >= 0 && s < marks.length && marks[s] != epoch) {
+        marks[s] = epoch; // once, whatever a broken snapshot holds
         free(s, now);
       }
     }
@@ -124,9 +137,13 @@ public final class StatsArena {
   /** This arena's number of {@code t}'s cell, or -1 when the cell is not this arena's. */
   private int slotOf(TrackedEndpoint t) {
     StatsCells v = t.statsCells();
-    int b = blockOf(v.firstSlot());
-    if (b < 0 || views.get(b) != v) {
-      return -1;
+    StatsCells hit = lastView;
+    if (v != hit) {
+      int b = blockOf(v.firstSlot());
+      if (b < 0 || views.get(b) != v) {
+        return -1;
+      }
+      lastView = v;
     }
     return v.firstSlot() + t.statsIndex();
   }
@@ -155,12 +172,19 @@ public final class StatsArena {
     return views.get(b).loadCounts(slot - views.get(b).firstSlot());
   }
 
-  /** The block holding {@code slot}, or -1 (blocks are few: at most ~log2 of the capacity plus one per batch). */
+  /** The block holding {@code slot}, or -1: a binary search over the blocks (ordered by first slot). */
   private int blockOf(int slot) {
-    for (int b = views.size() - 1; b >= 0; b--) {
-      StatsCells v = views.get(b);
-      if (slot >= v.firstSlot()) {
-        return slot < v.firstSlot() + v.capacity() ? b : -1;
+    int lo = 0;
+    int hi = views.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      StatsCells v = views.get(mid);
+      if (slot < v.firstSlot()) {
+        hi = mid - 1;
+      } else if (slot >= v.firstSlot() + v.capacity()) {
+        lo = mid + 1;
+      } else {
+        return mid;
       }
     }
     return -1;

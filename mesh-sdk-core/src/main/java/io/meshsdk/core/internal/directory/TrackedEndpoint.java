@@ -156,8 +156,9 @@ public final class TrackedEndpoint implements EndpointState {
    * The record to use when discovery reports {@code updated} for this endpoint id: this same object when the value
    * is unchanged, else a new record that keeps the statistics and health.
    */
+  @SuppressWarnings("ReferenceEquality") // the same object first: no label-map comparison
   public TrackedEndpoint carryOver(Endpoint updated) {
-    return updated.equals(endpoint) ? this : new TrackedEndpoint(updated, this);
+    return updated == endpoint || updated.equals(endpoint) ? this : new TrackedEndpoint(updated, this);
   }
 
   @Override

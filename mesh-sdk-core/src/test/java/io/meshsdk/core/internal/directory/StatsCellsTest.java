@@ -129,7 +129,12 @@ class StatsCellsTest {
     leaving.attemptStarted();
     leaving.attemptEnded(5 * MS, ticker[0], false);
     leaving.attemptStarted(); // a call still on it
-    arena.sweep(before, List.of(records.get(0), records.get(2), records.get(3)), ticker[0]);
+    arena.begin();
+    for (int i : new int[] {0, 2, 3}) {
+      assertThat(arena.claim(records.get(i))).isTrue();
+    }
+    assertThat(arena.claim(records.get(2))).as("claimed twice: the same id listed twice").isFalse();
+    arena.sweep(before, ticker[0]);
     assertThat(arena.live()).isEqualTo(3);
     TrackedEndpoint soon = arena.newRecord(ep(10), ticker[0] + StatsArena.REUSE_AFTER_NANOS / 2);
     assertThat(soon.statsCells().firstSlot() + soon.statsIndex())
