@@ -5,9 +5,6 @@ import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.endpoint.StatsCells;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,21 +24,25 @@ public final class StatsArena {
   /** How long a freed cell rests before it is reused. */
   static final long REUSE_AFTER_NANOS = 2_000_000_000L;
   private static final int MIN_BLOCK = 4;
+  private static final int[] NO_INTS = {};
+  private static final StatsCells[] NO_VIEWS = {};
+  private static final long[][] NO_BLOCKS = {};
+  private static final long[] NO_LONGS = {};
   private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
 
-  private final List<StatsCells> views = new ArrayList<>();
-  private final List<long[]> blocks = new ArrayList<>();
+  // the blocks and their views, exact-size arrays (a service has a few): block b is blocks[b], views[b]
+  private StatsCells[] views = NO_VIEWS;
+  private long[][] blocks = NO_BLOCKS;
   private int capacity;
   private int used; // cells handed out from the blocks, never freed ones
   private int nextInBlock; // next unused cell of the last block
   // freed cells, oldest first: a ring of (slot, freedAt)
-  private int[] freeSlots = new int[0];
-  private long[] freedAt = new long[0];
+  private int[] freeSlots = NO_INTS;
+  private long[] freedAt = NO_LONGS;
   private int freeHead;
   private int freeCount;
-  // marks of the last sweep, per slot
-  private int[] marks = new int[0];
-  private int epoch;
+  // the cells claimed by the update under way (one bit per slot), only while one is: not retained
+  private long[] marks = NO_LONGS;
   private @Nullable StatsCells lastView; // the block slotOf found last: a snapshot's records come in runs
 
   /** An empty arena. */
@@ -52,7 +53,7 @@ public final class StatsArena {
    * a batch of new endpoints (a service's first snapshot) gets contiguous cells.
    */
   public void reserve(int n) {
-    int inLast = blocks.isEmpty() ? 0 : blocks.get(blocks.size() - 1).length / StatsCells.STRIDE - nextInBlock;
+    int inLast = blocks.length == 0 ? 0 : blocks[blocks.length - 1].length / StatsCells.STRIDE - nextInBlock;
     if (n > inLast + freeCount) {
       addBlock(Math.max(n, Math.max(MIN_BLOCK, capacity / 2)));
     }
@@ -70,16 +71,16 @@ public final class StatsArena {
       }
     }
     if (slot < 0) {
-      if (blocks.isEmpty() || nextInBlock == blocks.get(blocks.size() - 1).length / StatsCells.STRIDE) {
+      if (blocks.length == 0 || nextInBlock == blocks[blocks.length - 1].length / StatsCells.STRIDE) {
         addBlock(Math.max(MIN_BLOCK, capacity / 2));
       }
-      int b = blocks.size() - 1;
-      slot = views.get(b).firstSlot() + nextInBlock++;
+      int b = blocks.length - 1;
+      slot = views[b].firstSlot() + nextInBlock++;
       used++;
     }
     int b = blockOf(slot);
-    long[] cells = blocks.get(b);
-    StatsCells view = views.get(b);
+    long[] cells = blocks[b];
+    StatsCells view = views[b];
     int index = slot - view.firstSlot();
     CELLS.setVolatile(cells, index * StatsCells.STRIDE, 0L);
     CELLS.setVolatile(cells, index * StatsCells.STRIDE + 1, 0L);
@@ -88,10 +89,7 @@ public final class StatsArena {
 
   /** Starts an update: no record is claimed yet (see {@link #claim}, {@link #sweep}). */
   void begin() {
-    if (marks.length < capacity) {
-      marks = Arrays.copyOf(marks, capacity);
-    }
-    epoch++;
+    marks = new long[(capacity + 63) >>> 6];
   }
 
   /**
@@ -100,13 +98,14 @@ public final class StatsArena {
    */
   boolean claim(TrackedEndpoint t) {
     int s = slotOf(t);
-    if (s < 0 || s >= marks.length) {
+    if (s < 0 || s >>> 6 >= marks.length) {
       return true;
     }
-    if (marks[s] == epoch) {
+    long bit = 1L << s;
+    if ((marks[s >>> 6] & bit) != 0) {
       return false;
     }
-    marks[s] = epoch;
+    marks[s >>> 6] |= bit;
     return true;
   }
 
@@ -117,11 +116,12 @@ public final class StatsArena {
   void sweep(EndpointSet before, long now) {
     for (int i = 0; i < before.size(); i++) {
       int s = slotOf((TrackedEndpoint) before.get(i));
-      if (s >= 0 && s < marks.length && marks[s] != epoch) {
-        marks[s] = epoch; // once, whatever a broken snapshot holds
+      if (s >= 0 && s >>> 6 < marks.length && (marks[s >>> 6] & 1L << s) == 0) {
+        marks[s >>> 6] |= 1L << s; // once, whatever a broken snapshot holds
         free(s, now);
       }
     }
+    marks = NO_LONGS;
   }
 
   /** Cells handed out and not taken back. */
@@ -140,7 +140,7 @@ public final class StatsArena {
     StatsCells hit = lastView;
     if (v != hit) {
       int b = blockOf(v.firstSlot());
-      if (b < 0 || views.get(b) != v) {
+      if (b < 0 || views[b] != v) {
         return -1;
       }
       lastView = v;
@@ -169,16 +169,16 @@ public final class StatsArena {
 
   private long load(int slot) {
     int b = blockOf(slot);
-    return views.get(b).loadCounts(slot - views.get(b).firstSlot());
+    return views[b].loadCounts(slot - views[b].firstSlot());
   }
 
   /** The block holding {@code slot}, or -1: a binary search over the blocks (ordered by first slot). */
   private int blockOf(int slot) {
     int lo = 0;
-    int hi = views.size() - 1;
+    int hi = views.length - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      StatsCells v = views.get(mid);
+      StatsCells v = views[mid];
       if (slot < v.firstSlot()) {
         hi = mid - 1;
       } else if (slot >= v.firstSlot() + v.capacity()) {
@@ -192,14 +192,16 @@ public final class StatsArena {
 
   private void addBlock(int cells) {
     long[] block = new long[cells * StatsCells.STRIDE];
-    blocks.add(block);
-    views.add(new StatsCells(block, capacity));
+    blocks = java.util.Arrays.copyOf(blocks, blocks.length + 1);
+    blocks[blocks.length - 1] = block;
+    views = java.util.Arrays.copyOf(views, views.length + 1);
+    views[views.length - 1] = new StatsCells(block, capacity);
     capacity += cells;
     nextInBlock = 0;
   }
 
   @Override
   public String toString() {
-    return "StatsArena{live=" + live() + ", capacity=" + capacity + ", blocks=" + blocks.size() + "}";
+    return "StatsArena{live=" + live() + ", capacity=" + capacity + ", blocks=" + blocks.length + "}";
   }
 }
