@@ -62,6 +62,21 @@ public interface EndpointState {
   @Nullable EndpointExclusion exclusion();
 
   /**
+   * The flat block holding this endpoint's hot statistics (in-flight, failure rate, latency estimate and its
+   * sample time) at {@link #statsIndex()}, or {@code null} when it has none (the default). Balancers that compare
+   * endpoints on every pick read the block, a dense array, rather than each state object; the values are those
+   * of the getters above.
+   */
+  default @Nullable StatsCells statsCells() {
+    return null;
+  }
+
+  /** The index of this endpoint's cell in {@link #statsCells()}; -1 when it has none. */
+  default int statsIndex() {
+    return -1;
+  }
+
+  /**
    * Slow-start weight factor: ramps linearly from {@value #SLOW_START_MIN_FACTOR} to 1.0 over {@code windowNanos}
    * after {@link #healthySinceNanos()}, so a new or returning instance is not flooded while it warms up.
    * Balancers multiply the endpoint's weight by it (or divide a cost by it). 1.0 when {@code windowNanos <= 0}

@@ -70,9 +70,11 @@ final class LbTesting {
 
   /** {@code n} weight-1 endpoints e0..e(n-1). */
   static List<EndpointState> states(int n, Ticker ticker) {
+    io.meshsdk.core.internal.directory.StatsArena arena = new io.meshsdk.core.internal.directory.StatsArena();
+    arena.reserve(n);
     List<EndpointState> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(state("e" + i, ticker));
+    for (int i = 0; i < n; i++) { // in one arena, as a directory makes them: the pickers read flat cells
+      out.add(arena.newRecord(endpoint("e" + i, 1, "", Map.of()), ticker.read()));
     }
     return out;
   }

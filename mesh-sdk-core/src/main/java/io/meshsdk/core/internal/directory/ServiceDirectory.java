@@ -179,6 +179,7 @@ public final class ServiceDirectory implements AutoCloseable {
     private final String service;
     private final List<Consumer<EndpointSet>> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstWord = new CountDownLatch(1);
+    private final StatsArena arena = new StatsArena(); // the endpoints' statistics cells, under this entry's lock
     private volatile EndpointSet snapshot;
     private volatile ServiceDiscovery.@Nullable Subscription subscription;
     private volatile @Nullable Throwable lastError;
@@ -249,6 +250,7 @@ public final class ServiceDirectory implements AutoCloseable {
         return false;
       }
       long now = ticker.read();
+      arena.reserve(loaded.endpoints().size());
       List<TrackedEndpoint> next = new ArrayList<>(loaded.endpoints().size());
       for (Endpoint e : loaded.endpoints()) {
         next.add(track(e, now));
@@ -275,7 +277,7 @@ public final class ServiceDirectory implements AutoCloseable {
     }
 
     private TrackedEndpoint track(Endpoint e, long now) {
-      TrackedEndpoint t = new TrackedEndpoint(e, now);
+      TrackedEndpoint t = arena.newRecord(e, now);
       long started = providerStartNanos(e, now);
       if (started != now) {
         t.warmFrom(started);
@@ -353,19 +355,19 @@ public final class ServiceDirectory implements AutoCloseable {
         keepLastKnownGood(current, now);
         return;
       }
+      if (current.isEmpty()) {
+        arena.reserve(endpoints.size()); // a first snapshot's cells in one block
+      }
       Map<String, TrackedEndpoint> previous = null; // built only when an endpoint moved: registries keep order
       List<TrackedEndpoint> next = new ArrayList<>(endpoints.size());
-      java.util.Set<String> seen = new java.util.HashSet<>(endpoints.size() * 2);
+      // an id listed twice: a known id's record is claimed twice (the arena's marks), a new id is seen twice
+      java.util.@Nullable Set<String> newIds = null;
+      arena.begin();
       int i = -1;
       for (Endpoint e : endpoints) {
         i++;
         if (!e.service().equals(service)) {
           log.warn("discovery '{}' reported endpoint {} under service '{}'; ignored", discovery.name(), e, service);
-          continue;
-        }
-        if (!seen.add(e.id())) {
-          log.warn("discovery '{}' reported endpoint id '{}' twice for service '{}'; kept the first",
-              discovery.name(), e.id(), service);
           continue;
         }
         TrackedEndpoint old = null;
@@ -380,6 +382,20 @@ public final class ServiceDirectory implements AutoCloseable {
             }
           }
           old = previous.get(e.id());
+        }
+        boolean twice;
+        if (old != null) {
+          twice = !arena.claim(old);
+        } else {
+          if (newIds == null) {
+            newIds = new java.util.HashSet<>();
+          }
+          twice = !newIds.add(e.id());
+        }
+        if (twice) {
+          log.warn("discovery '{}' reported endpoint id '{}' twice for service '{}'; kept the first",
+              discovery.name(), e.id(), service);
+          continue;
         }
         if (old == null) {
           next.add(track(e, now));
@@ -414,6 +430,7 @@ public final class ServiceDirectory implements AutoCloseable {
       failsafeWrittenAt = null;
       deleted = false;
       lastUpdateNanos = now;
+      arena.sweep(current, now);
       publish(new EndpointSet(service, ++version, next));
       if (failsafe != null && !next.isEmpty()) {
         List<Endpoint> accepted = new ArrayList<>(next.size());
@@ -456,6 +473,8 @@ public final class ServiceDirectory implements AutoCloseable {
       failsafeWrittenAt = null;
       deleted = true;
       lastUpdateNanos = ticker.read();
+      arena.begin();
+      arena.sweep(snapshot, lastUpdateNanos);
       publish(new EndpointSet(service, ++version, List.of()));
       firstWord.countDown();
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointExclusion;
 import io.meshsdk.core.endpoint.EndpointState;
+import io.meshsdk.core.endpoint.StatsCells;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import okhttp3.HttpUrl;
@@ -14,8 +15,19 @@ import org.jspecify.annotations.Nullable;
  * The engine's live record of one endpoint: the {@link Endpoint} value plus lock-free statistics that the call
  * path writes on every attempt and balancers read on every pick, and the health that only the service's serial
  * control context changes. One instance per endpoint id per service, carried over across discovery updates
- * (see {@link #carryOver}) and dropped when the endpoint leaves. Statistics are plain volatile primitives updated
- * with atomic adds or short CAS loops: no lock, no allocation per call.
+ * (see {@link #carryOver}) and dropped when the endpoint leaves. Statistics are updated with atomic adds or short
+ * CAS loops: no lock, no allocation per call.
+ *
+ * <h2>Where the statistics live</h2>
+ *
+ * <p>The numbers a balancer compares on every pick (in-flight, recent failure rate, latency estimate and its sample
+ * time) are not fields of this object but a 16-byte cell of a flat {@code long[]} block ({@link StatsCells}) that
+ * the service's {@link StatsArena} hands out: a least-request pick over a large service reads two cells of a dense
+ * array, not two objects scattered over the heap (docs/adr/0014). The cell belongs to the endpoint id, not to
+ * this record: a record carried over ({@link #carryOver}) keeps it, so the statistics, including the in-flight
+ * count of attempts still running on the old record, carry over by construction. The counters (successes,
+ * failures, the failure run) and the health stay here. A record made outside a directory ({@link
+ * #TrackedEndpoint(Endpoint, long)}) gets a block of its own.
  *
  * <h2>Latency estimate</h2>
  *
@@ -23,13 +35,15 @@ import org.jspecify.annotations.Nullable;
  * and forgives a one-off spike: a sample above the estimate moves it halfway up, but by at most 8x the estimate
  * per sample (a client-side GC pause charged to whichever endpoint was in flight cannot make it look 500x slower);
  * a sample below moves it down by at least 1/16 of the gap, more when the previous sample is old (time constant
- * {@link #DECAY_NANOS}). A persistently slow endpoint reaches its true latency in a few samples; an identical
- * endpoint that had one bad sample is back within a few dozen.
+ * {@link #DECAY_NANOS}, from a table: no {@code Math.exp}). A persistently slow endpoint reaches its true latency
+ * in a few samples; an identical endpoint that had one bad sample is back within a few dozen. The estimate is kept
+ * as a {@code float} (7 significant digits) next to its sample time (ticks of ~16.8 ms), both in one word, so one
+ * CAS updates both.
  */
 public final class TrackedEndpoint implements EndpointState {
 
   /** Time constant of the latency decay between samples: 10 s. */
-  public static final long DECAY_NANOS = 10_000_000_000L;
+  public static final long DECAY_NANOS = StatsCells.DECAY_NANOS;
   /** Weight of a sample below the estimate, at least. */
   static final double DOWN_WEIGHT = 1.0 / 16;
   /** Weight of a sample above the estimate. */
@@ -37,29 +51,25 @@ public final class TrackedEndpoint implements EndpointState {
   /** Largest factor one sample may raise the estimate by. */
   static final double MAX_UP_FACTOR = 8.0;
   /** Fixed-point scale of the recent failure rate (an int 0..SCALE). */
-  private static final int RATE_SCALE = 1 << 16;
+  private static final int RATE_SCALE = StatsCells.RATE_SCALE;
+  /** One in-flight attempt in a cell's word 0. */
+  private static final long ONE_IN_FLIGHT = 1L << 32;
+  private static final long RATE_MASK = 0xFFFF_FFFFL;
+  private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
   /** Weight of one outcome in the recent failure rate: 1/16. */
   private static final int RATE_SHIFT = 4;
 
-  private static final VarHandle IN_FLIGHT;
-  private static final VarHandle EWMA_BITS;
-  private static final VarHandle LAST_SAMPLE;
   private static final VarHandle SUCCESSES;
   private static final VarHandle FAILURES;
   private static final VarHandle CONSECUTIVE_FAILURES;
-  private static final VarHandle FAILURE_RATE;
   private static final VarHandle EJECTION_QUEUED;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      IN_FLIGHT = l.findVarHandle(TrackedEndpoint.class, "inFlight", int.class);
-      EWMA_BITS = l.findVarHandle(TrackedEndpoint.class, "ewmaBits", long.class);
-      LAST_SAMPLE = l.findVarHandle(TrackedEndpoint.class, "lastSampleNanos", long.class);
       SUCCESSES = l.findVarHandle(TrackedEndpoint.class, "successes", long.class);
       FAILURES = l.findVarHandle(TrackedEndpoint.class, "failures", long.class);
       CONSECUTIVE_FAILURES = l.findVarHandle(TrackedEndpoint.class, "consecutiveFailures", int.class);
-      FAILURE_RATE = l.findVarHandle(TrackedEndpoint.class, "failureRate", int.class);
       EJECTION_QUEUED = l.findVarHandle(TrackedEndpoint.class, "ejectionQueued", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -76,20 +86,17 @@ public final class TrackedEndpoint implements EndpointState {
   private final long createdAtNanos;
   private @Nullable Rewrite @Nullable [] rewrites; // lazily, racy by design
 
+  /** The block holding this endpoint's cell, its cell's word 0 in it, and the block's read-only view. */
+  private final long[] cells;
+  private final int word;
+  private final StatsCells view;
+
   @SuppressWarnings("unused") // via VarHandle
-  private volatile int inFlight;
-  @SuppressWarnings("unused")
-  private volatile long ewmaBits; // Double bits; 0.0 = no sample yet
-  @SuppressWarnings("unused")
-  private volatile long lastSampleNanos;
-  @SuppressWarnings("unused")
   private volatile long successes;
   @SuppressWarnings("unused")
   private volatile long failures;
   @SuppressWarnings("unused")
   private volatile int consecutiveFailures;
-  @SuppressWarnings("unused")
-  private volatile int failureRate; // 0..RATE_SCALE
   @SuppressWarnings("unused")
   private volatile int ejectionQueued; // 1 while an ejection check is queued on the control context
 
@@ -100,11 +107,26 @@ public final class TrackedEndpoint implements EndpointState {
   private volatile long healthySinceNanos;
   private volatile @Nullable EndpointExclusion exclusion;
 
-  /** A fresh record for a new endpoint first seen at {@code nowNanos}. */
+  /** A fresh record for a new endpoint first seen at {@code nowNanos}, with a statistics block of its own. */
   public TrackedEndpoint(Endpoint endpoint, long nowNanos) {
+    this(endpoint, nowNanos, new long[StatsCells.STRIDE], 0);
+  }
+
+  /**
+   * A fresh record whose statistics live in cell {@code index} of {@code view} ({@code cells} being the array
+   * behind it); only {@link StatsArena} calls this, with a zeroed cell.
+   */
+  TrackedEndpoint(Endpoint endpoint, long nowNanos, long[] cells, int index, StatsCells view) {
     this.endpoint = requireNonNull(endpoint, "endpoint");
     this.createdAtNanos = nowNanos;
     this.healthySinceNanos = nowNanos;
+    this.cells = cells;
+    this.word = index * StatsCells.STRIDE;
+    this.view = view;
+  }
+
+  private TrackedEndpoint(Endpoint endpoint, long nowNanos, long[] cells, int index) {
+    this(endpoint, nowNanos, cells, index, new StatsCells(cells, 0));
   }
 
   private TrackedEndpoint(Endpoint endpoint, TrackedEndpoint previous) {
@@ -114,17 +136,16 @@ public final class TrackedEndpoint implements EndpointState {
         && previous.endpoint.secure() == endpoint.secure()
         ? previous.baseUrl : null;
     this.createdAtNanos = previous.createdAtNanos;
-    this.ewmaBits = previous.ewmaBits;
-    this.lastSampleNanos = previous.lastSampleNanos;
+    this.cells = previous.cells; // the cell goes with the id: statistics and in-flight attempts carry over
+    this.word = previous.word;
+    this.view = previous.view;
     this.successes = previous.successes;
     this.failures = previous.failures;
-    this.failureRate = previous.failureRate;
     this.ejected = previous.ejected;
     this.ejectedUntilNanos = previous.ejectedUntilNanos;
     this.timesEjected = previous.timesEjected;
     this.healthySinceNanos = previous.healthySinceNanos;
     this.exclusion = previous.exclusion;
-    // in-flight attempts finish on the old record; the new one starts from zero.
   }
 
   private static HttpUrl baseUrl(Endpoint e) {
@@ -135,8 +156,9 @@ public final class TrackedEndpoint implements EndpointState {
    * The record to use when discovery reports {@code updated} for this endpoint id: this same object when the value
    * is unchanged, else a new record that keeps the statistics and health.
    */
+  @SuppressWarnings("ReferenceEquality") // the same object first: no label-map comparison
   public TrackedEndpoint carryOver(Endpoint updated) {
-    return updated.equals(endpoint) ? this : new TrackedEndpoint(updated, this);
+    return updated == endpoint || updated.equals(endpoint) ? this : new TrackedEndpoint(updated, this);
   }
 
   @Override
@@ -196,18 +218,38 @@ public final class TrackedEndpoint implements EndpointState {
   }
 
   @Override
+  public StatsCells statsCells() {
+    return view;
+  }
+
+  @Override
+  public int statsIndex() {
+    return word / StatsCells.STRIDE;
+  }
+
+  @Override
   public int inFlight() {
-    return (int) IN_FLIGHT.getOpaque(this);
+    return StatsCells.inFlightOf((long) CELLS.getOpaque(cells, word));
   }
 
   @Override
   public double ewmaNanos() {
-    return Double.longBitsToDouble((long) EWMA_BITS.getOpaque(this));
+    return StatsCells.ewmaOf((long) CELLS.getOpaque(cells, word + 1));
   }
 
+  /**
+   * When the latency estimate last took a sample, to a tick (~16.8 ms, rounded down); 0 when it never did. Read
+   * relative to {@link #createdAtNanos()}, so exact to the tick for ~2.2 years after the endpoint was first seen.
+   */
   @Override
   public long lastSampleNanos() {
-    return (long) LAST_SAMPLE.getOpaque(this);
+    long latency = (long) CELLS.getOpaque(cells, word + 1);
+    if (StatsCells.ewmaOf(latency) == 0.0) {
+      return 0;
+    }
+    long base = createdAtNanos >> StatsCells.TICK_SHIFT;
+    long ticksSince = (StatsCells.tickOf(latency) - (int) base) & 0xFFFF_FFFFL;
+    return (base + ticksSince) << StatsCells.TICK_SHIFT;
   }
 
   @Override
@@ -227,14 +269,14 @@ public final class TrackedEndpoint implements EndpointState {
 
   @Override
   public double recentFailureRate() {
-    return (int) FAILURE_RATE.getOpaque(this) / (double) RATE_SCALE;
+    return StatsCells.rateOf((long) CELLS.getOpaque(cells, word));
   }
 
   // ---- call path: statistics ----
 
   /** An attempt to this endpoint starts. */
   public void attemptStarted() {
-    IN_FLIGHT.getAndAdd(this, 1);
+    CELLS.getAndAdd(cells, word, ONE_IN_FLIGHT);
   }
 
   /**
@@ -242,7 +284,7 @@ public final class TrackedEndpoint implements EndpointState {
    * {@code latencyNanos}: it no longer counts as in flight, and the latency is sampled.
    */
   public void responded(long latencyNanos, long nowNanos) {
-    IN_FLIGHT.getAndAdd(this, -1);
+    CELLS.getAndAdd(cells, word, -ONE_IN_FLIGHT);
     recordLatency(latencyNanos, nowNanos);
   }
 
@@ -259,9 +301,11 @@ public final class TrackedEndpoint implements EndpointState {
     }
     int target = failed ? RATE_SCALE : 0;
     for (int i = 0; i < 4; i++) { // bounded: a lost race drops one sample of a statistic
-      int current = (int) FAILURE_RATE.getVolatile(this);
+      long counts = (long) CELLS.getVolatile(cells, word);
+      int current = (int) counts;
       int next = current + ((target - current) >> RATE_SHIFT);
-      if (next == current || FAILURE_RATE.compareAndSet(this, current, next)) {
+      if (next == current
+          || CELLS.compareAndSet(cells, word, counts, (counts & ~RATE_MASK) | (next & RATE_MASK))) {
         return;
       }
     }
@@ -275,26 +319,32 @@ public final class TrackedEndpoint implements EndpointState {
 
   private void recordLatency(long latencyNanos, long nowNanos) {
     double sample = Math.max(1.0, (double) latencyNanos);
+    int now = StatsCells.tick(nowNanos);
     for (int i = 0; i < 4; i++) { // bounded: a lost race only drops one sample
-      long bits = (long) EWMA_BITS.getVolatile(this);
-      double current = Double.longBitsToDouble(bits);
+      long latency = (long) CELLS.getVolatile(cells, word + 1);
+      double current = StatsCells.ewmaOf(latency);
       double next;
       if (current == 0.0) {
         next = sample;
       } else if (sample > current) {
         next = current + UP_WEIGHT * (Math.min(sample, current * MAX_UP_FACTOR) - current);
       } else {
-        long elapsed = nowNanos - (long) LAST_SAMPLE.getOpaque(this);
-        double w = elapsed >= DECAY_NANOS / 16 // only an old previous sample earns more than 1/16
-            ? Math.max(DOWN_WEIGHT, 1.0 - Math.exp(-(double) elapsed / DECAY_NANOS))
-            : DOWN_WEIGHT;
-        next = current + w * (sample - current);
+        next = current + downWeight(StatsCells.ticksToNanos(now, StatsCells.tickOf(latency))) * (sample - current);
       }
-      if (EWMA_BITS.compareAndSet(this, bits, Double.doubleToRawLongBits(next))) {
-        LAST_SAMPLE.setOpaque(this, nowNanos);
+      if (CELLS.compareAndSet(cells, word + 1, latency, StatsCells.latencyWord((float) next, now))) {
         return;
       }
     }
+  }
+
+  /**
+   * The weight of a sample below the estimate when the previous sample is {@code elapsedNanos} old: 1/16, more
+   * once it is older than {@code DECAY_NANOS / 16} ({@code 1 - exp(-elapsed / DECAY_NANOS)}, from a table).
+   */
+  static double downWeight(long elapsedNanos) {
+    return elapsedNanos >= DECAY_NANOS / 16 // only an old previous sample earns more than 1/16
+        ? Math.max(DOWN_WEIGHT, 1.0 - StatsCells.decay(elapsedNanos))
+        : DOWN_WEIGHT;
   }
 
   /**
@@ -352,7 +402,10 @@ public final class TrackedEndpoint implements EndpointState {
     this.ejected = false;
     this.healthySinceNanos = nowNanos;
     CONSECUTIVE_FAILURES.setOpaque(this, 0);
-    FAILURE_RATE.setOpaque(this, 0);
+    long counts;
+    do {
+      counts = (long) CELLS.getVolatile(cells, word);
+    } while (!CELLS.compareAndSet(cells, word, counts, counts & ~RATE_MASK));
   }
 
   /**
