@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The numbers a balancer compares on every pick (in-flight, recent failure rate, latency estimate and its sample
  * time) are not fields of this object but a 16-byte cell of a flat {@code long[]} block ({@link StatsCells}) that
  * the service's {@link StatsArena} hands out: a least-request pick over a large service reads two cells of a dense
- * array, not two objects scattered over the heap (docs/adr/0014). The cell belongs to the endpoint id, not to
+ * array, not two objects scattered over the heap (docs/adr/0015). The cell belongs to the endpoint id, not to
  * this record: a record carried over ({@link #carryOver}) keeps it, so the statistics, including the in-flight
  * count of attempts still running on the old record, carry over by construction. The counters (successes,
  * failures, the failure run) and the health stay here. A record made outside a directory ({@link
