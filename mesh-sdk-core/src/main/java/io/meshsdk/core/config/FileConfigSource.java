@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * at a fixed interval (polling works on every file system and with editors that replace the file);
  * {@link #checkNow()} re-reads at once.
  *
+ * <p>The poller applies a change only once two consecutive polls read the same content: a file caught while an
+ * editor or a script rewrites it in place (emptied, or cut in the middle of a line, which can still parse, e.g.
+ * {@code split:5} for {@code split:50}) is never applied; the change lands one interval later than it was read.
+ * {@link #checkNow()} applies what it reads at once (the caller says the file is complete).
+ *
  * <p>An invalid file (bad value, unreadable) is logged once and ignored: the last valid config stays in force
  * until the file is fixed. A listener that fails to apply a new config (an exception or an error) is logged once,
  * {@link #current()} keeps the config that was in force, and the change is offered again at the next check. The
@@ -44,6 +49,8 @@ public final class FileConfigSource implements ConfigSource {
   private final @Nullable ScheduledExecutorService poller;
   private byte[] lastBytes;
   private byte @Nullable [] failedBytes;
+  /** What the last poll read when it differed from {@link #lastBytes}: applied if the next poll reads it again. */
+  private byte @Nullable [] settling;
   private volatile MeshConfig current;
   private volatile Map<String, String> properties;
 
@@ -64,7 +71,7 @@ public final class FileConfigSource implements ConfigSource {
         return t;
       });
       long every = interval.toNanos();
-      poller.scheduleWithFixedDelay(this::checkQuietly, every, every, TimeUnit.NANOSECONDS);
+      poller.scheduleWithFixedDelay(this::pollQuietly, every, every, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -112,13 +119,47 @@ public final class FileConfigSource implements ConfigSource {
    * @return whether a new config was applied
    */
   public synchronized boolean checkNow() {
-    byte[] bytes;
-    try {
-      bytes = read(file);
-    } catch (UncheckedIOException e) {
-      log.warn("mesh config {}: cannot read ({}); keeping the config in force", file, String.valueOf(e.getCause()));
+    byte[] bytes = readOrWarn();
+    if (bytes == null) {
       return false;
     }
+    settling = null;
+    return apply(bytes);
+  }
+
+  /**
+   * One poll: applies the file's content once two consecutive polls read the same bytes (a rewrite in progress
+   * changes between the two).
+   *
+   * @return whether a new config was applied
+   */
+  synchronized boolean poll() {
+    byte[] bytes = readOrWarn();
+    if (bytes == null) {
+      return false;
+    }
+    if (Arrays.equals(bytes, lastBytes)) {
+      settling = null;
+      return false;
+    }
+    if (!Arrays.equals(bytes, settling)) {
+      settling = bytes; // changed since the last poll: maybe still being written; look again next time
+      return false;
+    }
+    settling = null;
+    return apply(bytes);
+  }
+
+  private byte @Nullable [] readOrWarn() {
+    try {
+      return read(file);
+    } catch (UncheckedIOException e) {
+      log.warn("mesh config {}: cannot read ({}); keeping the config in force", file, String.valueOf(e.getCause()));
+      return null;
+    }
+  }
+
+  private boolean apply(byte[] bytes) {
     if (Arrays.equals(bytes, lastBytes)) {
       return false;
     }
@@ -158,9 +199,9 @@ public final class FileConfigSource implements ConfigSource {
     return true;
   }
 
-  private void checkQuietly() {
+  private void pollQuietly() {
     try {
-      checkNow();
+      poll();
     } catch (RuntimeException | Error e) { // the poller must survive anything
       log.warn("mesh config {}: check failed; will check again", file, e);
     }

@@ -65,6 +65,37 @@ class FileConfigSourceTest {
   }
 
   @Test
+  void aFileCaughtMidWriteIsNeverAppliedByThePoller() throws IOException {
+    Path file = write("mesh.services.inventory.route.mode=direct\n");
+    try (FileConfigSource source = FileConfigSource.of(file)) {
+      List<MeshConfig> seen = new CopyOnWriteArrayList<>();
+      source.subscribe(seen::add);
+      // an in-place rewrite, seen by three polls: emptied, then cut mid-value (which still parses), then complete
+      write("");
+      assertThat(source.poll()).isFalse();
+      write("mesh.services.inventory.route.mode=split:5");
+      assertThat(source.poll()).isFalse();
+      write("mesh.services.inventory.route.mode=split:50\n");
+      assertThat(source.poll()).as("first poll of the complete file: not settled yet").isFalse();
+      assertThat(seen).isEmpty();
+      assertThat(source.poll()).as("the same content twice: applied").isTrue();
+      assertThat(seen).extracting(c -> c.forService("inventory").route().mode()).containsExactly(RouteMode.split(50));
+      assertThat(source.current().forService("inventory").route().mode()).isEqualTo(RouteMode.split(50));
+      assertThat(source.poll()).as("nothing new").isFalse();
+    }
+  }
+
+  @Test
+  void checkNowAppliesAtOnce() throws IOException {
+    Path file = write("mesh.services.inventory.route.mode=direct\n");
+    try (FileConfigSource source = FileConfigSource.of(file)) {
+      write("mesh.services.inventory.route.mode=sidecar\n");
+      assertThat(source.checkNow()).isTrue();
+      assertThat(source.current().forService("inventory").route().mode()).isEqualTo(RouteMode.SIDECAR);
+    }
+  }
+
+  @Test
   void anInvalidFirstReadFailsNamingTheKey() throws IOException {
     Path file = write("mesh.services.inventory.route.mode=sometimes\n");
     assertThatThrownBy(() -> FileConfigSource.of(file))
