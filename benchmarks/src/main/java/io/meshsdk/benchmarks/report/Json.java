@@ -4,11 +4,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A small JSON reader for the suite's own result files: objects become {@link LinkedHashMap}s (key order kept),
- * arrays {@link ArrayList}s, numbers {@link Double}s, {@code null} the {@link #NULL} marker. Enough for JMH's result
- * files and {@code loopback.json}; not a general-purpose library (no streaming, whole text in memory).
+ * Reads the suite's result files (JMH's JSON and {@code loopback.json}) with Jackson into plain values: objects
+ * become {@link LinkedHashMap}s (key order kept), arrays {@link ArrayList}s, numbers {@link Double}s, {@code null} the
+ * {@link #NULL} marker; and the few accessors the report needs to walk them without casts.
  */
 final class Json {
 
@@ -20,23 +24,23 @@ final class Json {
     }
   };
 
-  private final String text;
-  private int pos;
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
 
-  private Json(String text) {
-    this.text = text;
-  }
+  private Json() {}
 
-  /** Parses one JSON value (the whole text, surrounding whitespace allowed). */
+  /**
+   * Parses one JSON value (the whole text, surrounding whitespace allowed).
+   *
+   * @throws IllegalArgumentException if the text is not one well-formed JSON value
+   */
   static Object parse(String text) {
-    Json p = new Json(text);
-    p.skipWhitespace();
-    Object value = p.value();
-    p.skipWhitespace();
-    if (p.pos != text.length()) {
-      throw p.error("trailing characters");
+    try {
+      return normalize(MAPPER.readValue(text, Object.class));
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage(), e);
     }
-    return value;
   }
 
   /** The object's member {@code key} if {@code o} is an object that has it, else {@link #NULL}. */
@@ -82,153 +86,24 @@ final class Json {
     return List.of();
   }
 
-  private Object value() {
-    if (pos >= text.length()) {
-      throw error("unexpected end");
+  /** Jackson's tree as the suite reads it: every number a {@link Double}, JSON {@code null} as {@link #NULL}. */
+  private static Object normalize(@Nullable Object o) {
+    if (o == null) {
+      return NULL;
     }
-    return switch (text.charAt(pos)) {
-      case '{' -> object();
-      case '[' -> array();
-      case '"' -> string();
-      case 't' -> literal("true", true);
-      case 'f' -> literal("false", false);
-      case 'n' -> literal("null", NULL);
-      default -> number();
-    };
-  }
-
-  private Map<String, Object> object() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    pos++; // {
-    skipWhitespace();
-    if (peek() == '}') {
-      pos++;
-      return map;
+    if (o instanceof Number n) {
+      return n.doubleValue();
     }
-    while (true) {
-      skipWhitespace();
-      if (peek() != '"') {
-        throw error("expected a member name");
-      }
-      String key = string();
-      skipWhitespace();
-      expect(':');
-      skipWhitespace();
-      map.put(key, value());
-      skipWhitespace();
-      char c = next();
-      if (c == '}') {
-        return map;
-      }
-      if (c != ',') {
-        throw error("expected ',' or '}'");
-      }
+    if (o instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), normalize(v)));
+      return out;
     }
-  }
-
-  private List<Object> array() {
-    List<Object> list = new ArrayList<>();
-    pos++; // [
-    skipWhitespace();
-    if (peek() == ']') {
-      pos++;
-      return list;
+    if (o instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      l.forEach(v -> out.add(normalize(v)));
+      return out;
     }
-    while (true) {
-      skipWhitespace();
-      list.add(value());
-      skipWhitespace();
-      char c = next();
-      if (c == ']') {
-        return list;
-      }
-      if (c != ',') {
-        throw error("expected ',' or ']'");
-      }
-    }
-  }
-
-  private String string() {
-    pos++; // opening quote
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      char c = next();
-      if (c == '"') {
-        return sb.toString();
-      }
-      if (c != '\\') {
-        sb.append(c);
-        continue;
-      }
-      char e = next();
-      switch (e) {
-        case '"', '\\', '/' -> sb.append(e);
-        case 'b' -> sb.append('\b');
-        case 'f' -> sb.append('\f');
-        case 'n' -> sb.append('\n');
-        case 'r' -> sb.append('\r');
-        case 't' -> sb.append('\t');
-        case 'u' -> {
-          if (pos + 4 > text.length()) {
-            throw error("short \\u escape");
-          }
-          sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-          pos += 4;
-        }
-        default -> throw error("bad escape \\" + e);
-      }
-    }
-  }
-
-  private Double number() {
-    int start = pos;
-    while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
-      pos++;
-    }
-    if (start == pos) {
-      throw error("unexpected character '" + text.charAt(pos) + "'");
-    }
-    try {
-      return Double.valueOf(text.substring(start, pos));
-    } catch (NumberFormatException e) {
-      throw error("bad number " + text.substring(start, pos));
-    }
-  }
-
-  private Object literal(String word, Object value) {
-    if (!text.startsWith(word, pos)) {
-      throw error("expected " + word);
-    }
-    pos += word.length();
-    return value;
-  }
-
-  private void skipWhitespace() {
-    while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-      pos++;
-    }
-  }
-
-  private char peek() {
-    if (pos >= text.length()) {
-      throw error("unexpected end");
-    }
-    return text.charAt(pos);
-  }
-
-  private char next() {
-    char c = peek();
-    pos++;
-    return c;
-  }
-
-  private void expect(char c) {
-    if (next() != c) {
-      throw error("expected '" + c + "'");
-    }
-  }
-
-  private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException("JSON: " + what + " at offset " + pos);
+    return o;
   }
 }
