@@ -76,6 +76,11 @@ final class PathPattern {
     return new PathPattern(text, segs.toArray(new String[0]), subtree, false);
   }
 
+  /** The first segment when it is a literal (the pattern can only match paths starting with it), else null. */
+  @Nullable String head() {
+    return root || segments.length == 0 ? null : segments[0];
+  }
+
   boolean matches(String path) {
     int n = path.length();
     if (n == 0 || path.charAt(0) != '/') {

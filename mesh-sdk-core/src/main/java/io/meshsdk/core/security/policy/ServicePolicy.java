@@ -22,6 +22,10 @@ public final class ServicePolicy {
     this.section = section;
   }
 
+  Section section() {
+    return section;
+  }
+
   /** The served service this section is about. */
   public String service() {
     return section.spec.name();
