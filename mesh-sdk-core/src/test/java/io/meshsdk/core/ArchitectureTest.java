@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  *          │                                     │
  *          ▼                                     ▼
  *   config, sidecar, resilience, loadbalancer, discovery, registration, observe, metrics, inbound, snapshot,
- *   transport, client, endpoint ─────────────────────────► common (leaf)
+ *   transport, client, endpoint, security ───────────────► common (leaf)
  * </pre>
  */
 class ArchitectureTest {
@@ -64,6 +64,17 @@ class ArchitectureTest {
         .should().dependOnClassesThat(resideInAPackage("io.meshsdk..")
             .and(not(resideInAPackage("io.meshsdk.core.common.."))))
         .because("every package may use config values, names and headers; they use nothing of ours")
+        .check(CORE);
+  }
+
+  @Test
+  void securityUsesNoOtherFeaturePackage() {
+    noClasses().that().resideInAPackage("io.meshsdk.core.security")
+        .should().dependOnClassesThat(resideInAPackage("io.meshsdk..")
+            .and(not(resideInAPackage("io.meshsdk.core.security..")))
+            .and(not(resideInAPackage("io.meshsdk.core.common.."))))
+        .because("identities and certificates are read by config (per-service TLS), the engine and the server side;"
+            + " they depend on nothing of the mesh but common")
         .check(CORE);
   }
 

@@ -90,6 +90,26 @@ class TlsConfigTest {
     assertThat(both.services()).containsExactly("a", "b");
   }
 
+  @Test
+  void meshConfigSkipsMeshTlsAndReadsServiceTlsKeys() {
+    io.meshsdk.core.config.MeshConfig c = io.meshsdk.core.config.MeshConfig.fromProperties(Map.of(
+        "mesh.tls.private-key", "/certs/tls.key",
+        "mesh.tls.whatever", "read by TlsConfig, not MeshConfig",
+        "mesh.defaults.tls.mode", "mtls",
+        "mesh.defaults.tls.trust-domain", "prod.example",
+        "mesh.services.orders.tls.identity", "spiffe://prod.example/ns/shop/sa/orders"));
+    assertThat(c.defaults().tls().isMtls()).isTrue();
+    assertThat(c.forService("orders").tls().identities())
+        .containsExactly(SpiffeId.parse("spiffe://prod.example/ns/shop/sa/orders"));
+    assertThat(c.forService("orders").tls().trustDomain()).isEqualTo("prod.example");
+    assertThat(c.forService("orders").toString()).contains("tls=mtls identity=spiffe://prod.example/ns/shop/sa/orders");
+    assertThatThrownBy(() -> io.meshsdk.core.config.MeshConfig.fromProperties(Map.of(
+        "mesh.services.orders.tls.mode", "on"))).isInstanceOf(ConfigException.class)
+        .hasMessage("mesh.services.orders.tls.mode: \"on\" (expected: off or mtls)");
+    assertThatThrownBy(() -> io.meshsdk.core.config.MeshConfig.fromProperties(Map.of(
+        "mesh.defaults.tls.identity", "spiffe://x/a/"))).hasMessageStartingWith("mesh.defaults.tls.identity: ");
+  }
+
   private static Map<String, String> with(Map<String, String> m, String k, String v) {
     java.util.HashMap<String, String> c = new java.util.HashMap<>(m);
     c.put(k, v);
