@@ -62,7 +62,7 @@ public final class ServicePolicy {
    *     also without allocation but parsed once per IPv6 network compared
    */
   public Decision decide(String caller, String method, String path, @Nullable String remoteAddress) {
-    return section.decide(Callers.normalise(caller), method, path, remoteAddress);
+    return section.decide(caller, method, path, remoteAddress);
   }
 
   @Override
