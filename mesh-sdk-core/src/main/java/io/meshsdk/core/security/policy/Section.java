@@ -179,23 +179,42 @@ final class Section {
     return names.length;
   }
 
-  /** The deciding rule's decision (or the default's), counted and, if a denial, logged (throttled). */
-  Decision decide(String who, String method, String path, @Nullable String remote) {
+  /**
+   * The deciding rule's decision (or the default's), counted and, if a denial, logged (throttled).
+   *
+   * @param caller the caller (normalised here, see {@link Callers}) or the target service (egress, canonical)
+   */
+  Decision decide(String caller, String method, String path, @Nullable String remote) {
     int slot = slot(method);
     long bit = slot < methodNames.length ? 1L << slot : 0;
-    // one pass over the caller: its hash, and the deepest indexed prefix
+    // one pass over the caller: is it already normal, its hash, and the deepest indexed prefix
+    String who = caller;
     int n = who.length();
     Rule[][] prefixed = NO_RULES;
-    int h;
+    int h = 0;
     RegionTable pt = byPrefix;
-    if (pt == null) {
-      h = who.hashCode();
-    } else {
+    boolean normal = n > 0 && n <= Callers.MAX_LENGTH;
+    for (int i = 0; i < n && normal; i++) {
+      char c = who.charAt(i);
+      normal = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == ':'
+          || c == '/';
+      h = 31 * h + c;
+      if (c == '/' && pt != null) {
+        Rule[][] found = pt.get(who, 0, i + 1, h);
+        if (found != null) {
+          prefixed = found;
+        }
+      }
+    }
+    if (!normal) { // not already normal (rare): normalise, then the same pass again
+      who = spec.egress() ? who.toLowerCase(java.util.Locale.ROOT) : Callers.normalise(who);
+      n = who.length();
       h = 0;
+      prefixed = NO_RULES;
       for (int i = 0; i < n; i++) {
         char c = who.charAt(i);
         h = 31 * h + c;
-        if (c == '/') {
+        if (c == '/' && pt != null) {
           Rule[][] found = pt.get(who, 0, i + 1, h);
           if (found != null) {
             prefixed = found;
@@ -262,7 +281,7 @@ final class Section {
         if (r == null) {
           break;
         }
-        if (!r.matches(who, bit, path)) {
+        if (!r.matches(who, bit, path, which == 0)) {
           continue;
         }
         if (r.sources.length > 0) {

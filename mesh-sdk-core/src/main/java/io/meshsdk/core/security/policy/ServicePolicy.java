@@ -6,9 +6,9 @@ import org.jspecify.annotations.Nullable;
  * The inbound policy of one served service (a {@code service <name>} section), compiled. Thread-safe and
  * immutable; {@link #decide} allocates nothing, takes no lock and uses no regular expression.
  *
- * <p><b>What callers pass.</b> The {@code path} is the request's raw path as it came on the wire (a servlet's
- * {@code getRequestURI()} minus the context path is not it when the container decodes; use the undecoded form):
- * without the query string, percent-encoding kept. It is matched literally: {@code %2F} is three characters, not
+ * <p><b>What callers pass.</b> The {@code path} is the request's raw path as it came on the wire, without the
+ * query string, percent-encoding kept: a servlet's {@code getRequestURI()} (not decoded), not
+ * {@code getServletPath()} or {@code getPathInfo()} (decoded). It is matched literally: {@code %2F} is three characters, not
  * a {@code /}, and {@code ..} or {@code .} segments are not resolved. So {@code path} rules are for allow-listing
  * (a request whose path does not literally match an allowed pattern falls to the default); a deny rule on a path
  * can be dodged by an equivalent spelling ({@code /admin/../admin}, {@code /%61dmin}) unless the server in front
@@ -62,7 +62,7 @@ public final class ServicePolicy {
    *     also without allocation but parsed once per IPv6 network compared
    */
   public Decision decide(String caller, String method, String path, @Nullable String remoteAddress) {
-    return section.decide(Callers.normalise(caller), method, path, remoteAddress);
+    return section.decide(caller, method, path, remoteAddress);
   }
 
   @Override
