@@ -9,6 +9,7 @@ import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.meshsdk.core.common.AddressRange;
+import io.meshsdk.core.common.CallerNames;
 import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.resilience.Deadlines;
@@ -77,12 +78,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InboundGuard {
 
-  /** The caller name used when the caller header is absent or unusable. */
-  public static final String ANONYMOUS = "anonymous";
+  /** The caller name used when the caller is unknown or its name unusable. */
+  public static final String ANONYMOUS = CallerNames.ANONYMOUS;
   /** The caller every caller past {@code max-tracked-callers} counts as. */
   public static final String OTHER = "other";
   /** Longest caller name kept; longer ones count as {@value #ANONYMOUS}. */
-  public static final int MAX_CALLER_LENGTH = 128;
+  public static final int MAX_CALLER_LENGTH = CallerNames.MAX_LENGTH;
 
   private final InboundGuardConfig config;
   private final Ticker ticker;
@@ -312,22 +313,7 @@ public final class InboundGuard {
    * of characters no service name or SPIFFE id has.
    */
   public static String callerName(@Nullable String header) {
-    if (header == null) {
-      return ANONYMOUS;
-    }
-    String t = header.strip();
-    if (t.isEmpty() || t.length() > MAX_CALLER_LENGTH) {
-      return ANONYMOUS;
-    }
-    for (int i = 0; i < t.length(); i++) {
-      char c = t.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == ':' || c == '/';
-      if (!ok) {
-        return ANONYMOUS;
-      }
-    }
-    return t.toLowerCase(java.util.Locale.ROOT);
+    return header == null ? ANONYMOUS : CallerNames.normalise(header);
   }
 
   /** The limiters of {@code who}; past the cap, the shared {@value #OTHER} ones (never evicting a tracked caller). */

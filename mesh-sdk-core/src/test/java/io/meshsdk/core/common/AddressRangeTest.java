@@ -31,14 +31,14 @@ class AddressRangeTest {
     AddressRange doc = AddressRange.parse("2001:db8::/32");
     assertThat(doc.contains("2001:db8:ffff::1")).isTrue();
     assertThat(doc.contains("2001:db9::1")).isFalse();
-    assertThat(AddressRange.parse("2001:DB8:0::/33").toString()).isEqualTo("2001:db8:0:0:0:0:0:0/33");
+    assertThat(AddressRange.parse("2001:DB8:0::/33")).isEqualTo(AddressRange.parse("2001:db8::/33"));
   }
 
   @Test
   void textThatIsNoAddressMatchesNothingAndIsNeverResolved() {
     AddressRange all = AddressRange.parse("0.0.0.0/0");
-    for (String odd : new String[] {"", "localhost", "1.2.3", "1.2.3.4.5", "01.2.3.4", "256.1.1.1", "1.2.3.4 ",
-        "fe80::1%eth0", "::g", "1..2.3", "1.2.3.", "x".repeat(10_000)}) {
+    for (String odd : new String[] {"", "localhost", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", "::g",
+        "1..2.3", "1.2.3.", "x".repeat(10_000), "1".repeat(10_000), ":".repeat(10_000)}) {
       assertThat(all.contains(odd)).as(odd).isFalse();
     }
     assertThat(all.contains(null)).isFalse();
@@ -48,11 +48,12 @@ class AddressRangeTest {
   void invalidBlocksSayWhatIsWrong() {
     assertThatThrownBy(() -> AddressRange.parse("10.0.0.1/8")).hasMessageContaining("host bits")
         .hasMessageContaining("10.0.0.0/8");
-    assertThatThrownBy(() -> AddressRange.parse("10.0.0.0/33")).hasMessageContaining("over 32");
-    assertThatThrownBy(() -> AddressRange.parse("::/129")).hasMessageContaining("over 128");
-    assertThatThrownBy(() -> AddressRange.parse("10.0.0.0/")).hasMessageContaining("not a number");
-    assertThatThrownBy(() -> AddressRange.parse("10.0.0.0/-1")).hasMessageContaining("not a number");
-    assertThatThrownBy(() -> AddressRange.parse("example.com/24")).hasMessageContaining("not an IPv4 or IPv6");
+    assertThatThrownBy(() -> AddressRange.parse("10.0.0.0/33")).hasMessageContaining("longer than 32");
+    assertThatThrownBy(() -> AddressRange.parse("::/129")).hasMessageContaining("longer than 128");
+    assertThatThrownBy(() -> AddressRange.parse("10.0.0.0/")).hasMessageContaining("bad prefix length");
+    assertThatThrownBy(() -> AddressRange.parse("10.0.0.0/-1")).hasMessageContaining("bad prefix length");
+    assertThatThrownBy(() -> AddressRange.parse("010.0.0.0/8")).hasMessageContaining("no leading zeros");
+    assertThatThrownBy(() -> AddressRange.parse("example.com/24")).hasMessageContaining("host names are not");
     assertThat(AddressRange.parseList(" 10.0.0.0/8, ,::1 ")).hasSize(2);
   }
 }

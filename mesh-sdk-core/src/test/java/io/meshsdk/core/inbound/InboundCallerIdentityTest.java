@@ -114,7 +114,7 @@ class InboundCallerIdentityTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("mesh.inbound.trusted-hops")
         .hasMessageContaining("127.0.0.1/33")
-        .hasMessageContaining("over 32");
+        .hasMessageContaining("longer than 32");
     assertThatThrownBy(() -> InboundGuardConfig.fromProperties(Map.of("mesh.inbound.trusted-hops",
         "sidecar.local")))
         .isInstanceOf(ConfigException.class)

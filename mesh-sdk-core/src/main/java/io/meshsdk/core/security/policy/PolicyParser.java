@@ -1,5 +1,7 @@
 package io.meshsdk.core.security.policy;
 
+import io.meshsdk.core.common.CallerNames;
+import io.meshsdk.core.common.AddressRange;
 import io.meshsdk.core.common.ServiceNames;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -336,10 +338,10 @@ final class PolicyParser {
     }
     Set<String> out = new LinkedHashSet<>();
     for (String v : values) {
-      String c = Callers.normalise(v);
-      if (c.equals(Callers.ANONYMOUS) && !v.equalsIgnoreCase(Callers.ANONYMOUS)) {
+      String c = CallerNames.normalise(v);
+      if (c.equals(CallerNames.ANONYMOUS) && !v.equalsIgnoreCase(CallerNames.ANONYMOUS)) {
         throw new IllegalArgumentException("caller \"" + v + "\" is not a caller identity (a SPIFFE id, a"
-            + " service name or anonymous: at most " + Callers.MAX_LENGTH + " of A-Z a-z 0-9 - _ . : /)");
+            + " service name or anonymous: at most " + CallerNames.MAX_LENGTH + " of A-Z a-z 0-9 - _ . : /)");
       }
       out.add(c);
     }
@@ -353,14 +355,14 @@ final class PolicyParser {
     Set<String> out = new LinkedHashSet<>();
     for (String v : values) {
       for (int i = 0; i < v.length(); i++) {
-        if (!Callers.allowed(v.charAt(i))) {
+        if (!CallerNames.allowed(v.charAt(i))) {
           throw new IllegalArgumentException("caller-prefix \"" + v + "\" holds a character no caller identity"
               + " has (allowed: A-Z a-z 0-9 - _ . : /)");
         }
       }
-      if (v.length() > Callers.MAX_LENGTH) {
+      if (v.length() > CallerNames.MAX_LENGTH) {
         throw new IllegalArgumentException("caller-prefix \"" + v + "\" is longer than any caller identity ("
-            + Callers.MAX_LENGTH + ")");
+            + CallerNames.MAX_LENGTH + ")");
       }
       out.add(v.toLowerCase(Locale.ROOT));
     }
@@ -421,15 +423,15 @@ final class PolicyParser {
     return out.toArray(new PathPattern[0]);
   }
 
-  private static Cidr[] sources(@Nullable List<String> values) {
+  private static AddressRange[] sources(@Nullable List<String> values) {
     if (values == null) {
-      return new Cidr[0];
+      return new AddressRange[0];
     }
-    List<Cidr> out = new ArrayList<>();
+    List<AddressRange> out = new ArrayList<>();
     for (String v : values) {
-      out.add(Cidr.parse(v));
+      out.add(AddressRange.parse(v));
     }
-    return out.toArray(new Cidr[0]);
+    return out.toArray(new AddressRange[0]);
   }
 
   private static String[] services(@Nullable List<String> values) {

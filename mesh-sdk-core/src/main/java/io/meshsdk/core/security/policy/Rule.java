@@ -1,5 +1,7 @@
 package io.meshsdk.core.security.policy;
 
+import io.meshsdk.core.common.AddressRange;
+
 /** One compiled rule: its file-order index, its preallocated decision and its matchers. */
 final class Rule {
 
@@ -14,7 +16,7 @@ final class Rule {
   private final String[] prefixes;
   private final String[] trustDomains;
   private final PathPattern[] paths;
-  final Cidr[] sources;
+  final AddressRange[] sources;
 
   Rule(int index, RuleSpec spec, Decision decision, long methodMask) {
     this.index = index;
@@ -59,8 +61,8 @@ final class Rule {
   }
 
   boolean sourceMatches(long classified, String address) {
-    for (Cidr c : sources) {
-      if (c.matches(classified, address)) {
+    for (AddressRange c : sources) {
+      if (c.contains(classified, address)) {
         return true;
       }
     }

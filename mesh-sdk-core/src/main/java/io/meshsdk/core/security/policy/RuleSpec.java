@@ -1,5 +1,7 @@
 package io.meshsdk.core.security.policy;
 
+import io.meshsdk.core.common.AddressRange;
+
 /**
  * One parsed rule, validated and canonical; an empty array means the key is absent (matches anything). The arrays
  * are never modified after parsing.
@@ -14,12 +16,13 @@ final class RuleSpec {
   private final String[] trustDomainPrefixes;
   private final String[] methods;
   private final PathPattern[] paths;
-  private final Cidr[] sources;
+  private final AddressRange[] sources;
   private final String[] services;
 
   @SuppressWarnings("TooManyParameters")
   RuleSpec(String id, Verdict verdict, int line, String[] callers, String[] callerPrefixes,
-      String[] trustDomainPrefixes, String[] methods, PathPattern[] paths, Cidr[] sources, String[] services) {
+      String[] trustDomainPrefixes, String[] methods, PathPattern[] paths, AddressRange[] sources,
+      String[] services) {
     this.id = id;
     this.verdict = verdict;
     this.line = line;
@@ -66,7 +69,7 @@ final class RuleSpec {
     return paths;
   }
 
-  Cidr[] sources() {
+  AddressRange[] sources() {
     return sources;
   }
 

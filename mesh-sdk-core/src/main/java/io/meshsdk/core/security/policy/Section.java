@@ -1,5 +1,7 @@
 package io.meshsdk.core.security.policy;
 
+import io.meshsdk.core.common.CallerNames;
+import io.meshsdk.core.common.AddressRange;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -193,7 +195,7 @@ final class Section {
     Rule[][] prefixed = NO_RULES;
     int h = 0;
     RegionTable pt = byPrefix;
-    boolean normal = n > 0 && n <= Callers.MAX_LENGTH;
+    boolean normal = n > 0 && n <= CallerNames.MAX_LENGTH;
     for (int i = 0; i < n && normal; i++) {
       char c = who.charAt(i);
       normal = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == ':'
@@ -207,7 +209,7 @@ final class Section {
       }
     }
     if (!normal) { // not already normal (rare): normalise, then the same pass again
-      who = spec.egress() ? who.toLowerCase(java.util.Locale.ROOT) : Callers.normalise(who);
+      who = spec.egress() ? who.toLowerCase(java.util.Locale.ROOT) : CallerNames.normalise(who);
       n = who.length();
       h = 0;
       prefixed = NO_RULES;
@@ -289,7 +291,7 @@ final class Section {
             continue;
           }
           if (address == UNPARSED) {
-            address = Ip.classify(remote);
+            address = AddressRange.classify(remote);
           }
           if (!r.sourceMatches(address, remote)) {
             continue;

@@ -67,7 +67,7 @@ class PolicyIndexTest {
   }
 
   private static String plainWalk(Section s, String caller, String method, String path, @Nullable String address) {
-    String who = Callers.normalise(caller);
+    String who = io.meshsdk.core.common.CallerNames.normalise(caller);
     String m = method.toUpperCase(java.util.Locale.ROOT);
     for (Verdict v : new Verdict[] {Verdict.DENY, Verdict.ALLOW}) {
       for (Rule r : s.rules) {
@@ -80,7 +80,7 @@ class PolicyIndexTest {
         if (!r.matches(who, -1L, path)) { // every method bit: the method was checked above
           continue;
         }
-        if (r.sources.length > 0 && (address == null || !r.sourceMatches(Ip.classify(address), address))) {
+        if (r.sources.length > 0 && (address == null || !r.sourceMatches(io.meshsdk.core.common.AddressRange.classify(address), address))) {
           continue;
         }
         return r.spec.id();

@@ -1,4 +1,4 @@
-package io.meshsdk.core.security.policy;
+package io.meshsdk.core.common;
 
 /**
  * Hand-written address parsing over a String, without allocation: IPv4 dotted quads and IPv6 text (RFC 4291
