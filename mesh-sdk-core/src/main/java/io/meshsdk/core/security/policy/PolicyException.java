@@ -1,7 +1,5 @@
 package io.meshsdk.core.security.policy;
 
-import io.meshsdk.core.common.MeshException;
-
 /**
  * A policy that cannot be used: malformed text, or a file that cannot be read. The message always has the form
  * {@code <source>:<line>: <reason>} (or {@code <source>: <reason>} when the problem is not on one line, e.g. a
@@ -11,14 +9,17 @@ import io.meshsdk.core.common.MeshException;
  * policy.conf:7: unknown key "metod" in rule "read-orders" (allowed: caller, caller-prefix, trust-domain, method, path, source)
  * </pre>
  *
- * <p>{@link #service()} is the section the error is in ({@code egress} for the egress section), or {@code ""}
- * outside any section.
+ * <p>{@link #section()} is the section the error is in ({@code egress} for the egress section), or {@code ""}
+ * outside any section. Unchecked, like a config error: a policy given in code is fixed in code; a watched file
+ * that turns malformed keeps the previous policy in force and reports this exception through
+ * {@code PolicyFile.lastError()}.
  */
-public final class PolicyException extends MeshException {
+public final class PolicyException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
   private final String source;
+  private final String section;
   private final int line;
   private final String reason;
 
@@ -31,8 +32,9 @@ public final class PolicyException extends MeshException {
    * @param reason what is wrong, for an operator
    */
   public PolicyException(String source, String section, int line, String reason) {
-    super(section, line > 0 ? source + ":" + line + ": " + reason : source + ": " + reason);
+    super(line > 0 ? source + ":" + line + ": " + reason : source + ": " + reason);
     this.source = source;
+    this.section = section;
     this.line = line;
     this.reason = reason;
   }
@@ -45,6 +47,11 @@ public final class PolicyException extends MeshException {
   /** The 1-based line of the error; 0 when the error concerns the whole source (unreadable, not UTF-8 at all). */
   public int line() {
     return line;
+  }
+
+  /** The section the error is in ({@code egress}, a service name), or {@code ""} outside any section. */
+  public String section() {
+    return section;
   }
 
   /** What is wrong, without the source and line. */

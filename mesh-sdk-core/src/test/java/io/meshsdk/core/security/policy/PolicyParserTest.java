@@ -40,7 +40,7 @@ class PolicyParserTest {
         """);
     assertThat(e.getMessage()).isEqualTo("policy.conf:7: unknown key \"metod\" in rule \"read-orders\" (allowed:"
         + " caller, caller-prefix, trust-domain, method, path, source)");
-    assertThat(e.service()).isEqualTo("orders");
+    assertThat(e.section()).isEqualTo("orders");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -172,7 +172,7 @@ class PolicyParserTest {
   @Test
   void errorsOutsideAnySectionHaveAnEmptyService() {
     PolicyException e = error("allow x\n");
-    assertThat(e.service()).isEmpty();
+    assertThat(e.section()).isEmpty();
   }
 
   @Test
