@@ -13,6 +13,7 @@ import io.meshsdk.core.loadbalancer.LoadBalancer;
 import io.meshsdk.core.loadbalancer.LoadBalancers;
 import io.meshsdk.core.loadbalancer.Picker;
 import io.meshsdk.core.observe.EndpointStateChange;
+import io.meshsdk.core.sidecar.RouteConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,7 +46,8 @@ public final class ServicePipeline {
   final LoadBalancer loadBalancer;
   final ServiceResilience resilience;
   final SerialExecutor control;
-  final @Nullable CompiledRoute route;
+  private volatile @Nullable CompiledRoute route;
+  private volatile RouteConfig routeConfig;
   private final MeshEngine engine;
   private final Consumer<EndpointSet> onSnapshot;
   private volatile Picker picker = Picker.EMPTY;
@@ -75,7 +77,10 @@ public final class ServicePipeline {
           (endpoint, ejected, reason, detail) -> engine.endpointChanged(service, endpoint, ejected, reason, detail),
           state -> engine.breakerChanged(service, state));
     }
-    this.route = engine.compileRoute(service, config.route());
+    // a route set at run time (Mesh.route) outlives config changes that leave the service's route.* keys alone
+    this.routeConfig = previous != null && previous.config.route().equals(config.route())
+        ? previous.routeConfig : config.route();
+    this.route = engine.compileRoute(service, routeConfig);
     // a discovery thread applies its snapshot itself (serialized with every other change of the service), so the
     // picker follows before the delivery returns; only changes decided on the call path go to the control thread
     this.onSnapshot = set -> {
@@ -115,6 +120,25 @@ public final class ServicePipeline {
     close();
     resilience.close();
     control.close();
+  }
+
+  /** The route calls take now (null: never migrating): one volatile read; a call reads it once. */
+  @Nullable CompiledRoute route() {
+    return route;
+  }
+
+  /** The route config in force: the config's, or the one set at run time. */
+  RouteConfig routeConfig() {
+    return routeConfig;
+  }
+
+  /**
+   * Swaps the route (engine lock): calls that start from now on take {@code compiled}; calls in flight finish on
+   * the route they read. Nothing else of the service (balancer, breaker, ejections, statistics) changes.
+   */
+  void route(RouteConfig config, @Nullable CompiledRoute compiled) {
+    this.routeConfig = config;
+    this.route = compiled;
   }
 
   /** The current picker: one volatile read. */
