@@ -67,6 +67,7 @@ public final class SidecarBridge implements AutoCloseable {
   private final AtomicLong transitions = new AtomicLong();
   private final AtomicBoolean probeQueued = new AtomicBoolean();
   private final AtomicLong refusals = new AtomicLong(); // bumped by calls that found the sidecar refusing
+  private final AtomicLong rounds = new AtomicLong();
   private final ConcurrentHashMap<String, ServiceReadiness> services = new ConcurrentHashMap<>();
   private final Object monitor = new Object(); // awaitReady waits on it; readiness gains notify it
   private final @Nullable ScheduledExecutorService prober;
@@ -182,6 +183,11 @@ public final class SidecarBridge implements AutoCloseable {
   /** Every service probed through the sidecar, by name. */
   public Map<String, ServiceReadiness> services() {
     return Map.copyOf(services);
+  }
+
+  /** How many probe rounds ran (a round: the sidecar, then the services probed through it). */
+  public long probeRounds() {
+    return rounds.get();
   }
 
   /** How many times readiness changed. */
@@ -326,6 +332,7 @@ public final class SidecarBridge implements AutoCloseable {
   private void round() {
     probe();
     probeServices();
+    rounds.incrementAndGet();
     Runnable after = afterRound;
     if (after != null && !closed) {
       try {

@@ -271,12 +271,24 @@ public final class MeshEngine implements AutoCloseable {
     return p;
   }
 
+  /** Records a route change (engine lock held) and logs it: one line per service per second at most. */
   private void transition(String service, RouteMode from, RouteMode to, String by, String reason) {
     MigrationStats stats = migration.get(service);
-    if (stats != null) { // a change from or to the sidecar: the service is migrating, so it has statistics
-      stats.transition(new RouteTransition(service, Instant.now(), by, from, to, reason));
+    if (stats == null) { // cannot happen: a change from or to the sidecar makes the service a migrating one
+      log.info("service '{}': route {} -> {} (by {})", service, from, to, by);
+      return;
     }
-    log.info("service '{}': route {} -> {} (by {}{})", service, from, to, by, reason.isEmpty() ? "" : ": " + reason);
+    stats.transition(new RouteTransition(service, Instant.now(), by, from, to, reason));
+    long now = System.nanoTime();
+    if (stats.lastLogNanos != 0 && now - stats.lastLogNanos < 1_000_000_000L) {
+      stats.unloggedTransitions++; // a burst (a script, a test): the transition log keeps them all
+      return;
+    }
+    long more = stats.unloggedTransitions;
+    stats.unloggedTransitions = 0;
+    stats.lastLogNanos = now;
+    log.info("service '{}': route {} -> {} (by {}{}){}", service, from, to, by, reason.isEmpty() ? "" : ": " + reason,
+        more == 0 ? "" : " after " + more + " change(s) not logged in the last second");
   }
 
   /**
@@ -350,6 +362,7 @@ public final class MeshEngine implements AutoCloseable {
       }
       if (!ok && (stats.lastWarnNanos == 0 || now - stats.lastWarnNanos >= c.notReadyWarnInterval().toNanos())) {
         stats.lastWarnNanos = now;
+        stats.notReadyWarnings.incrementAndGet();
         long fallbacks = stats.snapshot().fallbacks();
         log.warn("service '{}' is set to route.mode={} but its calls run DIRECT for {} s: {} ({} fallback(s) in the"
             + " last {} s)", p.service, r.route.mode(), (now - stats.readySinceNanos) / 1_000_000_000L, detail,
@@ -770,6 +783,11 @@ public final class MeshEngine implements AutoCloseable {
   /** Whether {@link #close()} ran. */
   public boolean isClosed() {
     return closed;
+  }
+
+  /** The migration statistics of {@code service}, or null (tests). */
+  @Nullable MigrationStats migrationStats(String service) {
+    return migration.get(service);
   }
 
   /** Control-thread tasks pending, for tests that check a removed service leaves nothing behind. */

@@ -39,6 +39,9 @@ final class MigrationStats {
   volatile @org.jspecify.annotations.Nullable Boolean toldReady;
   volatile long readySinceNanos;
   volatile long lastWarnNanos;
+  long lastLogNanos; // route-change log rate (engine lock)
+  long unloggedTransitions; // idem
+  final java.util.concurrent.atomic.AtomicLong notReadyWarnings = new java.util.concurrent.atomic.AtomicLong();
   private final ArrayDeque<RouteTransition> transitions = new ArrayDeque<>(RouteTransition.KEPT_PER_SERVICE);
 
   MigrationStats(Ticker ticker) {
