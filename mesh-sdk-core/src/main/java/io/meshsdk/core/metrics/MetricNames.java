@@ -25,8 +25,9 @@ public final class MetricNames {
    */
   public static final String CLIENT_SIDECAR_NOT_READY = "mesh.client.sidecar.not.ready";
   /**
-   * Gauge per service set to use the sidecar: 1 while its sidecar-routed calls go to the sidecar, 0 while they
-   * run direct because the sidecar (or its route for the service) is not ready. Tag: service.
+   * Gauge per service ever set to use the sidecar: 0 while it is set to {@code sidecar}/{@code split:N} and its
+   * sidecar-routed calls run direct because the sidecar (or its route for the service) is not ready, else 1.
+   * Tag: service.
    */
   public static final String SIDECAR_SERVICE_READY = "mesh.sidecar.service.ready";
   /** Counter of endpoint ejections. Tags: service, reason (consecutive_failures, failure_rate, health_check). */

@@ -156,13 +156,20 @@ class SidecarReadinessControlIT {
     assertThat(mesh.migrationReport().render()).contains("!! NOT READY on the sidecar path, calls run DIRECT");
     assertThat(recorder.serviceReadiness).containsExactly(Map.entry("inventory", false));
 
+    mesh.route("inventory", "direct"); // a rollback clears the alert...
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge("inventory") == 1.0);
+    assertThat(mesh.migrationReport().service("inventory").runningDirectAgainstConfig()).isFalse();
+    mesh.route("inventory", "split:100"); // ...and going back raises it again
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge("inventory") == 0.0);
+
     // it comes up: the gauge follows, the report clears, calls move to the sidecar
     closeables.add(LoopbackBackend.startOnPort("sidecar", 1, port));
     await().atMost(Duration.ofSeconds(10)).until(() -> gauge("inventory") == 1.0);
     assertThat(mesh.migrationReport().service("inventory").runningDirectAgainstConfig()).isFalse();
     assertThat(call("inventory")).isEqualTo("200 sidecar");
     assertThat(notReadyCount("inventory")).isEqualTo(10.0);
-    assertThat(recorder.serviceReadiness).containsExactly(Map.entry("inventory", false), Map.entry("inventory", true));
+    assertThat(recorder.serviceReadiness).containsExactly(Map.entry("inventory", false), Map.entry("inventory", true),
+        Map.entry("inventory", false), Map.entry("inventory", true));
   }
 
   @Test

@@ -345,10 +345,18 @@ public final class MeshEngine implements AutoCloseable {
     long now = System.nanoTime();
     for (ServicePipeline p : pipelines.values()) {
       CompiledRoute r = p.route();
-      if (r == null || r.percent == 0 || r.bridge != b) {
+      if (r == null || r.bridge != b) {
         continue;
       }
       MigrationStats stats = r.stats;
+      if (r.percent == 0) { // set back to direct: nothing to wait for, so nothing to alert on
+        if (Boolean.FALSE.equals(stats.toldReady)) {
+          stats.toldReady = true;
+          stats.readySinceNanos = now;
+          relay.serviceReadiness(p.service, true, "route.mode=direct: the sidecar is not used");
+        }
+        continue;
+      }
       String why = r.notReady();
       boolean ok = why == null;
       String detail = ok ? "ready" : readinessDetail(r, b);
