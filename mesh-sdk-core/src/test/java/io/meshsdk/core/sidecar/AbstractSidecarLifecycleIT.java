@@ -90,10 +90,15 @@ abstract class AbstractSidecarLifecycleIT {
     return MeshConfig.builder().service("inventory", s -> s.set("route.mode", "sidecar")).build();
   }
 
-  /** Idempotent GETs from two threads until stopped; counts by path and keeps every failure. */
+  /**
+   * Idempotent GETs from two threads until stopped; counts by path and keeps every failure. A response whose
+   * headers came through the sidecar before it was killed and whose body was then cut is counted apart
+   * ({@code truncated}): no retry can save a response the application already holds.
+   */
   private final class Load {
     final AtomicLong viaSidecar = new AtomicLong();
     final AtomicLong direct = new AtomicLong();
+    final AtomicLong truncated = new AtomicLong();
     final List<String> failures = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
@@ -104,7 +109,12 @@ abstract class AbstractSidecarLifecycleIT {
           while (running.get()) {
             try (Response r = http.newCall(new Request.Builder().url("http://" + service + "/items").build())
                 .execute()) {
-              r.body().string();
+              try {
+                r.body().string();
+              } catch (IOException e) {
+                truncated.incrementAndGet();
+                continue;
+              }
               if (r.code() != 200) {
                 failures.add(r.code() + " via " + r.header(LocalSidecar.VIA_HEADER));
               } else if (r.header(LocalSidecar.VIA_HEADER) != null) {
@@ -155,6 +165,7 @@ abstract class AbstractSidecarLifecycleIT {
     load.awaitSidecarCalls(200); // traffic moves to the sidecar once it is ready
     load.stop();
     assertThat(load.failures).isEmpty();
+    assertThat(load.truncated.get()).isZero(); // no body cut either: nothing was killed
     assertThat(mesh.migrationReport().service("inventory").runningDirectAgainstConfig()).isFalse();
   }
 
@@ -171,6 +182,7 @@ abstract class AbstractSidecarLifecycleIT {
     }
     load.stop();
     assertThat(load.failures).isEmpty();
+    assertThat(load.truncated.get()).isZero(); // no body cut either: nothing was killed
   }
 
   @Test
@@ -187,6 +199,8 @@ abstract class AbstractSidecarLifecycleIT {
     }
     load.stop();
     assertThat(load.failures).isEmpty();
+    // at most the calls in flight at each kill (one per load thread) may lose a body already on its way
+    assertThat(load.truncated.get()).isLessThanOrEqualTo(2 * 2);
     assertThat(mesh.migrationReport().service("inventory").fallbacks()).isPositive();
   }
 
@@ -212,14 +226,25 @@ abstract class AbstractSidecarLifecycleIT {
       assertThat(ordersLoad.viaSidecar.get()).isZero();
       assertThat(mesh.migrationReport().service("orders").runningDirectAgainstConfig()).isTrue();
       assertThat(mesh.migrationReport().service("inventory").runningDirectAgainstConfig()).isFalse();
-
-      sidecar.routeToPorts("orders", orders.port()).reload(); // the route appears: orders moves over
-      ordersLoad.awaitSidecarCalls(100);
     } finally {
       inventory.stop();
       ordersLoad.stop();
     }
     assertThat(inventory.failures).isEmpty();
     assertThat(ordersLoad.failures).isEmpty();
+
+    // the route appears with a reload: orders moves over once its probe (a fresh connection) passes. Not under
+    // load: a request on a connection kept alive to the old process could still meet the old config (no route)
+    // until that process exits (see docs/migration.md section 10)
+    sidecar.routeToPorts("orders", orders.port()).reload();
+    assertThat(sidecar.awaitReloadDone(AWAIT)).isTrue();
+    assertThat(bridge.awaitReady("orders", AWAIT)).isTrue();
+    Load after = new Load("orders");
+    try {
+      after.awaitSidecarCalls(100);
+    } finally {
+      after.stop();
+    }
+    assertThat(after.failures).isEmpty();
   }
 }

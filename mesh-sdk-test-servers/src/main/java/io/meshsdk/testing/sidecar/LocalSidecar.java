@@ -64,6 +64,8 @@ public abstract class LocalSidecar implements AutoCloseable {
   private @Nullable Path runDir;
   private int port;
   private boolean portReserved;
+  /** The processes serving before the last reload (old HAProxy, old nginx workers). */
+  private List<ProcessHandle> beforeReload = List.of();
   private @Nullable Process process;
 
   LocalSidecar() {}
@@ -164,9 +166,15 @@ public abstract class LocalSidecar implements AutoCloseable {
     }
     String bin = requireNonNull(binary());
     Path cfg = dir.resolve(name() + ".conf");
+    List<ProcessHandle> old = new ArrayList<>(p.descendants().toList());
+    old.add(p.toHandle());
     try {
       Files.writeString(cfg, config(dir, port, routes), StandardCharsets.UTF_8);
       Process next = reload(bin, dir, cfg, p);
+      if (next == p) {
+        old.remove(p.toHandle()); // nginx: the master stays, its old worker goes
+      }
+      beforeReload = old;
       if (next != p) {
         synchronized (retired) {
           retired.add(p);
@@ -191,6 +199,29 @@ public abstract class LocalSidecar implements AutoCloseable {
       }
     }
     throw new IllegalStateException(name() + " did not answer on its ready path within 10 s after a reload");
+  }
+
+  /**
+   * Waits until every process that served before the last {@link #reload()} has exited (they finish their
+   * connections first), at most {@code timeout}: from then on every connection meets the new config.
+   *
+   * @return whether they all exited in time
+   */
+  public boolean awaitReloadDone(java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (ProcessHandle h : beforeReload) {
+      try {
+        h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        return false;
+      } catch (java.util.concurrent.ExecutionException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Removes the route of {@code host} (applied by {@link #reload()} or a start). */
