@@ -20,12 +20,15 @@ import io.meshsdk.core.internal.jdk.MeshHttpClient;
 import io.meshsdk.core.internal.okhttp.MeshCallFactory;
 import io.meshsdk.core.internal.okhttp.MeshHostnameVerifier;
 import io.meshsdk.core.internal.okhttp.MeshInterceptor;
+import io.meshsdk.core.internal.okhttp.MeshTlsSocketFactory;
 import io.meshsdk.core.metrics.MeshMetrics;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.registration.RegistrationStatus;
 import io.meshsdk.core.registration.ServiceRegistration;
 import io.meshsdk.core.registration.ServiceRegistry;
 import io.meshsdk.core.resilience.ResilienceView;
+import io.meshsdk.core.security.TlsConfig;
+import io.meshsdk.core.security.WorkloadCertificates;
 import io.meshsdk.core.sidecar.HandoffStyle;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.RouteMode;
@@ -43,6 +46,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -88,6 +95,10 @@ public final class Mesh implements AutoCloseable {
       new java.util.concurrent.CompletableFuture<>();
   /** Set when the drain refuses new requests: a guard made from then on is born draining. */
   private volatile boolean refusing;
+  private final @Nullable WorkloadCertificates certificates;
+  private final boolean ownsCertificates;
+  /** The client context for mtls endpoints (presents the workload certificate), or null without certificates. */
+  private final @Nullable SSLContext meshTls;
 
   private Mesh(Builder b) {
     this.observer = MeshObserver.composite(b.observers);
@@ -97,17 +108,29 @@ public final class Mesh implements AutoCloseable {
     this.drainDelay = b.drainDelay;
     this.drainTimeout = b.drainTimeout;
     MeshEngine e = null;
+    WorkloadCertificates owned = null;
     try {
+      if (b.tlsConfig != null) {
+        owned = WorkloadCertificates.start(b.tlsConfig);
+      }
+      this.certificates = owned != null ? owned : b.certificates;
+      this.ownsCertificates = owned != null;
       FailsafeStore failsafe = b.failsafeDirectory == null ? null : new FailsafeStore(b.failsafeDirectory);
       e = new MeshEngine(b.discovery, observer, b.ticker, b.discoveryWait, b.sidecar, b.localService, base,
           failsafe);
-      e.healthClient(withMeshVerifier(base, e));
+      e.workloadCertificates(certificates);
+      WorkloadCertificates certs = certificates;
+      this.meshTls = certs == null ? null : certs.clientContext(e.identities()::mtlsExpectation);
+      e.healthClient(withMeshVerifier(base, e, meshTls));
       this.engine = e;
       engine.start(b.config);
     } catch (RuntimeException | Error failure) { // leave no prober thread, watch, timer or poller behind
       try {
         if (e != null) {
           e.close();
+        }
+        if (owned != null) {
+          owned.close();
         }
         b.discovery.close();
       } catch (RuntimeException | Error suppressed) {
@@ -152,7 +175,7 @@ public final class Mesh implements AutoCloseable {
    */
   public OkHttpClient newOkHttpClient(OkHttpClient base) {
     requireNonNull(base, "base");
-    OkHttpClient.Builder b = withMeshVerifier(base, engine).newBuilder();
+    OkHttpClient.Builder b = withMeshVerifier(base, engine, meshTls).newBuilder();
     b.interceptors().add(0, interceptor);
     SidecarConfig sidecar = engine.bridge().config();
     if (sidecar != null && sidecar.style() == HandoffStyle.HTTP_PROXY) { // follows a sidecar replaced later
@@ -162,8 +185,35 @@ public final class Mesh implements AutoCloseable {
     return b.build();
   }
 
-  private static OkHttpClient withMeshVerifier(OkHttpClient client, MeshEngine engine) {
-    return client.newBuilder().hostnameVerifier(new MeshHostnameVerifier(client.hostnameVerifier(), engine)).build();
+  private static OkHttpClient withMeshVerifier(OkHttpClient client, MeshEngine engine,
+      @Nullable SSLContext meshTls) {
+    OkHttpClient.Builder b = client.newBuilder()
+        .hostnameVerifier(new MeshHostnameVerifier(client.hostnameVerifier(), engine));
+    if (meshTls != null) {
+      SSLSocketFactory factory;
+      X509TrustManager trust = client.x509TrustManager();
+      try {
+        factory = client.sslSocketFactory();
+      } catch (IllegalStateException cleartextOnly) {
+        throw new IllegalStateException("the mesh has workload certificates for mtls services, but the HTTP client"
+            + " is cleartext-only (its connection specs allow no TLS)", cleartextOnly);
+      }
+      if (trust == null) {
+        throw new IllegalStateException("the mesh has workload certificates for mtls services, but the HTTP client"
+            + " was given an SSLSocketFactory without its X509TrustManager; use"
+            + " OkHttpClient.Builder.sslSocketFactory(factory, trustManager)");
+      }
+      b.sslSocketFactory(new MeshTlsSocketFactory(factory, meshTls, engine.identities()), trust);
+    }
+    return b.build();
+  }
+
+  /**
+   * This workload's certificates (from {@link Builder#tls(TlsConfig)} or {@link Builder#tls(WorkloadCertificates)}),
+   * for a server's {@link WorkloadCertificates#serverContext()}; empty when none are configured.
+   */
+  public Optional<WorkloadCertificates> tls() {
+    return Optional.ofNullable(certificates);
   }
 
   /**
@@ -488,6 +538,10 @@ public final class Mesh implements AutoCloseable {
     engine.close();
     discovery.close();
     base.connectionPool().evictAll();
+    WorkloadCertificates certs = certificates;
+    if (ownsCertificates && certs != null) {
+      certs.close();
+    }
   }
 
   /** Builds a {@link Mesh}. */
@@ -504,6 +558,8 @@ public final class Mesh implements AutoCloseable {
     private @Nullable Path failsafeDirectory;
     private Duration drainDelay = DEFAULT_DRAIN_DELAY;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+    private @Nullable WorkloadCertificates certificates;
+    private @Nullable TlsConfig tlsConfig;
 
     /** How long {@link Mesh#drain()} keeps serving after deregistering, by default: 3 s. */
     public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(3);
@@ -560,6 +616,28 @@ public final class Mesh implements AutoCloseable {
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = requireNonNull(client, "client");
+      return this;
+    }
+
+    /**
+     * This workload's certificates, for services with {@code tls.mode=mtls} (see
+     * {@link io.meshsdk.core.security.ServiceTlsConfig}): their direct calls go over mutual TLS. The caller owns
+     * {@code certificates} (the mesh does not close them). Replaces an earlier {@link #tls(TlsConfig)}.
+     */
+    public Builder tls(WorkloadCertificates certificates) {
+      this.certificates = requireNonNull(certificates, "certificates");
+      this.tlsConfig = null;
+      return this;
+    }
+
+    /**
+     * Loads this workload's certificates from {@code config}'s files when the mesh is built (failing the build with
+     * a {@link io.meshsdk.core.security.CertificateFileException} naming a bad file) and keeps them current; the
+     * mesh closes them. Replaces an earlier {@link #tls(WorkloadCertificates)}.
+     */
+    public Builder tls(TlsConfig config) {
+      this.tlsConfig = requireNonNull(config, "config");
+      this.certificates = null;
       return this;
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.loadbalancer.LoadBalancerConfig;
 import io.meshsdk.core.resilience.ResilienceConfig;
+import io.meshsdk.core.security.ServiceTlsConfig;
 import io.meshsdk.core.sidecar.RouteConfig;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -20,11 +21,13 @@ public final class ServiceConfig {
   private final LoadBalancerConfig loadBalancer;
   private final RouteConfig route; // sidecar bridge
   private final ResilienceConfig resilience;
+  private final ServiceTlsConfig tls;
 
   private ServiceConfig(Builder b) {
     this.loadBalancer = b.loadBalancer;
     this.route = b.route;
     this.resilience = b.resilience;
+    this.tls = b.tls;
   }
 
   /** The built-in defaults. */
@@ -57,15 +60,20 @@ public final class ServiceConfig {
     return resilience;
   }
 
+  /** Whether and how direct calls are secured ({@code tls.*}): off, or mutual TLS with the workload certificate. */
+  public ServiceTlsConfig tls() {
+    return tls;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServiceConfig c && loadBalancer.equals(c.loadBalancer)
-        && route.equals(c.route) && resilience.equals(c.resilience);
+        && route.equals(c.route) && resilience.equals(c.resilience) && tls.equals(c.tls);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(loadBalancer, route, resilience);
+    return Objects.hash(loadBalancer, route, resilience, tls);
   }
 
   @Override
@@ -73,6 +81,7 @@ public final class ServiceConfig {
     return "ServiceConfig{lb=" + loadBalancer
         + (route.equals(RouteConfig.DEFAULT) ? "" : ", route=" + route)
         + ", resilience=" + resilience
+        + (tls.equals(ServiceTlsConfig.OFF) ? "" : ", tls=" + tls)
         + "}";
   }
 
@@ -83,11 +92,19 @@ public final class ServiceConfig {
     private RouteConfig route;
     private ResilienceConfig resilience;
     private ResilienceConfig.@Nullable Builder resilienceProperties;
+    private ServiceTlsConfig tls;
 
     private Builder(@Nullable ServiceConfig base) {
       this.loadBalancer = base == null ? LoadBalancerConfig.ofDefaults() : base.loadBalancer;
       this.route = base == null ? RouteConfig.DEFAULT : base.route;
       this.resilience = base == null ? ResilienceConfig.ofDefaults() : base.resilience;
+      this.tls = base == null ? ServiceTlsConfig.OFF : base.tls;
+    }
+
+    /** How direct calls are secured (default {@link ServiceTlsConfig#OFF}); see {@link ServiceTlsConfig}. */
+    public Builder tls(ServiceTlsConfig tls) {
+      this.tls = requireNonNull(tls, "tls");
+      return this;
     }
 
     /** Breaker, outlier ejection, rate limit, bulkhead, retries and timeouts. */
@@ -130,6 +147,10 @@ public final class ServiceConfig {
       }
       if (key.startsWith("route.")) {
         route = route.with(key.substring(6), value);
+        return this;
+      }
+      if (key.startsWith("tls.")) {
+        tls = tls.with(key.substring(4), value);
         return this;
       }
       if (ResilienceConfig.isResilienceKey(key)) {

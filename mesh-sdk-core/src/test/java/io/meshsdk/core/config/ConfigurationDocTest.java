@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ConfigurationDocTest {
 
   private static final Pattern ROW = Pattern.compile(
-      "^\\| `((?:lb|breaker|outlier|health-check|rate-limit|bulkhead|retry|timeout|route)\\.[a-z.-]+)` \\| `([^`]*)`");
+      "^\\| `((?:lb|breaker|outlier|health-check|rate-limit|bulkhead|retry|timeout|route|tls)\\.[a-z.-]+)` \\| `([^`]*)`");
 
   /** Keys whose documentation says that setting them turns their (default-off) policy on. */
   private static final java.util.Set<String> TURNED_ON_BY_SETTING =

@@ -85,6 +85,7 @@ public final class TrackedEndpoint implements EndpointState {
   private @Nullable HttpUrl baseUrl;
   private final long createdAtNanos;
   private @Nullable Rewrite @Nullable [] rewrites; // lazily, racy by design
+  private @Nullable Rewrite @Nullable [] tlsRewrites; // the same for calls upgraded to TLS
 
   /** The block holding this endpoint's cell, its cell's word 0 in it, and the block's read-only view. */
   private final long[] cells;
@@ -194,12 +195,30 @@ public final class TrackedEndpoint implements EndpointState {
       cache = new Rewrite[REWRITE_CACHE_SLOTS];
       rewrites = cache;
     }
+    return rewrite(logical, cache, false);
+  }
+
+  /**
+   * As {@link #urlFor}, always {@code https}: the physical URL of a call upgraded to TLS (a {@code tls.mode=mtls}
+   * service), on the endpoint's port. Its own rewrite cache.
+   */
+  public HttpUrl tlsUrlFor(HttpUrl logical) {
+    Rewrite[] cache = tlsRewrites;
+    if (cache == null) {
+      cache = new Rewrite[REWRITE_CACHE_SLOTS];
+      tlsRewrites = cache;
+    }
+    return rewrite(logical, cache, true);
+  }
+
+  private HttpUrl rewrite(HttpUrl logical, @Nullable Rewrite[] cache, boolean tls) {
     int slot = logical.hashCode() & (REWRITE_CACHE_SLOTS - 1);
     Rewrite hit = cache[slot];
     if (hit != null && hit.logical.equals(logical)) {
       return hit.physical;
     }
-    HttpUrl.Builder b = baseUrl().newBuilder().encodedPath(logical.encodedPath());
+    HttpUrl base = tls ? baseUrl().newBuilder().scheme("https").build() : baseUrl();
+    HttpUrl.Builder b = base.newBuilder().encodedPath(logical.encodedPath());
     String query = logical.encodedQuery();
     if (query != null) {
       b.encodedQuery(query);

@@ -208,6 +208,11 @@ final class CallExecutor {
     TransportCall<R> call = s.call;
     HttpUrl url = call.url();
     long now = s.fellBack ? ticker.read() : s.start;
+    String tlsRefusal = p.tlsRefusal;
+    if (tlsRefusal != null) {
+      s.outcome = s.attempts == 0 ? Outcome.REJECTED : s.outcome;
+      throw new MeshException(p.service, tlsRefusal);
+    }
     try {
       s.held = policies.admit(now, s.deadline);
     } catch (MeshRejectedException e) {
@@ -237,7 +242,7 @@ final class CallExecutor {
         throw p.noEndpoint();
       }
       s.markTried(endpoint);
-      if (url.isHttps() && !endpoint.endpoint().secure()) {
+      if (url.isHttps() && !endpoint.endpoint().secure() && !p.upgrade) {
         if (s.directAttempts == 0) {
           s.outcome = Outcome.REJECTED;
         }
@@ -252,7 +257,7 @@ final class CallExecutor {
       }
       long timeout = policies.attemptTimeouts().forAttempt(remaining,
           Math.max(1, policies.maxAttempts() - s.attemptIndex));
-      s.resetAttempt(endpoint.urlFor(url), null, timeout);
+      s.resetAttempt(p.upgrade ? endpoint.tlsUrlFor(url) : endpoint.urlFor(url), null, timeout);
       stampHeaders(s, remaining, false);
       AttemptInfo info = attemptStart(s, endpoint);
       endpoint.attemptStarted();

@@ -28,6 +28,7 @@ import io.meshsdk.core.sidecar.RouteConfig;
 import io.meshsdk.core.sidecar.RouteMode;
 import io.meshsdk.core.sidecar.RouteTransition;
 import io.meshsdk.core.sidecar.SidecarBridge;
+import io.meshsdk.core.security.WorkloadCertificates;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.core.snapshot.BreakerSnapshot;
 import io.meshsdk.core.snapshot.EndpointSnapshot;
@@ -78,6 +79,7 @@ public final class MeshEngine implements AutoCloseable {
   private final Object sidecarSwap = new Object(); // one sidecar replacement at a time
   private volatile OkHttpClient healthClient;
   private final TlsIdentities identities = new TlsIdentities();
+  private volatile @Nullable WorkloadCertificates certificates;
   private final CallExecutor executor;
   private volatile String markerHeader;
   private final ConcurrentHashMap<String, ServicePipeline> pipelines = new ConcurrentHashMap<>();
@@ -114,6 +116,20 @@ public final class MeshEngine implements AutoCloseable {
     this.bridge = newBridge(sidecar);
     this.markerHeader = sidecar == null ? MeshHeaders.ROUTE_MARKER : sidecar.markerHeader();
     this.executor = new CallExecutor(this, ticker, observer, localService);
+  }
+
+  /** This workload's certificates, for {@code tls.mode=mtls} services; set before {@link #start}. */
+  public void workloadCertificates(@Nullable WorkloadCertificates certificates) {
+    this.certificates = certificates;
+  }
+
+  /** This workload's certificates, or {@code null} when none are configured. */
+  public @Nullable WorkloadCertificates workloadCertificates() {
+    return certificates;
+  }
+
+  boolean hasWorkloadCertificates() {
+    return certificates != null;
   }
 
   /** The client settings health checks use from now on (the application's, with the mesh's verifier). */

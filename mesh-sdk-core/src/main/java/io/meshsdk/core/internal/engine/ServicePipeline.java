@@ -3,6 +3,7 @@ package io.meshsdk.core.internal.engine;
 import io.meshsdk.core.client.NoEndpointAvailableException;
 import io.meshsdk.core.common.SerialExecutor;
 import io.meshsdk.core.config.ServiceConfig;
+import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointExclusion;
 import io.meshsdk.core.endpoint.EndpointSet;
 import io.meshsdk.core.internal.directory.ServiceDirectory;
@@ -13,11 +14,15 @@ import io.meshsdk.core.loadbalancer.LoadBalancer;
 import io.meshsdk.core.loadbalancer.LoadBalancers;
 import io.meshsdk.core.loadbalancer.Picker;
 import io.meshsdk.core.observe.EndpointStateChange;
+import io.meshsdk.core.security.ExpectedServerIdentity;
+import io.meshsdk.core.security.ServiceTlsConfig;
 import io.meshsdk.core.sidecar.RouteConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +53,10 @@ public final class ServicePipeline {
   final SerialExecutor control;
   private volatile @Nullable CompiledRoute route;
   private volatile RouteConfig routeConfig;
+  /** {@code tls.mode=mtls}: direct calls go over TLS to the endpoint's port (an http URL is upgraded). */
+  final boolean upgrade;
+  /** Why direct calls are refused (mtls without a workload certificate), or {@code null}. */
+  final @Nullable String tlsRefusal;
   private final MeshEngine engine;
   private final Consumer<EndpointSet> onSnapshot;
   private volatile Picker picker = Picker.EMPTY;
@@ -81,6 +90,15 @@ public final class ServicePipeline {
     this.routeConfig = previous != null && previous.config.route().equals(config.route())
         ? previous.routeConfig : config.route();
     this.route = engine.compileRoute(service, routeConfig);
+    this.upgrade = config.tls().isMtls();
+    this.tlsRefusal = upgrade && !engine.hasWorkloadCertificates()
+        ? "service '" + service + "' has tls.mode=mtls, but the mesh has no workload certificate (configure"
+            + " mesh.tls.certificate-chain, mesh.tls.private-key and mesh.tls.trust-bundle, or"
+            + " Mesh.builder().tls(...)); the mesh never sends an mtls service's call without it"
+        : null;
+    if (tlsRefusal != null && previous == null) {
+      log.error(tlsRefusal);
+    }
     // a discovery thread applies its snapshot itself (serialized with every other change of the service), so the
     // picker follows before the delivery returns; only changes decided on the call path go to the control thread
     this.onSnapshot = set -> {
@@ -165,12 +183,18 @@ public final class ServicePipeline {
       rebuild(set);
     }
     Set<String> secureHosts = new HashSet<>();
+    Map<String, ExpectedServerIdentity> mtls = upgrade ? new HashMap<>() : Map.of();
     for (int i = 0; i < set.size(); i++) {
-      if (set.get(i).endpoint().secure()) {
-        secureHosts.add(set.get(i).endpoint().host());
+      Endpoint e = set.get(i).endpoint();
+      if (e.secure()) {
+        secureHosts.add(e.host());
+      }
+      if (upgrade) {
+        mtls.put(TlsIdentities.address(e.host(), e.port()),
+            config.tls().expectationFor(service, e.label(ServiceTlsConfig.SPIFFE_ID_LABEL)));
       }
     }
-    engine.identities().update(service, secureHosts);
+    engine.identities().update(service, secureHosts, mtls);
     engine.observe(o -> o.onEndpointsChanged(service, set), "onEndpointsChanged");
     if (entry.isDeleted()) {
       engine.serviceDeleted(service);
