@@ -32,6 +32,8 @@ import io.meshsdk.core.security.WorkloadCertificates;
 import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.sidecar.HandoffStyle;
 import io.meshsdk.core.sidecar.MigrationReport;
+import io.meshsdk.core.sidecar.RouteMode;
+import io.meshsdk.core.sidecar.RouteTransition;
 import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.core.sidecar.SidecarProxySelector;
@@ -180,8 +182,9 @@ public final class Mesh implements AutoCloseable {
     OkHttpClient.Builder b = withMeshVerifier(base, engine, meshTls).newBuilder();
     b.interceptors().add(0, interceptor);
     SidecarConfig sidecar = engine.bridge().config();
-    if (sidecar != null && sidecar.style() == HandoffStyle.HTTP_PROXY) {
-      b.proxySelector(new SidecarProxySelector(sidecar, base.proxySelector(), engine::proxiesViaSidecar));
+    if (sidecar != null && sidecar.style() == HandoffStyle.HTTP_PROXY) { // follows a sidecar replaced later
+      b.proxySelector(new SidecarProxySelector(() -> engine.bridge().config(), base.proxySelector(),
+          engine::proxiesViaSidecar));
     }
     return b.build();
   }
@@ -302,9 +305,80 @@ public final class Mesh implements AutoCloseable {
     return engine.snapshot();
   }
 
-  /** The sidecar bridge: the sidecar's config and readiness. */
+  /**
+   * The current sidecar bridge: the sidecar's config and readiness, {@link SidecarBridge#probeNow()},
+   * {@link SidecarBridge#awaitReady(Duration)}. After {@link #sidecar(SidecarConfig)} a new bridge replaces it:
+   * ask again rather than keeping the reference.
+   */
   public SidecarBridge sidecarBridge() {
     return engine.bridge();
+  }
+
+  /**
+   * Replaces the sidecar at run time (its address, handoff style, readiness settings), or removes it with
+   * {@code null}, without rebuilding the mesh: the new sidecar is probed once (and each service with a
+   * {@code route.sidecar-health-path} through it), then every service's sidecar-bound calls go to it. Breakers,
+   * ejections, balancers and statistics stay; calls in flight finish on the sidecar they started on. With the
+   * {@code http-proxy} style, clients from {@link #newOkHttpClient} made while an {@code http-proxy} sidecar was
+   * configured follow the replacement; clients made before (or without) one send sidecar-bound calls by Host
+   * only once recreated.
+   *
+   * @throws IllegalStateException if the mesh is closed
+   */
+  public void sidecar(@Nullable SidecarConfig sidecar) {
+    engine.sidecar(sidecar);
+  }
+
+  /**
+   * Sets {@code service}'s route mode at run time: {@code direct}, {@code sidecar} or {@code split:N} (0-100).
+   * Only that service's route changes: its balancer, breaker, ejected endpoints and statistics stay, calls in
+   * flight finish on the path they started on, and the change is recorded in
+   * {@link MigrationReport.Service#transitions()} (by {@code api}). It lasts until the next call of this method or a
+   * config ({@link #reconfigure}) that changes the service's own {@code route.*} keys.
+   *
+   * @return the mode in force before
+   * @throws io.meshsdk.core.common.ConfigException naming {@code mesh.services.<service>.route.mode}, the value and
+   *     what is allowed, when the mode is not one of those or the mesh does not route the service
+   */
+  public RouteMode route(String service, String mode) {
+    requireNonNull(mode, "mode");
+    String name = routeKeyService(service, mode);
+    RouteMode parsed;
+    try {
+      parsed = RouteMode.parse(mode);
+    } catch (io.meshsdk.core.common.ConfigException e) {
+      throw new io.meshsdk.core.common.ConfigException("mesh.services." + name + ".route.mode", mode, e.expected());
+    }
+    return engine.route(name, parsed, RouteTransition.BY_API, "");
+  }
+
+  /**
+   * Sets {@code service}'s route mode at run time; see {@link #route(String, String)}.
+   *
+   * @return the mode in force before
+   */
+  public RouteMode route(String service, RouteMode mode) {
+    requireNonNull(mode, "mode");
+    return engine.route(routeKeyService(service, mode.toString()), mode, RouteTransition.BY_API, "");
+  }
+
+  /**
+   * The route mode in force for {@code service} (the config's, or the one set with {@link #route(String, String)}).
+   *
+   * @throws io.meshsdk.core.common.ConfigException when the mesh does not route {@code service}
+   */
+  public RouteMode route(String service) {
+    return engine.route(routeKeyService(service, ""));
+  }
+
+  private static String routeKeyService(String service, String value) {
+    requireNonNull(service, "service");
+    try {
+      return ServiceNames.canonical("service", service);
+    } catch (io.meshsdk.core.common.ConfigException e) {
+      throw new io.meshsdk.core.common.ConfigException("mesh.services." + service + ".route.mode", value,
+          "a service name (" + e.expected() + ")");
+    }
   }
 
   /**

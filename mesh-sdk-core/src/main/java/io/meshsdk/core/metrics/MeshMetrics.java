@@ -114,6 +114,11 @@ public final class MeshMetrics implements MeshObserver {
   }
 
   @Override
+  public void onServiceSidecarReadinessChanged(String service, boolean ready, String reason) {
+    meters(service).sidecarReady(ready);
+  }
+
+  @Override
   public void onDiscoveryStale(String service, boolean stale, String reason) {
     meters(service).stale(stale);
   }

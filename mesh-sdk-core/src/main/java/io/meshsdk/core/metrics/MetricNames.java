@@ -19,6 +19,17 @@ public final class MetricNames {
   public static final String CLIENT_DEADLINE_EXCEEDED = "mesh.client.deadline.exceeded";
   /** Counter of sidecar-routed calls that went direct. Tag: service. */
   public static final String CLIENT_SIDECAR_FALLBACKS = "mesh.client.sidecar.fallbacks";
+  /**
+   * Counter of sidecar-routed calls that went direct because the sidecar, or its route for the service, was not
+   * ready (a subset of {@link #CLIENT_SIDECAR_FALLBACKS}). Tag: service.
+   */
+  public static final String CLIENT_SIDECAR_NOT_READY = "mesh.client.sidecar.not.ready";
+  /**
+   * Gauge per service ever set to use the sidecar: 0 while it is set to {@code sidecar}/{@code split:N} and its
+   * sidecar-routed calls run direct because the sidecar (or its route for the service) is not ready, else 1.
+   * Tag: service.
+   */
+  public static final String SIDECAR_SERVICE_READY = "mesh.sidecar.service.ready";
   /** Counter of endpoint ejections. Tags: service, reason (consecutive_failures, failure_rate, health_check). */
   public static final String ENDPOINT_EJECTIONS = "mesh.endpoint.ejections";
   /** Gauge of endpoints per service by state. Tags: service, state (healthy, ejected, panic). */

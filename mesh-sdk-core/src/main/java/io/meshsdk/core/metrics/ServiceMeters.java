@@ -52,6 +52,8 @@ final class ServiceMeters {
   private final AtomicBoolean breakerGauges = new AtomicBoolean();
   private final AtomicBoolean staleGauge = new AtomicBoolean();
   private volatile boolean stale;
+  private final AtomicBoolean sidecarGauge = new AtomicBoolean();
+  private volatile boolean sidecarReady;
   private volatile BreakerState breakerState = BreakerState.DISABLED;
   private volatile boolean removed;
   /** The service's endpoints as last reported, or null before the first report. */
@@ -177,6 +179,9 @@ final class ServiceMeters {
           .description("Calls whose deadline left no time for (another) attempt, or passed during the response");
       case SIDECAR_FALLBACK -> Counter.builder(MetricNames.CLIENT_SIDECAR_FALLBACKS)
           .description("Sidecar-routed calls that went direct (not ready, refused, crashed, or an https call)");
+      case SIDECAR_NOT_READY -> Counter.builder(MetricNames.CLIENT_SIDECAR_NOT_READY)
+          .description("Sidecar-routed calls that went direct because the sidecar, or its route for the service,"
+              + " was not ready");
     };
     return b.tag(MetricNames.TAG_SERVICE, service).register(owner.registry);
   }
@@ -219,6 +224,19 @@ final class ServiceMeters {
   }
 
   /** The service is (or no longer is) served from last-known-good endpoints. */
+  /** The service's sidecar-path readiness changed. */
+  void sidecarReady(boolean now) {
+    sidecarReady = now;
+    if (sidecarGauge.compareAndSet(false, true)) {
+      keep(Gauge.builder(MetricNames.SIDECAR_SERVICE_READY, this, m -> m.sidecarReady ? 1 : 0)
+          .description("1 while the service's sidecar-routed calls go to the sidecar, 0 while they run direct"
+              + " because the sidecar (or its route for the service) is not ready")
+          .tag(MetricNames.TAG_SERVICE, service)
+          .strongReference(true)
+          .register(owner.registry));
+    }
+  }
+
   void stale(boolean now) {
     stale = now;
     if (now && staleGauge.compareAndSet(false, true)) {

@@ -165,6 +165,11 @@ final class CompositeMeshObserver implements MeshObserver {
   }
 
   @Override
+  public void onServiceSidecarReadinessChanged(String service, boolean ready, String reason) {
+    each("onServiceSidecarReadinessChanged", o -> o.onServiceSidecarReadinessChanged(service, ready, reason));
+  }
+
+  @Override
   public void onRegistrationChanged(ServiceRegistration registration, RegistrationStatus status, String detail) {
     each("onRegistrationChanged", o -> o.onRegistrationChanged(registration, status, detail));
   }

@@ -20,7 +20,13 @@ public enum MeshEvent {
   /** The call's deadline left no time for (another) attempt, or passed while the response was being read. */
   DEADLINE_EXCEEDED,
   /** A sidecar-routed call went direct (sidecar not ready, refused the connection, or crashed). */
-  SIDECAR_FALLBACK;
+  SIDECAR_FALLBACK,
+  /**
+   * A sidecar-routed call went direct because, when it started, the sidecar (or, with
+   * {@code route.sidecar-health-path}, its route for the service) was not ready; also reported as
+   * {@link #SIDECAR_FALLBACK}.
+   */
+  SIDECAR_NOT_READY;
 
   private final String tag = name().toLowerCase(java.util.Locale.ROOT);
 

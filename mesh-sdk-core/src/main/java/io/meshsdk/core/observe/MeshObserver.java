@@ -63,6 +63,13 @@ public interface MeshObserver {
   /** The local sidecar became ready or stopped being ready; {@code reason} says why. */
   default void onSidecarReadinessChanged(boolean ready, String reason) {}
 
+  /**
+   * Whether {@code service}'s sidecar-routed calls go to the sidecar changed (the sidecar's readiness, or the
+   * service's own probe through it with {@code route.sidecar-health-path}); told for services set to use the
+   * sidecar, first when they are, then on every change. {@code ready == false} means they run direct.
+   */
+  default void onServiceSidecarReadinessChanged(String service, boolean ready, String reason) {}
+
   /** A registration of this process changed status (registered, lost, regained, deregistered). */
   default void onRegistrationChanged(ServiceRegistration registration, RegistrationStatus status, String detail) {}
 

@@ -48,8 +48,36 @@ public record MigrationReport(
    * @param direct calls that went direct (including fallbacks)
    * @param sidecar calls that went via the sidecar
    * @param fallbacks calls meant for the sidecar that went direct (sidecar not ready or refused the connection)
+   * @param sidecarReady whether this service's sidecar-routed calls go to the sidecar now (the sidecar is ready
+   *     and, with a {@code route.sidecar-health-path}, the service's probe through it passes)
+   * @param readiness why (not): the last probe's finding, or how long a service set to use the sidecar has been
+   *     running direct
+   * @param transitions the last route changes, oldest first (at most {@link RouteTransition#KEPT_PER_SERVICE})
    */
-  public record Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks) {
+  public record Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
+      boolean sidecarReady, String readiness, List<RouteTransition> transitions) {
+
+    /** Copies the list. */
+    public Service {
+      requireNonNull(service, "service");
+      requireNonNull(mode, "mode");
+      requireNonNull(readiness, "readiness");
+      transitions = List.copyOf(transitions);
+    }
+
+    /** An entry without readiness detail nor transitions. */
+    public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks) {
+      this(service, mode, direct, sidecar, fallbacks, false, "", List.of());
+    }
+
+    /**
+     * Whether the service is set to use the sidecar ({@code sidecar} or {@code split:N}) but its calls run
+     * direct because the sidecar, or its route for the service, is not ready: the state to alert on.
+     */
+    public boolean runningDirectAgainstConfig() {
+      return !mode.isDirect() && !sidecarReady;
+    }
+
     /** All calls. */
     public long calls() {
       return direct.calls() + sidecar.calls();
@@ -84,6 +112,13 @@ public record MigrationReport(
       long all = s.calls();
       row(sb, s.service(), s.mode().toString(), "direct", s.direct(), all, Long.toString(s.fallbacks()));
       row(sb, "", "", "sidecar", s.sidecar(), all, "");
+      if (s.runningDirectAgainstConfig()) {
+        sb.append("  !! NOT READY on the sidecar path, calls run DIRECT: ").append(s.readiness()).append('\n');
+      }
+      int from = Math.max(0, s.transitions().size() - 3);
+      for (RouteTransition t : s.transitions().subList(from, s.transitions().size())) {
+        sb.append("  ").append(t).append('\n');
+      }
     }
     return sb.toString();
   }

@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * The route of one service's calls: its {@link RouteMode} and the request header that keys a stable split.
- * Property keys (relative to the service, under {@code route.}): {@code route.mode} and
- * {@code route.key-header}.
+ * Property keys (relative to the service, under {@code route.}): {@code route.mode},
+ * {@code route.key-header} and {@code route.sidecar-health-path}.
  *
  * <p>The split key of a call is, in order: the value of {@link #keyHeader()} when configured and present (so a
  * user's session stays on one path), else the trace id of a W3C {@code traceparent} header (so a request and
@@ -17,20 +17,33 @@ import java.util.Locale;
  *
  * @param mode the route mode
  * @param keyHeader a request header whose value keys the split (e.g. {@code x-user-id}), or "" for none
+ * @param sidecarHealthPath a path probed through the sidecar for this service (e.g. {@code /health}), or "" for
+ *     none: sidecar-level readiness only
  */
-public record RouteConfig(RouteMode mode, String keyHeader) {
+public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath) {
 
   /** Direct, no key header. */
-  public static final RouteConfig DEFAULT = new RouteConfig(RouteMode.DIRECT, "");
+  public static final RouteConfig DEFAULT = new RouteConfig(RouteMode.DIRECT, "", "");
 
   /** Validates. */
   public RouteConfig {
     requireNonNull(mode, "mode");
     requireNonNull(keyHeader, "keyHeader");
+    requireNonNull(sidecarHealthPath, "sidecarHealthPath");
     if (!keyHeader.isEmpty() && !MeshHeaders.isToken(keyHeader)) {
       throw new ConfigException("key-header", keyHeader, "an HTTP header name, or \"\" for none");
     }
     keyHeader = keyHeader.toLowerCase(Locale.ROOT);
+    if (!sidecarHealthPath.isEmpty() && (!sidecarHealthPath.startsWith("/") || sidecarHealthPath.startsWith("//")
+        || !sidecarHealthPath.matches("[A-Za-z0-9._~!$&'()*+,;=:@%/?-]+"))) {
+      throw new ConfigException("sidecar-health-path", sidecarHealthPath,
+          "an absolute path such as /health (no spaces, no fragment), or \"\" for sidecar-level readiness only");
+    }
+  }
+
+  /** A route with {@code mode} and {@code keyHeader}, without a per-service health path. */
+  public RouteConfig(RouteMode mode, String keyHeader) {
+    this(mode, keyHeader, "");
   }
 
   /** The defaults: {@code direct}, no key header. */
@@ -45,12 +58,12 @@ public record RouteConfig(RouteMode mode, String keyHeader) {
 
   /** A copy with another mode. */
   public RouteConfig withMode(RouteMode newMode) {
-    return new RouteConfig(newMode, keyHeader);
+    return new RouteConfig(newMode, keyHeader, sidecarHealthPath);
   }
 
   /**
    * A copy with one property applied; {@code key} is relative to {@code route.} ({@code mode},
-   * {@code key-header}).
+   * {@code key-header}, {@code sidecar-health-path}).
    *
    * @throws ConfigException naming {@code route.<key>} for an unknown key or a bad value
    */
@@ -60,8 +73,10 @@ public record RouteConfig(RouteMode mode, String keyHeader) {
     try {
       return switch (key) {
         case "mode" -> withMode(RouteMode.parse(value));
-        case "key-header" -> new RouteConfig(mode, value.trim());
-        default -> throw new ConfigException(key, value, "route.mode or route.key-header");
+        case "key-header" -> new RouteConfig(mode, value.trim(), sidecarHealthPath);
+        case "sidecar-health-path" -> new RouteConfig(mode, keyHeader, value.trim());
+        default -> throw new ConfigException(key, value,
+            "route.mode, route.key-header or route.sidecar-health-path");
       };
     } catch (ConfigException e) {
       throw e.withKeyPrefix("route.");
@@ -70,6 +85,7 @@ public record RouteConfig(RouteMode mode, String keyHeader) {
 
   @Override
   public String toString() {
-    return keyHeader.isEmpty() ? mode.toString() : mode + " key=" + keyHeader;
+    return mode + (keyHeader.isEmpty() ? "" : " key=" + keyHeader)
+        + (sidecarHealthPath.isEmpty() ? "" : " health=" + sidecarHealthPath);
   }
 }

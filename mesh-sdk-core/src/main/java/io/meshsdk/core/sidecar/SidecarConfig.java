@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * The local sidecar proxy the bridge hands calls to: where it listens, how calls are handed over, and how its
  * readiness is probed. Immutable; passed to {@code Mesh.builder().sidecar(...)} or read from
  * {@code mesh.sidecar.*} properties with {@link #fromProperties}. Which services use it is per-service config
- * ({@code route.mode}), which can change at run time; the sidecar itself is fixed for the life of the mesh.
+ * ({@code route.mode}), which can change at run time ({@code Mesh.route}); the sidecar itself can be replaced at
+ * run time too ({@code Mesh.sidecar(SidecarConfig)}).
  *
  * <pre>{@code
  * SidecarConfig sidecar = SidecarConfig.builder()
@@ -37,23 +38,29 @@ public final class SidecarConfig {
   public static final int DEFAULT_PROBE_FAILURES = 2;
   /** Default marker header: {@code x-mesh-route}, value {@code sidecar}. */
   public static final String DEFAULT_MARKER_HEADER = MeshHeaders.ROUTE_MARKER;
+  /** Default interval of the WARN logged while services configured for the sidecar run direct: 30 s. */
+  public static final Duration DEFAULT_NOT_READY_WARN_INTERVAL = Duration.ofSeconds(30);
 
   private final String host;
   private final int port;
   private final HandoffStyle style;
   private final String hostSuffix;
   private final HttpUrl readyUrl;
+  private final boolean readyUrlSet;
   private final Duration probeInterval;
   private final Duration probeTimeout;
   private final int probeFailures;
   private final String markerHeader;
   private final int inboundPort;
+  private final ReadinessProbe readiness;
+  private final Duration notReadyWarnInterval;
 
   private SidecarConfig(Builder b, String host, int port) {
     this.host = host;
     this.port = port;
     this.style = b.style;
     this.hostSuffix = b.hostSuffix;
+    this.readyUrlSet = b.readyUrl != null;
     this.readyUrl = b.readyUrl != null ? b.readyUrl
         : new HttpUrl.Builder().scheme("http").host(host).port(port).encodedPath("/ready").build();
     this.probeInterval = b.probeInterval;
@@ -61,11 +68,31 @@ public final class SidecarConfig {
     this.probeFailures = b.probeFailures;
     this.markerHeader = b.markerHeader;
     this.inboundPort = b.inboundPort;
+    this.readiness = b.readiness;
+    this.notReadyWarnInterval = b.notReadyWarnInterval;
   }
 
   /** A new builder; {@link Builder#address} is required. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding this config's settings, e.g. to derive a sidecar at another address. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host;
+    b.port = port;
+    b.style = style;
+    b.hostSuffix = hostSuffix;
+    b.readyUrl = readyUrlSet ? readyUrl : null; // the default follows a new address
+    b.probeInterval = probeInterval;
+    b.probeTimeout = probeTimeout;
+    b.probeFailures = probeFailures;
+    b.markerHeader = markerHeader;
+    b.inboundPort = inboundPort;
+    b.readiness = readiness;
+    b.notReadyWarnInterval = notReadyWarnInterval;
+    return b;
   }
 
   /** A host-header sidecar at {@code host:port} with every other setting at its default. */
@@ -76,7 +103,8 @@ public final class SidecarConfig {
   /**
    * Reads {@code mesh.sidecar.*}: {@code address} (host:port, required when any other key is present),
    * {@code style}, {@code host-suffix}, {@code ready-url}, {@code probe-interval}, {@code probe-timeout},
-   * {@code probe-failures}, {@code marker-header}, {@code inbound-port}. Any other {@code mesh.sidecar.} key is
+   * {@code probe-failures}, {@code marker-header}, {@code inbound-port}, {@code readiness},
+   * {@code not-ready-warn-interval}. Any other {@code mesh.sidecar.} key is
    * an error (a misspelt key must not be silently ignored).
    *
    * @return the config, or {@code null} when no {@code mesh.sidecar.} key is present
@@ -159,25 +187,45 @@ public final class SidecarConfig {
     return inboundPort;
   }
 
+  /** How readiness is probed: the ready URL and the listener ({@code http}), or the listener only ({@code tcp}). */
+  public ReadinessProbe readiness() {
+    return readiness;
+  }
+
+  /**
+   * How often a WARN names the services configured for the sidecar whose calls run direct because the sidecar (or
+   * its route for the service) is not ready: once per interval, not per call nor per probe.
+   */
+  public Duration notReadyWarnInterval() {
+    return notReadyWarnInterval;
+  }
+
+  /** The outbound listener as {@code host:port}. */
+  public String address() {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof SidecarConfig c && host.equals(c.host) && port == c.port && style == c.style
         && hostSuffix.equals(c.hostSuffix) && readyUrl.equals(c.readyUrl) && probeInterval.equals(c.probeInterval)
         && probeTimeout.equals(c.probeTimeout) && probeFailures == c.probeFailures
         && markerHeader.equals(c.markerHeader)
-        && inboundPort == c.inboundPort;
+        && inboundPort == c.inboundPort && readiness == c.readiness
+        && notReadyWarnInterval.equals(c.notReadyWarnInterval);
   }
 
   @Override
   public int hashCode() {
     return java.util.Objects.hash(host, port, style, hostSuffix, readyUrl, probeInterval, probeTimeout,
-        probeFailures, markerHeader, inboundPort);
+        probeFailures, markerHeader, inboundPort, readiness, notReadyWarnInterval);
   }
 
   @Override
   public String toString() {
     return "SidecarConfig{" + host + ":" + port + " " + style
-        + (hostSuffix.isEmpty() ? "" : " suffix=" + hostSuffix) + " ready=" + readyUrl
+        + (hostSuffix.isEmpty() ? "" : " suffix=" + hostSuffix)
+        + (readiness == ReadinessProbe.TCP ? " ready=tcp" : " ready=" + readyUrl)
         + " every " + probeInterval.toMillis() + "ms"
         + (inboundPort == 0 ? "" : " inbound=" + inboundPort) + "}";
   }
@@ -194,8 +242,22 @@ public final class SidecarConfig {
     private int probeFailures = DEFAULT_PROBE_FAILURES;
     private String markerHeader = DEFAULT_MARKER_HEADER;
     private int inboundPort;
+    private ReadinessProbe readiness = ReadinessProbe.HTTP;
+    private Duration notReadyWarnInterval = DEFAULT_NOT_READY_WARN_INTERVAL;
 
     private Builder() {}
+
+    /** How readiness is probed (default {@code http}: the ready URL answers 2xx and the listener accepts). */
+    public Builder readiness(ReadinessProbe probe) {
+      this.readiness = requireNonNull(probe, "probe");
+      return this;
+    }
+
+    /** How often the "configured for the sidecar but running direct" WARN repeats (default 30 s). */
+    public Builder notReadyWarnInterval(Duration interval) {
+      this.notReadyWarnInterval = ConfigValues.requirePositive("sidecar.not-ready-warn-interval", interval);
+      return this;
+    }
 
     /** The outbound listener, e.g. {@code 127.0.0.1} and {@code 15001}. */
     public Builder address(String host, int port) {
@@ -331,9 +393,12 @@ public final class SidecarConfig {
         case "probe-failures" -> probeFailures(ConfigValues.parseInt("sidecar.probe-failures", value));
         case "marker-header" -> markerHeader(value);
         case "inbound-port" -> inboundPort(ConfigValues.parseInt("sidecar.inbound-port", value));
+        case "readiness" -> readiness(ReadinessProbe.parse("sidecar.readiness", value));
+        case "not-ready-warn-interval" -> notReadyWarnInterval(
+            ConfigValues.parseDuration("sidecar.not-ready-warn-interval", value));
         default -> throw new ConfigException("sidecar." + key, value,
             "one of sidecar.address, style, host-suffix, ready-url, probe-interval, probe-timeout, probe-failures,"
-                + " marker-header, inbound-port");
+                + " marker-header, inbound-port, readiness, not-ready-warn-interval");
       }
       return this;
     }

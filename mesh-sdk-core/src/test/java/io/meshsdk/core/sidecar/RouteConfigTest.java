@@ -62,4 +62,24 @@ class RouteConfigTest {
     assertThat(a).isEqualTo(a2);
     assertThat(a.forService("inventory").toString()).contains("route=split:10");
   }
+
+  @Test
+  void sidecarHealthPathBindsAndValidates() {
+    MeshConfig c = MeshConfig.fromProperties(Map.of(
+        "mesh.services.inventory.route.mode", "sidecar",
+        "mesh.services.inventory.route.sidecar-health-path", "/health"));
+    assertThat(c.forService("inventory").route())
+        .isEqualTo(new RouteConfig(RouteMode.SIDECAR, "", "/health"));
+    assertThat(c.forService("inventory").route().withMode(RouteMode.DIRECT).sidecarHealthPath()).isEqualTo("/health");
+    assertThat(new RouteConfig(RouteMode.SIDECAR, "x").sidecarHealthPath()).isEmpty();
+    for (String bad : new String[] {"health", "/a b", "//x", "/x#y"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of(
+          "mesh.services.inventory.route.sidecar-health-path", bad)))
+          .isInstanceOf(io.meshsdk.core.common.ConfigException.class)
+          .hasMessageStartingWith("mesh.services.inventory.route.sidecar-health-path: ");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of(
+        "mesh.services.inventory.route.health", "/x")))
+        .hasMessageContaining("route.sidecar-health-path");
+  }
 }

@@ -48,4 +48,12 @@ final class RouteRecorder implements MeshObserver {
   public void onSidecarReadinessChanged(boolean ready, String reason) {
     readinessChanges.add(ready);
   }
+
+  /** Per-service readiness changes, in order. */
+  final List<java.util.Map.Entry<String, Boolean>> serviceReadiness = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void onServiceSidecarReadinessChanged(String service, boolean ready, String reason) {
+    serviceReadiness.add(java.util.Map.entry(service, ready));
+  }
 }

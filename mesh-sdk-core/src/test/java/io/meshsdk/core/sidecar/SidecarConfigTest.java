@@ -68,4 +68,37 @@ class SidecarConfigTest {
     assertThatThrownBy(() -> SidecarConfig.fromProperties(Map.of("mesh.sidecar.adress", "h:1")))
         .hasMessageStartingWith("mesh.sidecar.adress: \"h:1\"");
   }
+
+  @Test
+  void readinessKindAndWarnIntervalBindAndValidate() {
+    SidecarConfig c = SidecarConfig.fromProperties(Map.of("mesh.sidecar.address", "127.0.0.1:15001",
+        "mesh.sidecar.readiness", "TCP", "mesh.sidecar.not-ready-warn-interval", "5s"));
+    assertThat(c.readiness()).isEqualTo(ReadinessProbe.TCP);
+    assertThat(c.notReadyWarnInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.toString()).contains("ready=tcp");
+    assertThat(SidecarConfig.of("127.0.0.1", 15001).readiness()).isEqualTo(ReadinessProbe.HTTP);
+    assertThat(SidecarConfig.of("127.0.0.1", 15001).notReadyWarnInterval())
+        .isEqualTo(SidecarConfig.DEFAULT_NOT_READY_WARN_INTERVAL);
+    assertThatThrownBy(() -> SidecarConfig.fromProperties(Map.of("mesh.sidecar.address", "h:1",
+        "mesh.sidecar.readiness", "grpc")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("mesh.sidecar.readiness: \"grpc\" (expected: http");
+    assertThatThrownBy(() -> SidecarConfig.fromProperties(Map.of("mesh.sidecar.address", "h:1",
+        "mesh.sidecar.not-ready-warn-interval", "0s")))
+        .hasMessageStartingWith("mesh.sidecar.not-ready-warn-interval: ");
+  }
+
+  @Test
+  void toBuilderCopiesEverythingAndTheDefaultReadyUrlFollowsANewAddress() {
+    SidecarConfig c = SidecarConfig.builder().address("127.0.0.1:15001").style(HandoffStyle.HTTP_PROXY)
+        .hostSuffix(".svc").probeFailures(3).readiness(ReadinessProbe.TCP).build();
+    assertThat(c.toBuilder().build()).isEqualTo(c);
+    SidecarConfig moved = c.toBuilder().address("127.0.0.1:15002").build();
+    assertThat(moved.readyUrl().toString()).isEqualTo("http://127.0.0.1:15002/ready");
+    assertThat(moved.style()).isEqualTo(HandoffStyle.HTTP_PROXY);
+    assertThat(moved.address()).isEqualTo("127.0.0.1:15002");
+    SidecarConfig explicit = c.toBuilder().readyUrl("http://127.0.0.1:9/ready").build();
+    assertThat(explicit.toBuilder().address("127.0.0.1:15003").build().readyUrl().toString())
+        .isEqualTo("http://127.0.0.1:9/ready");
+  }
 }

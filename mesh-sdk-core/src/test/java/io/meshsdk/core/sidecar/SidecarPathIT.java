@@ -171,11 +171,11 @@ class SidecarPathIT {
         assertThat(r.header("x-backend")).isEqualTo("inventory-1");
       }
     }
-    assertThat(recorder.events).containsExactly(
+    assertThat(recorder.events).containsExactly( // a not-ready fallback is also told as SIDECAR_NOT_READY
         "SIDECAR_FALLBACK: sidecar refused the connection",
-        "SIDECAR_FALLBACK: sidecar not ready",
-        "SIDECAR_FALLBACK: sidecar not ready",
-        "SIDECAR_FALLBACK: sidecar not ready");
+        "SIDECAR_FALLBACK: sidecar not ready", "SIDECAR_NOT_READY: sidecar not ready",
+        "SIDECAR_FALLBACK: sidecar not ready", "SIDECAR_NOT_READY: sidecar not ready",
+        "SIDECAR_FALLBACK: sidecar not ready", "SIDECAR_NOT_READY: sidecar not ready");
     double metric = registry.get(MetricNames.CLIENT_SIDECAR_FALLBACKS).tag(MetricNames.TAG_SERVICE, "inventory")
         .counter().count();
     assertThat(metric).isEqualTo(4.0).isEqualTo((double) mesh.migrationReport().service("inventory").fallbacks());

@@ -1,5 +1,6 @@
 package io.meshsdk.testing.sidecar;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -51,5 +52,18 @@ final class HaproxySidecar extends LocalSidecar {
   @Override
   List<String> command(String binary, Path runDir, Path config) {
     return list(binary, "-db", "-f", config.toString());
+  }
+
+  /** A new process binds the port too (SO_REUSEPORT), then tells the old one to stop listening and finish. */
+  @Override
+  Process reload(String binary, Path runDir, Path config, Process current) throws IOException {
+    List<String> cmd = command(binary, runDir, config);
+    cmd.add("-sf");
+    cmd.add(Long.toString(current.pid()));
+    return new ProcessBuilder(cmd)
+        .directory(runDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(name() + ".out").toFile()))
+        .start();
   }
 }

@@ -37,8 +37,12 @@ import org.slf4j.LoggerFactory;
  *   // send "Host: inventory" to 127.0.0.1:sidecar.port()
  *   sidecar.kill();     // SIGKILL, as a crash
  *   sidecar.restart();  // same port, same config
+ *   sidecar.reload();   // hot reload: haproxy -sf <old pid>, nginx -s reload (needs nginxWithMaster())
  * }
  * }</pre>
+ *
+ * <p>{@link #reservePort()} picks the port before the process exists, so that an application can be configured
+ * for a sidecar that starts later (the start race).
  *
  * <p>The binary must be installed ({@code apt-get install haproxy} / {@code nginx}); if it is missing,
  * {@link #start()} fails with a message naming the Debian package. Every file lives in a temp directory that
@@ -55,8 +59,13 @@ public abstract class LocalSidecar implements AutoCloseable {
   public static final String READY_PATH = "/ready";
 
   private final Map<String, List<String>> routes = new LinkedHashMap<>();
+  /** Processes a hot reload replaced, still finishing their connections: stopped with the sidecar. */
+  private final List<Process> retired = new ArrayList<>();
   private @Nullable Path runDir;
   private int port;
+  private boolean portReserved;
+  /** The processes serving before the last reload (old HAProxy, old nginx workers). */
+  private List<ProcessHandle> beforeReload = List.of();
   private @Nullable Process process;
 
   LocalSidecar() {}
@@ -66,9 +75,17 @@ public abstract class LocalSidecar implements AutoCloseable {
     return new HaproxySidecar();
   }
 
-  /** An nginx sidecar (Debian package {@code nginx}). */
+  /** An nginx sidecar (Debian package {@code nginx}), one process. */
   public static LocalSidecar nginx() {
-    return new NginxSidecar();
+    return new NginxSidecar(false);
+  }
+
+  /**
+   * An nginx sidecar with a master process and one worker, as deployed: {@link #reload()} sends
+   * {@code nginx -s reload}; {@link #kill()} kills the master and its worker.
+   */
+  public static LocalSidecar nginxWithMaster() {
+    return new NginxSidecar(true);
   }
 
   /** The first installed of HAProxy and nginx, or {@code null} when neither is (e.g. to show the fallback). */
@@ -93,6 +110,12 @@ public abstract class LocalSidecar implements AutoCloseable {
 
   abstract List<String> command(String binary, Path runDir, Path config);
 
+  /**
+   * Reloads the running {@code current} process with the rewritten {@code config}: returns the process that serves
+   * from now on ({@code current} itself when the proxy reloads in place).
+   */
+  abstract Process reload(String binary, Path runDir, Path config, Process current) throws IOException;
+
   /** Routes requests whose Host is {@code host} to {@code backends} ({@code host:port} each). Before start. */
   public LocalSidecar route(String host, String... backends) {
     requireNonNull(host, "host");
@@ -110,6 +133,101 @@ public abstract class LocalSidecar implements AutoCloseable {
       b[i] = "127.0.0.1:" + ports[i];
     }
     return route(host, b);
+  }
+
+  /**
+   * Picks the loopback port the sidecar will listen on before it starts (the application can be configured for a
+   * sidecar that does not exist yet); {@link #start()} then binds exactly that port.
+   *
+   * @return the port
+   */
+  public int reservePort() {
+    if (process != null) {
+      throw new IllegalStateException(name() + " sidecar already started on port " + port);
+    }
+    if (!portReserved) {
+      port = freePort();
+      portReserved = true;
+    }
+    return port;
+  }
+
+  /**
+   * Hot reload under load, as operators do it: the config is written again (with the routes as they are now) and
+   * HAProxy is started anew with {@code -sf <old pid>} (the old process stops listening and finishes its
+   * connections), nginx gets {@code nginx -s reload} (needs {@link #nginxWithMaster()}). Returns once the ready
+   * path answers.
+   */
+  public LocalSidecar reload() {
+    Path dir = runDir;
+    Process p = process;
+    if (dir == null || p == null) {
+      throw new IllegalStateException(name() + " sidecar is not running");
+    }
+    String bin = requireNonNull(binary());
+    Path cfg = dir.resolve(name() + ".conf");
+    List<ProcessHandle> old = new ArrayList<>(p.descendants().toList());
+    old.add(p.toHandle());
+    try {
+      Files.writeString(cfg, config(dir, port, routes), StandardCharsets.UTF_8);
+      Process next = reload(bin, dir, cfg, p);
+      if (next == p) {
+        old.remove(p.toHandle()); // nginx: the master stays, its old worker goes
+      }
+      beforeReload = old;
+      if (next != p) {
+        synchronized (retired) {
+          retired.add(p);
+        }
+        process = next;
+        reap(next);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (ready()) {
+        log.info("{} sidecar reloaded on 127.0.0.1:{} (pid {}), routes {}", name(), port, pid(), routes);
+        return this;
+      }
+      try {
+        requireNonNull(process).waitFor(20, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new IllegalStateException(name() + " did not answer on its ready path within 10 s after a reload");
+  }
+
+  /**
+   * Waits until every process that served before the last {@link #reload()} has exited (they finish their
+   * connections first), at most {@code timeout}: from then on every connection meets the new config.
+   *
+   * @return whether they all exited in time
+   */
+  public boolean awaitReloadDone(java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (ProcessHandle h : beforeReload) {
+      try {
+        h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        return false;
+      } catch (java.util.concurrent.ExecutionException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Removes the route of {@code host} (applied by {@link #reload()} or a start). */
+  public LocalSidecar removeRoute(String host) {
+    routes.remove(requireNonNull(host, "host").toLowerCase(java.util.Locale.ROOT));
+    return this;
   }
 
   /** The absolute path of the installed binary, or {@code null}. */
@@ -146,6 +264,10 @@ public abstract class LocalSidecar implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (portReserved) {
+      launch();
+      return this;
+    }
     IllegalStateException last = null;
     for (int i = 0; i < 3; i++) { // a port picked free may be taken by the time the proxy binds it
       port = freePort();
@@ -161,6 +283,13 @@ public abstract class LocalSidecar implements AutoCloseable {
 
   /** Kills the process with SIGKILL, like a crash; {@link #restart()} brings it back on the same port. */
   public LocalSidecar kill() {
+    synchronized (retired) {
+      for (Process r : retired) {
+        r.descendants().forEach(ProcessHandle::destroyForcibly);
+        r.destroyForcibly();
+      }
+      retired.clear();
+    }
     Process p = process;
     if (p != null) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -211,6 +340,14 @@ public abstract class LocalSidecar implements AutoCloseable {
   /** Stops the process (SIGTERM, then SIGKILL) and deletes its files. */
   @Override
   public void close() {
+    synchronized (retired) {
+      for (Process r : retired) {
+        r.descendants().forEach(ProcessHandle::destroyForcibly);
+        r.destroyForcibly();
+        waitForExit(r);
+      }
+      retired.clear();
+    }
     Process p = process;
     if (p != null) {
       p.destroy();
@@ -252,11 +389,7 @@ public abstract class LocalSidecar implements AutoCloseable {
       throw new IllegalStateException("cannot start " + bin, e);
     }
     Process p = requireNonNull(process);
-    // a JVM that dies without close() (a crashed test run) must not leave the proxy listening behind it
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }, name() + "-sidecar-reaper-" + p.pid()));
+    reap(p);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     try {
       while (System.nanoTime() < deadline) {
@@ -282,6 +415,14 @@ public abstract class LocalSidecar implements AutoCloseable {
     }
     throw new IllegalStateException(name() + " did not become ready on 127.0.0.1:" + port + " within 10 s"
         + " (exit " + (p.isAlive() ? "none" : p.exitValue()) + "); output:\n" + output);
+  }
+
+  /** A JVM that dies without close() (a crashed test run) must not leave the proxy listening behind it. */
+  private void reap(Process p) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }, name() + "-sidecar-reaper-" + p.pid()));
   }
 
   /** Whether the ready path answers 200 now. */

@@ -1,14 +1,22 @@
 package io.meshsdk.testing.sidecar;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
- * nginx as a sidecar: one process ({@code master_process off}) so that a SIGKILL really stops it;
- * {@code map $host} to an upstream per host, {@code location = /ready}; every temp path under the run dir.
+ * nginx as a sidecar: one process ({@code master_process off}) so that a SIGKILL really stops it, or a master and
+ * one worker (for {@code nginx -s reload}); {@code map $host} to an upstream per host, {@code location = /ready};
+ * every temp path under the run dir.
  */
 final class NginxSidecar extends LocalSidecar {
+
+  private final boolean master;
+
+  NginxSidecar(boolean master) {
+    this.master = master;
+  }
 
   @Override
   public String name() {
@@ -32,7 +40,7 @@ final class NginxSidecar extends LocalSidecar {
     if ("root".equals(System.getProperty("user.name"))) {
       sb.append("user root;\n");
     }
-    sb.append("master_process off;\nworker_processes 1;\npid ").append(run).append("/nginx.pid;\n")
+    sb.append(master ? "master_process on;\n" : "master_process off;\n").append("worker_processes 1;\npid ").append(run).append("/nginx.pid;\n")
         .append("error_log ").append(run).append("/error.log warn;\n")
         .append("events { worker_connections 1024; }\n")
         .append("http {\n  access_log off;\n")
@@ -65,6 +73,28 @@ final class NginxSidecar extends LocalSidecar {
         .append("      proxy_next_upstream off;\n")
         .append("    }\n  }\n}\n");
     return sb.toString();
+  }
+
+  @Override
+  Process reload(String binary, Path runDir, Path config, Process current) throws IOException {
+    if (!master) {
+      throw new IllegalStateException("nginx reload needs a master process: use LocalSidecar.nginxWithMaster()");
+    }
+    Process signal = new ProcessBuilder(binary, "-p", runDir.toString(), "-c", config.toString(), "-e",
+        runDir + "/error.log", "-s", "reload")
+        .directory(runDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve("nginx.out").toFile()))
+        .start();
+    try {
+      if (!signal.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || signal.exitValue() != 0) {
+        throw new IllegalStateException("nginx -s reload failed; see " + runDir.resolve("nginx.out"));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reloading nginx", e);
+    }
+    return current; // the master re-reads the config and replaces its worker gracefully
   }
 
   @Override

@@ -93,16 +93,18 @@ final class CallExecutor {
     long start = ticker.read();
     CallState<R> s = new CallState<>(this, p, call, start);
     HttpUrl url = call.url();
-    CompiledRoute route = p.route;
+    CompiledRoute route = p.route(); // read once: the call finishes on the route and sidecar it starts on
+    s.compiled = route;
     String fallback = null;
     boolean viaSidecar = false;
+    boolean notReady = false;
     if (route != null && route.wantsSidecar(call, observer)) {
       if (url.isHttps()) {
         fallback = "https call: the hand-off to the sidecar is plaintext, so it goes direct over TLS";
       } else if (route.sidecar == null) {
         fallback = "no sidecar configured";
-      } else if (!engine.bridge().isReady()) {
-        fallback = "sidecar not ready";
+      } else if ((fallback = route.notReady()) != null) {
+        notReady = true;
       } else {
         viaSidecar = true;
       }
@@ -114,6 +116,9 @@ final class CallExecutor {
       route.stats.fallback();
       s.fellBack = true;
       ObserverCalls.event(s.obs, MeshEvent.SIDECAR_FALLBACK, fallback);
+      if (notReady) {
+        ObserverCalls.event(s.obs, MeshEvent.SIDECAR_NOT_READY, fallback);
+      }
     }
     ServicePolicies policies = p.resilience.policies();
     long inherited = Deadlines.current();
@@ -194,9 +199,9 @@ final class CallExecutor {
         throw e;
       }
       if (refused) {
-        engine.bridge().reportRefused("calls to " + target.endpoint().authority() + " are refused (" + e + ")");
+        route.bridge.reportRefused("calls to " + target.endpoint().authority() + " are refused (" + e + ")");
       } else {
-        engine.bridge().requestProbe();
+        route.bridge.requestProbe();
         if (call.hasBody() && s.replayable != 1) {
           skippedForBody(s, "the sidecar closed the connection after reading a body that cannot be sent again");
           throw withNote(e, s, "not sent direct: the request body cannot be sent again");
@@ -619,7 +624,7 @@ final class CallExecutor {
   }
 
   private void record(CallState<?> s, long end, boolean error) {
-    CompiledRoute route = s.pipeline.route;
+    CompiledRoute route = s.compiled;
     if (route != null) {
       route.stats.record(s.route == Route.SIDECAR ? MigrationStats.SIDECAR : MigrationStats.DIRECT, end - s.start,
           error, end);

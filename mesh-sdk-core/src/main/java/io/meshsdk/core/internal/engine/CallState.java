@@ -48,6 +48,8 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
   short directAttempts;
   short attemptIndex;
   Route route = Route.DIRECT;
+  /** The service's route when the call started (null: never migrating); the call keeps it to the end. */
+  @Nullable CompiledRoute compiled;
   boolean fellBack;
   /** -1: not decided yet; 0: the body cannot be sent again; 1: it can (or there is none). */
   int replayable = -1;

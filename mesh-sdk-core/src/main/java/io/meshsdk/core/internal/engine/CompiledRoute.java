@@ -6,14 +6,16 @@ import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.sidecar.HandoffStyle;
 import io.meshsdk.core.sidecar.RouteConfig;
+import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.core.transport.TransportCall;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The route of one service for one config: which calls go to the sidecar ({@code split:N} by a stable key), and
- * where and how they are handed over. Built once per config change; immutable. A service never routed to the
- * sidecar has none, so it pays nothing for the bridge.
+ * where and how they are handed over. Built once per route change, sidecar change or config change; immutable. A
+ * call reads it once and keeps it to the end, so a call in flight finishes on the route (and sidecar) it started
+ * on. A service never routed to the sidecar has none, so it pays nothing for the bridge.
  */
 final class CompiledRoute {
 
@@ -28,8 +30,16 @@ final class CompiledRoute {
   /** Where sidecar-bound calls are sent, as an endpoint record so its parsed base and rewrite cache serve here. */
   final @Nullable TrackedEndpoint sidecarTarget;
   final boolean hostHeaderStyle;
+  /** The bridge this route hands calls to (its readiness, its refusal reports). */
+  final SidecarBridge bridge;
+  /** The service's readiness through the sidecar ({@code route.sidecar-health-path}), or null for none. */
+  final SidecarBridge.@Nullable ServiceReadiness readiness;
 
-  CompiledRoute(String service, RouteConfig route, MigrationStats stats, @Nullable SidecarConfig sidecar, long now) {
+  CompiledRoute(String service, RouteConfig route, MigrationStats stats, SidecarBridge bridge,
+      SidecarBridge.@Nullable ServiceReadiness readiness, long now) {
+    SidecarConfig sidecar = bridge.config();
+    this.bridge = bridge;
+    this.readiness = readiness;
     this.service = service;
     this.route = route;
     this.percent = route.mode().sidecarPercent();
@@ -58,6 +68,18 @@ final class CompiledRoute {
       ambient = observer.currentTraceId();
     }
     return RouteKey.bucket(key, traceparent, ambient) < percent;
+  }
+
+  /**
+   * Why a sidecar-bound call goes direct now ("sidecar not ready", or not ready for this service), or {@code null}
+   * when it may go to the sidecar: two volatile reads, no allocation.
+   */
+  @Nullable String notReady() {
+    if (!bridge.isReady()) {
+      return "sidecar not ready";
+    }
+    SidecarBridge.ServiceReadiness r = readiness;
+    return r == null || r.isReady() ? null : "sidecar not ready for this service (route.sidecar-health-path probe)";
   }
 
   @Override

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.client.MeshClosedException;
 import io.meshsdk.core.client.UnknownServiceException;
+import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.common.MeshException;
 import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.common.SerialExecutor;
@@ -26,6 +27,7 @@ import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.RouteConfig;
 import io.meshsdk.core.sidecar.RouteMode;
+import io.meshsdk.core.sidecar.RouteTransition;
 import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.security.WorkloadCertificates;
 import io.meshsdk.core.sidecar.SidecarConfig;
@@ -73,13 +75,15 @@ public final class MeshEngine implements AutoCloseable {
   private final MeshScheduler scheduler;
   private final SerialExecutor control;
   private final DeadlineWatchdog watchdog;
-  private final SidecarBridge bridge;
+  private volatile SidecarBridge bridge;
+  private final ReadinessRelay relay;
+  private final Object sidecarSwap = new Object(); // one sidecar replacement at a time
   private volatile OkHttpClient healthClient;
   private volatile PolicyHolder policies = PolicyHolder.create();
   private final TlsIdentities identities = new TlsIdentities();
   private volatile @Nullable WorkloadCertificates certificates;
   private final CallExecutor executor;
-  private final String markerHeader;
+  private volatile String markerHeader;
   private final ConcurrentHashMap<String, ServicePipeline> pipelines = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, MigrationStats> migration = new ConcurrentHashMap<>();
   private volatile MeshConfig config = MeshConfig.ofDefaults();
@@ -110,7 +114,8 @@ public final class MeshEngine implements AutoCloseable {
         System::currentTimeMillis);
     directory.staleListener((service, stale, reason) ->
         observe(o -> o.onDiscoveryStale(service, stale, reason), "onDiscoveryStale"));
-    this.bridge = new SidecarBridge(sidecar, new ReadinessRelay(observer, scheduler));
+    this.relay = new ReadinessRelay(observer, scheduler);
+    this.bridge = newBridge(sidecar);
     this.markerHeader = sidecar == null ? MeshHeaders.ROUTE_MARKER : sidecar.markerHeader();
     this.executor = new CallExecutor(this, ticker, observer, localService);
   }
@@ -212,20 +217,206 @@ public final class MeshEngine implements AutoCloseable {
   }
 
   @Nullable CompiledRoute compileRoute(String service, RouteConfig route) {
+    return compileRoute(service, route, bridge);
+  }
+
+  private @Nullable CompiledRoute compileRoute(String service, RouteConfig route, SidecarBridge on) {
     MigrationStats stats;
     if (route.mode().isDirect()) {
+      on.stopProbingService(service);
       stats = migration.get(service);
       if (stats == null) {
         return null; // never migrating: the bridge costs its calls nothing
       }
     } else {
-      if (bridge.config() == null) {
+      if (on.config() == null) {
         log.warn("service '{}': route.mode={} but no sidecar is configured (mesh.sidecar.address); its calls go"
             + " direct", service, route.mode());
       }
       stats = migration.computeIfAbsent(service, k -> new MigrationStats(ticker));
     }
-    return new CompiledRoute(service, route, stats, bridge.config(), ticker.read());
+    SidecarBridge.ServiceReadiness readiness = null;
+    if (route.mode().isDirect() || route.sidecarHealthPath().isEmpty() || on.config() == null) {
+      on.stopProbingService(service);
+    } else {
+      readiness = on.probeService(service, route.sidecarHealthPath());
+    }
+    return new CompiledRoute(service, route, stats, on, readiness, ticker.read());
+  }
+
+  private SidecarBridge newBridge(@Nullable SidecarConfig sidecar) {
+    SidecarBridge b = new SidecarBridge(sidecar, relay);
+    b.afterEachRound(() -> readinessRound(b));
+    return b;
+  }
+
+  // ---- run-time route and sidecar control --------------------------------------------------------------------
+
+  /**
+   * Sets {@code service}'s route mode now, without rebuilding anything else of the service: its balancer, breaker,
+   * ejections and statistics stay; calls in flight finish on the route they started on. The change is kept in the
+   * service's transitions; it lasts until the next change, by this method or by a config whose route keys for the
+   * service differ from the config in force.
+   *
+   * @return the mode in force before
+   * @throws ConfigException naming {@code mesh.services.<service>.route.mode} when the mesh does not route the
+   *     service
+   */
+  public synchronized RouteMode route(String service, RouteMode mode, String by, String reason) {
+    requireNonNull(mode, "mode");
+    if (closed) {
+      throw new IllegalStateException("the mesh is closed");
+    }
+    ServicePipeline p = routed(service, mode.toString());
+    RouteConfig was = p.routeConfig();
+    if (was.mode().equals(mode)) {
+      return mode;
+    }
+    RouteConfig now = was.withMode(mode);
+    p.route(now, compileRoute(service, now));
+    transition(service, was.mode(), mode, by, reason);
+    return was.mode();
+  }
+
+  /**
+   * The route mode in force for {@code service}.
+   *
+   * @throws ConfigException naming {@code mesh.services.<service>.route.mode} when the mesh does not route it
+   */
+  public RouteMode route(String service) {
+    return routed(service, "").routeConfig().mode();
+  }
+
+  private ServicePipeline routed(String service, String value) {
+    ServicePipeline p = pipelines.get(requireNonNull(service, "service"));
+    if (p == null) {
+      List<String> known = new ArrayList<>(new java.util.TreeSet<>(pipelines.keySet()));
+      String listed = known.size() <= 10 ? known.toString()
+          : known.subList(0, 10) + " and " + (known.size() - 10) + " more";
+      throw new ConfigException("mesh.services." + service + ".route.mode", value,
+          "a service the mesh routes (declared in the config, listed by discovery or called once): " + listed);
+    }
+    return p;
+  }
+
+  /** Records a route change (engine lock held) and logs it: one line per service per second at most. */
+  private void transition(String service, RouteMode from, RouteMode to, String by, String reason) {
+    MigrationStats stats = migration.get(service);
+    if (stats == null) { // cannot happen: a change from or to the sidecar makes the service a migrating one
+      log.info("service '{}': route {} -> {} (by {})", service, from, to, by);
+      return;
+    }
+    stats.transition(new RouteTransition(service, Instant.now(), by, from, to, reason));
+    long now = System.nanoTime();
+    if (stats.lastLogNanos != 0 && now - stats.lastLogNanos < 1_000_000_000L) {
+      stats.unloggedTransitions++; // a burst (a script, a test): the transition log keeps them all
+      return;
+    }
+    long more = stats.unloggedTransitions;
+    stats.unloggedTransitions = 0;
+    stats.lastLogNanos = now;
+    log.info("service '{}': route {} -> {} (by {}{}){}", service, from, to, by, reason.isEmpty() ? "" : ": " + reason,
+        more == 0 ? "" : " after " + more + " change(s) not logged in the last second");
+  }
+
+  /**
+   * Replaces the sidecar (or removes it, with {@code null}) without rebuilding the mesh: the new sidecar is probed
+   * once (its services through it too), then every service's route switches to it at once. Breakers, ejections,
+   * balancers and statistics stay; calls in flight finish on the sidecar they started on; the old bridge stops
+   * probing.
+   */
+  public void sidecar(@Nullable SidecarConfig sidecar) {
+    synchronized (sidecarSwap) {
+      SidecarBridge next = newBridge(sidecar);
+      synchronized (this) {
+        if (closed) {
+          throw new IllegalStateException("the mesh is closed");
+        }
+        for (ServicePipeline p : pipelines.values()) { // probed by the first round, before any call sees them
+          RouteConfig rc = p.routeConfig();
+          if (sidecar != null && !rc.mode().isDirect() && !rc.sidecarHealthPath().isEmpty()) {
+            next.probeService(p.service, rc.sidecarHealthPath());
+          }
+        }
+      }
+      next.start(); // bounded by the probe timeouts; outside the engine's lock
+      SidecarBridge old;
+      synchronized (this) {
+        if (closed) {
+          next.close();
+          throw new IllegalStateException("the mesh is closed");
+        }
+        old = bridge;
+        bridge = next;
+        markerHeader = sidecar == null ? MeshHeaders.ROUTE_MARKER : sidecar.markerHeader();
+        for (ServicePipeline p : pipelines.values()) {
+          p.route(p.routeConfig(), compileRoute(p.service, p.routeConfig(), next));
+        }
+      }
+      old.close();
+      SidecarConfig was = old.config();
+      log.info("sidecar replaced: {} -> {} ({})", was == null ? "(none)" : was.address(),
+          sidecar == null ? "(none)" : sidecar.address(), next.isReady() ? "READY" : "NOT READY");
+    }
+  }
+
+  /**
+   * After each probe round of the current bridge (its probing thread): tells observers when a service set to use
+   * the sidecar starts or stops running direct for want of readiness, and logs one WARN per service per
+   * {@code not-ready-warn-interval} while it does.
+   */
+  private void readinessRound(SidecarBridge b) {
+    SidecarConfig c = b.config();
+    if (b != bridge || closed || c == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    for (ServicePipeline p : pipelines.values()) {
+      CompiledRoute r = p.route();
+      if (r == null || r.bridge != b) {
+        continue;
+      }
+      MigrationStats stats = r.stats;
+      if (r.percent == 0) { // set back to direct: nothing to wait for, so nothing to alert on
+        if (Boolean.FALSE.equals(stats.toldReady)) {
+          stats.toldReady = true;
+          stats.readySinceNanos = now;
+          relay.serviceReadiness(p.service, true, "route.mode=direct: the sidecar is not used");
+        }
+        continue;
+      }
+      String why = r.notReady();
+      boolean ok = why == null;
+      String detail = ok ? "ready" : readinessDetail(r, b);
+      Boolean told = stats.toldReady;
+      if (told == null || told != ok) {
+        stats.toldReady = ok;
+        stats.readySinceNanos = now;
+        stats.lastWarnNanos = 0;
+        String service = p.service;
+        relay.serviceReadiness(service, ok, detail);
+      }
+      if (!ok && (stats.lastWarnNanos == 0 || now - stats.lastWarnNanos >= c.notReadyWarnInterval().toNanos())) {
+        stats.lastWarnNanos = now;
+        stats.notReadyWarnings.incrementAndGet();
+        long fallbacks = stats.snapshot().fallbacks();
+        log.warn("service '{}' is set to route.mode={} but its calls run DIRECT for {} s: {} ({} fallback(s) in the"
+            + " last {} s)", p.service, r.route.mode(), (now - stats.readySinceNanos) / 1_000_000_000L, detail,
+            fallbacks, MigrationStats.WINDOW_SECONDS);
+      }
+    }
+  }
+
+  private static String readinessDetail(CompiledRoute r, SidecarBridge b) {
+    SidecarConfig c = b.config();
+    if (c == null) {
+      return "no sidecar is configured";
+    }
+    if (!b.isReady()) {
+      return "sidecar " + c.address() + " is not ready (" + b.readinessDetail() + ")";
+    }
+    SidecarBridge.ServiceReadiness sr = r.readiness;
+    return sr == null ? "ready" : "not ready on the sidecar path (" + sr.detail() + ")";
   }
 
   /** An endpoint of {@code service} was ejected or restored (control thread of the service). */
@@ -275,9 +466,13 @@ public final class MeshEngine implements AutoCloseable {
       ServiceConfig sc = newConfig.forService(service);
       ServicePipeline current = pipelines.get(service);
       if (current == null || !current.config.equals(sc)) {
-        install(service, sc);
+        ServicePipeline next = install(service, sc);
         if (current != null) {
           log.info("service '{}': applied new config (changed: {})", service, changedParts(current.config, sc));
+          RouteMode was = current.routeConfig().mode();
+          if (!was.equals(next.routeConfig().mode())) {
+            transition(service, was, next.routeConfig().mode(), RouteTransition.BY_CONFIG, "");
+          }
         }
       }
     }
@@ -340,6 +535,9 @@ public final class MeshEngine implements AutoCloseable {
     next.rebuild(entry.snapshot()); // the first picker before the pipeline takes calls; later ones on control
     next.start();
     pipelines.put(service, next);
+    if (previous == null && !next.routeConfig().mode().isDirect()) {
+      transition(service, RouteMode.DIRECT, next.routeConfig().mode(), RouteTransition.BY_CONFIG, "initial config");
+    }
     if (previous != null) {
       previous.close();
     } else {
@@ -362,6 +560,7 @@ public final class MeshEngine implements AutoCloseable {
     directory.unwatch(service);
     identities.update(service, Set.of());
     migration.remove(service);
+    bridge.stopProbingService(service);
     log.info("service '{}': deleted by discovery; no longer a mesh host", service);
     observe(o -> o.onServiceRemoved(service), "onServiceRemoved");
   }
@@ -454,7 +653,8 @@ public final class MeshEngine implements AutoCloseable {
       return false;
     }
     ServicePipeline p = pipelines.get(host.substring(0, host.length() - c.hostSuffix().length()));
-    return p != null && p.route != null && p.route.percent > 0 && !p.route.hostHeaderStyle;
+    CompiledRoute r = p == null ? null : p.route();
+    return r != null && r.percent > 0 && !r.hostHeaderStyle;
   }
 
   // ---- views --------------------------------------------------------------------------------------------------
@@ -486,15 +686,32 @@ public final class MeshEngine implements AutoCloseable {
   /** The migration report: per migrating service, calls, errors and latency by path over the last minute. */
   public MigrationReport migrationReport() {
     List<MigrationReport.Service> list = new ArrayList<>();
+    SidecarBridge b = bridge;
+    long now = System.nanoTime();
     for (Map.Entry<String, MigrationStats> e : new TreeMap<>(migration).entrySet()) {
-      MigrationStats.Snapshot snap = e.getValue().snapshot();
+      MigrationStats stats = e.getValue();
+      MigrationStats.Snapshot snap = stats.snapshot();
       ServicePipeline p = pipelines.get(e.getKey());
-      RouteMode mode = p == null ? RouteMode.DIRECT : p.config.route().mode();
-      list.add(new MigrationReport.Service(e.getKey(), mode, snap.direct(), snap.sidecar(), snap.fallbacks()));
+      CompiledRoute r = p == null ? null : p.route();
+      RouteMode mode = p == null ? RouteMode.DIRECT : p.routeConfig().mode();
+      boolean ready = r != null && r.notReady() == null;
+      String readiness;
+      if (r == null) {
+        readiness = "";
+      } else if (ready) {
+        readiness = "ready";
+      } else {
+        readiness = readinessDetail(r, b);
+        if (!mode.isDirect() && Boolean.FALSE.equals(stats.toldReady)) {
+          readiness = "running direct for " + (now - stats.readySinceNanos) / 1_000_000_000L + " s: " + readiness;
+        }
+      }
+      list.add(new MigrationReport.Service(e.getKey(), mode, snap.direct(), snap.sidecar(), snap.fallbacks(),
+          ready, readiness, stats.transitions()));
     }
-    SidecarConfig c = bridge.config();
-    return new MigrationReport(c == null ? "" : c.host() + ":" + c.port() + " " + c.style(), bridge.isReady(),
-        bridge.readinessTransitions(), MigrationStats.WINDOW_SECONDS, list);
+    SidecarConfig c = b.config();
+    return new MigrationReport(c == null ? "" : c.address() + " " + c.style(), b.isReady(),
+        b.readinessTransitions(), MigrationStats.WINDOW_SECONDS, list);
   }
 
   /** What the mesh is doing and why, now. */
@@ -505,9 +722,10 @@ public final class MeshEngine implements AutoCloseable {
     for (ServicePipeline p : new TreeMap<>(pipelines).values()) {
       services.add(serviceSnapshot(p, now, wall));
     }
-    SidecarConfig c = bridge.config();
+    SidecarBridge b = bridge;
+    SidecarConfig c = b.config();
     return new MeshSnapshot(wall, directory.discovery().name(), directory.discovery().health(),
-        c == null ? "" : c.host() + ":" + c.port() + " " + c.style(), bridge.isReady(), services);
+        c == null ? "" : c.address() + " " + c.style(), b.isReady(), services);
   }
 
   private ServiceSnapshot serviceSnapshot(ServicePipeline p, long now, Instant wall) {
@@ -555,7 +773,7 @@ public final class MeshEngine implements AutoCloseable {
         at(wall, now, policies.breakerSinceNanos()), next == 0 ? null : at(wall, now, next),
         policies.breakerFailureRate());
     Throwable error = p.entry.lastError();
-    return new ServiceSnapshot(p.service, p.loadBalancer.name(), p.config.route().mode(), breaker,
+    return new ServiceSnapshot(p.service, p.loadBalancer.name(), p.routeConfig().mode(), breaker,
         panic ? at(wall, now, p.panicSinceNanos()) : null,
         p.entry.isServingLastKnownGood() ? at(wall, now, p.entry.lastKnownGoodSinceNanos()) : null,
         p.entry.failsafeWrittenAt(),
@@ -603,6 +821,11 @@ public final class MeshEngine implements AutoCloseable {
     return closed;
   }
 
+  /** The migration statistics of {@code service}, or null (tests). */
+  @Nullable MigrationStats migrationStats(String service) {
+    return migration.get(service);
+  }
+
   /** Control-thread tasks pending, for tests that check a removed service leaves nothing behind. */
   public int pendingControlTasks() {
     return scheduler.pendingTasks();
@@ -627,6 +850,20 @@ public final class MeshEngine implements AutoCloseable {
     public void onSidecarReadinessChanged(boolean ready, String reason) {
       try {
         scheduler.execute(() -> observer.onSidecarReadinessChanged(ready, reason));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closed
+      }
+    }
+
+    void serviceReadiness(String service, boolean ready, String reason) {
+      try {
+        scheduler.execute(() -> {
+          try {
+            observer.onServiceSidecarReadinessChanged(service, ready, reason);
+          } catch (RuntimeException e) {
+            log.warn("MeshObserver.onServiceSidecarReadinessChanged threw", e);
+          }
+        });
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // closed
       }

@@ -2,6 +2,9 @@ package io.meshsdk.core.internal.engine;
 
 import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.sidecar.MigrationReport;
+import io.meshsdk.core.sidecar.RouteTransition;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -13,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * swaps a fresh bucket into the ring slot with a CAS (one ~2 KB allocation per second per service, none per
  * call); a bucket's second never changes, so no count is lost or misfiled when buckets turn over.
  *
- * <p>Memory: ~125 KB per service, allocated only for services that were ever routed to the sidecar.
+ * <p>Memory: ~125 KB per service, allocated only for services that were ever routed to the sidecar, plus the last
+ * {@value RouteTransition#KEPT_PER_SERVICE} route transitions (a config-time record, never touched by calls).
  */
 final class MigrationStats {
 
@@ -31,6 +35,14 @@ final class MigrationStats {
 
   private final Ticker ticker;
   private final AtomicReferenceArray<Bucket> ring = new AtomicReferenceArray<>(WINDOW_SECONDS);
+  // readiness reporting, written by the sidecar's probing thread (MeshEngine.readinessRound), read by reports
+  volatile @org.jspecify.annotations.Nullable Boolean toldReady;
+  volatile long readySinceNanos;
+  volatile long lastWarnNanos;
+  long lastLogNanos; // route-change log rate (engine lock)
+  long unloggedTransitions; // idem
+  final java.util.concurrent.atomic.AtomicLong notReadyWarnings = new java.util.concurrent.atomic.AtomicLong();
+  private final ArrayDeque<RouteTransition> transitions = new ArrayDeque<>(RouteTransition.KEPT_PER_SERVICE);
 
   MigrationStats(Ticker ticker) {
     this.ticker = ticker;
@@ -157,6 +169,23 @@ final class MigrationStats {
       }
     }
     return binHigh(hist.length - 1);
+  }
+
+  /** Keeps {@code t}, dropping the oldest beyond {@link RouteTransition#KEPT_PER_SERVICE}. */
+  void transition(RouteTransition t) {
+    synchronized (transitions) {
+      if (transitions.size() == RouteTransition.KEPT_PER_SERVICE) {
+        transitions.removeFirst();
+      }
+      transitions.addLast(t);
+    }
+  }
+
+  /** The transitions kept, oldest first. */
+  List<RouteTransition> transitions() {
+    synchronized (transitions) {
+      return List.copyOf(transitions);
+    }
   }
 
   record Snapshot(MigrationReport.PathStats direct, MigrationReport.PathStats sidecar, long fallbacks) {}

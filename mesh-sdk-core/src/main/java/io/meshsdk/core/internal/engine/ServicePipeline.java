@@ -16,6 +16,7 @@ import io.meshsdk.core.loadbalancer.Picker;
 import io.meshsdk.core.observe.EndpointStateChange;
 import io.meshsdk.core.security.ExpectedServerIdentity;
 import io.meshsdk.core.security.ServiceTlsConfig;
+import io.meshsdk.core.sidecar.RouteConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +51,8 @@ public final class ServicePipeline {
   final LoadBalancer loadBalancer;
   final ServiceResilience resilience;
   final SerialExecutor control;
-  final @Nullable CompiledRoute route;
+  private volatile @Nullable CompiledRoute route;
+  private volatile RouteConfig routeConfig;
   /** {@code tls.mode=mtls}: direct calls go over TLS to the endpoint's port (an http URL is upgraded). */
   final boolean upgrade;
   /** Why direct calls are refused (mtls without a workload certificate), or {@code null}. */
@@ -84,7 +86,10 @@ public final class ServicePipeline {
           (endpoint, ejected, reason, detail) -> engine.endpointChanged(service, endpoint, ejected, reason, detail),
           state -> engine.breakerChanged(service, state));
     }
-    this.route = engine.compileRoute(service, config.route());
+    // a route set at run time (Mesh.route) outlives config changes that leave the service's route.* keys alone
+    this.routeConfig = previous != null && previous.config.route().equals(config.route())
+        ? previous.routeConfig : config.route();
+    this.route = engine.compileRoute(service, routeConfig);
     this.upgrade = config.tls().isMtls();
     this.tlsRefusal = upgrade && !engine.hasWorkloadCertificates()
         ? "service '" + service + "' has tls.mode=mtls, but the mesh has no workload certificate (configure"
@@ -133,6 +138,25 @@ public final class ServicePipeline {
     close();
     resilience.close();
     control.close();
+  }
+
+  /** The route calls take now (null: never migrating): one volatile read; a call reads it once. */
+  @Nullable CompiledRoute route() {
+    return route;
+  }
+
+  /** The route config in force: the config's, or the one set at run time. */
+  RouteConfig routeConfig() {
+    return routeConfig;
+  }
+
+  /**
+   * Swaps the route (engine lock): calls that start from now on take {@code compiled}; calls in flight finish on
+   * the route they read. Nothing else of the service (balancer, breaker, ejections, statistics) changes.
+   */
+  void route(RouteConfig config, @Nullable CompiledRoute compiled) {
+    this.routeConfig = config;
+    this.route = compiled;
   }
 
   /** The current picker: one volatile read. */
