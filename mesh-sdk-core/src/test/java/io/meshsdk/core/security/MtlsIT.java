@@ -102,6 +102,36 @@ class MtlsIT {
   }
 
   @Test
+  void theMeshLoadsATlsConfigItselfAndRefusesBadFiles() throws IOException {
+    TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
+    TlsConfig files = TlsFixture.files(dir.resolve("own"), ca.leaf().uri(WEB).issue(), root.certificatePem(),
+        KeyFormat.TRADITIONAL);
+    Mesh mesh = closeLater(Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("orders", "127.0.0.1", server.port())))
+        .config(MeshConfig.fromProperties(java.util.Map.of("mesh.defaults.tls.mode", "mtls",
+            "mesh.defaults.tls.trust-domain", "prod.example")))
+        .tls(files)
+        .drainDelay(java.time.Duration.ZERO)
+        .build());
+    assertThat(get(mesh.newOkHttpClient(), "http://orders/")).isEqualTo(WEB);
+    assertThat(mesh.tls().orElseThrow().identity()).hasToString(WEB);
+    java.nio.file.Files.writeString(files.privateKey(), "garbage");
+    assertThat(catchThrowable(() -> Mesh.builder().tls(files).build()))
+        .isInstanceOf(CertificateFileException.class)
+        .hasMessageStartingWith(files.privateKey() + ": private key: no PEM block");
+  }
+
+  @Test
+  void activeHealthChecksOfAnMtlsServiceGoOverMutualTls() {
+    TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
+    Mesh mesh = mesh(web(), Endpoint.of("orders", "127.0.0.1", server.port()), s -> s.set("tls.identity", ORDERS)
+        .set("health-check.enabled", "true").set("health-check.interval", "100ms"));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> server.clientSerials.size() == 1 && server.handled.get() >= 2);
+    assertThat(mesh.snapshot().service("orders").serving()).isEqualTo(1);
+  }
+
+  @Test
   void trustDomainAndDiscoveryLabelAreExpectationsToo() throws IOException {
     TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
     WorkloadCertificates web = web();
