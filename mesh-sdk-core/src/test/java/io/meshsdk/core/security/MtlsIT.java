@@ -149,6 +149,30 @@ class MtlsIT {
   }
 
   @Test
+  void anAddressServingTwoServicesMustSatisfyBoth() throws IOException {
+    TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
+    StaticServiceDiscovery discovery = StaticServiceDiscovery.of(Endpoint.of("orders", "127.0.0.1", server.port()),
+        Endpoint.of("billing", "127.0.0.1", server.port()));
+    Mesh both = closeLater(Mesh.builder().discovery(discovery)
+        .config(MeshConfig.fromProperties(java.util.Map.of("mesh.defaults.tls.mode", "mtls",
+            "mesh.services.orders.tls.identity", ORDERS,
+            "mesh.services.billing.tls.identity", "spiffe://prod.example/ns/shop/sa/billing")))
+        .tls(web()).drainDelay(java.time.Duration.ZERO).build());
+    assertThat(failure(both.newOkHttpClient(), "http://orders/"))
+        .contains("service 'billing' expects spiffe://prod.example/ns/shop/sa/billing")
+        .contains("is an endpoint of services [billing, orders]");
+    Mesh same = closeLater(Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("orders", "127.0.0.1", server.port()),
+            Endpoint.of("billing", "127.0.0.1", server.port())))
+        .config(MeshConfig.fromProperties(java.util.Map.of("mesh.defaults.tls.mode", "mtls",
+            "mesh.defaults.tls.identity", ORDERS)))
+        .tls(web()).drainDelay(java.time.Duration.ZERO).build());
+    OkHttpClient http = same.newOkHttpClient();
+    assertThat(get(http, "http://orders/")).isEqualTo(WEB);
+    assertThat(get(http, "http://billing/")).isEqualTo(WEB);
+  }
+
+  @Test
   void withoutAnyExpectationTheCallFailsClosedSayingHowToConfigureOne() {
     TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
     Mesh mesh = mesh(web(), Endpoint.of("orders", "127.0.0.1", server.port()), s -> { });
