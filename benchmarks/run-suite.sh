@@ -310,6 +310,13 @@ else
   plain_main DirectoryFootprint io.meshsdk.benchmarks.DirectoryFootprint -Xms1g -Xmx1g -XX:+UseSerialGC -- 250 100
 fi
 
+# 5. Access policy: one decision with 100 rules (issue 13).
+if [ "$mode" = full ]; then
+  jmh PolicyDecisionBenchmark PolicyDecisionBenchmark 'PolicyDecisionBenchmark\.' -prof gc "${jmh_pipeline[@]}"
+else
+  jmh PolicyDecisionBenchmark PolicyDecisionBenchmark 'PolicyDecisionBenchmark\.' -prof gc "${jmh_short[@]}"
+fi
+
 # ---------------------------------------------------------------------------------------------- machine and report
 
 elapsed=$(($(date +%s) - suite_start))

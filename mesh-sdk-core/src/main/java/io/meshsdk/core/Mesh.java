@@ -29,6 +29,7 @@ import io.meshsdk.core.registration.ServiceRegistry;
 import io.meshsdk.core.resilience.ResilienceView;
 import io.meshsdk.core.security.TlsConfig;
 import io.meshsdk.core.security.WorkloadCertificates;
+import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.sidecar.HandoffStyle;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.SidecarBridge;
@@ -85,6 +86,7 @@ public final class Mesh implements AutoCloseable {
   private final List<ServiceRegistry.Registration> registrations = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<InboundGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Ticker ticker;
+  private final @Nullable String localService;
   private final Duration drainDelay;
   private final Duration drainTimeout;
   private final java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
@@ -103,6 +105,7 @@ public final class Mesh implements AutoCloseable {
     this.discovery = b.discovery;
     this.base = b.httpClient != null ? b.httpClient : new OkHttpClient();
     this.ticker = b.ticker;
+    this.localService = b.localService;
     this.drainDelay = b.drainDelay;
     this.drainTimeout = b.drainTimeout;
     MeshEngine e = null;
@@ -120,6 +123,7 @@ public final class Mesh implements AutoCloseable {
       WorkloadCertificates certs = certificates;
       this.meshTls = certs == null ? null : certs.clientContext(e.identities()::mtlsExpectation);
       e.healthClient(withMeshVerifier(base, e, meshTls));
+      e.policies(b.policies);
       this.engine = e;
       engine.start(b.config);
     } catch (RuntimeException | Error failure) { // leave no prober thread, watch, timer or poller behind
@@ -346,10 +350,13 @@ public final class Mesh implements AutoCloseable {
 
   /**
    * An {@link InboundGuard} for this process's server side, on the mesh's ticker, that {@link #drain()} drains.
-   * Adapt it to the web framework as its Javadoc shows (the Spring starter does).
+   * With a {@link Builder#localService local service}, it applies that service's section of the access policy
+   * ({@link Builder#policies}). Adapt it to the web framework as its Javadoc shows (the Spring starter does).
    */
   public InboundGuard inboundGuard(InboundGuardConfig config) {
-    InboundGuard guard = InboundGuard.create(requireNonNull(config, "config"), ticker);
+    requireNonNull(config, "config");
+    InboundGuard guard = localService == null ? InboundGuard.create(config, ticker)
+        : InboundGuard.create(config, ticker, engine.policies(), localService);
     guards.add(guard);
     if (refusing) { // the drain refuses new requests already: this guard too
       guard.drain();
@@ -482,6 +489,7 @@ public final class Mesh implements AutoCloseable {
     private @Nullable String localService;
     private @Nullable OkHttpClient httpClient;
     private @Nullable Path failsafeDirectory;
+    private PolicyHolder policies = PolicyHolder.create();
     private Duration drainDelay = DEFAULT_DRAIN_DELAY;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private @Nullable WorkloadCertificates certificates;
@@ -588,9 +596,22 @@ public final class Mesh implements AutoCloseable {
     }
 
     /**
+     * The access policies (default: none, everything allowed): the egress section is checked on every mesh call
+     * (a denied call fails with {@link io.meshsdk.core.client.EgressDeniedException} before anything is sent),
+     * and the {@linkplain #localService local service}'s section by the {@linkplain Mesh#inboundGuard inbound
+     * guards}. The holder is read per call, so a reload ({@code PolicyFile}) applies to the next call. The caller
+     * owns the holder (and the file watcher feeding it).
+     */
+    public Builder policies(PolicyHolder holder) {
+      this.policies = requireNonNull(holder, "holder");
+      return this;
+    }
+
+    /**
      * The name of the service this process runs (default none). When set, every mesh call, direct or via the
      * sidecar, carries header {@code x-mesh-caller: <name>}; when not set, the mesh removes an
-     * {@code x-mesh-caller} the application put on a request (the header is the mesh's to set).
+     * {@code x-mesh-caller} the application put on a request (the header is the mesh's to set). It also names the
+     * section of the access policy the inbound guards apply.
      *
      * @param name a service name (see {@link ServiceNames}: upper case is folded)
      * @throws io.meshsdk.core.common.ConfigException if {@code name} is not a valid service name

@@ -29,8 +29,11 @@ import org.junit.jupiter.api.Test;
  *          │                                     │
  *          ▼                                     ▼
  *   config, sidecar, resilience, loadbalancer, discovery, registration, observe, metrics, inbound, snapshot,
- *   transport, client, endpoint, security ───────────────► common (leaf)
+ *   transport, client, endpoint, security, security.policy ──► common (leaf)
  * </pre>
+ *
+ * <p>{@code security} (identities, certificates) and {@code security.policy} (access policies) use {@code common}
+ * only, so that config, the engine, the inbound guard, the egress path and the Spring filter can all depend on them.
  */
 class ArchitectureTest {
 
@@ -64,6 +67,16 @@ class ArchitectureTest {
         .should().dependOnClassesThat(resideInAPackage("io.meshsdk..")
             .and(not(resideInAPackage("io.meshsdk.core.common.."))))
         .because("every package may use config values, names and headers; they use nothing of ours")
+        .check(CORE);
+  }
+
+  @Test
+  void accessPoliciesUseOnlyCommon() {
+    noClasses().that().resideInAPackage("io.meshsdk.core.security.policy..")
+        .should().dependOnClassesThat(resideInAPackage("io.meshsdk..")
+            .and(not(resideInAPackage("io.meshsdk.core.common..")))
+            .and(not(resideInAPackage("io.meshsdk.core.security.policy.."))))
+        .because("the inbound guard, the egress path and the Spring filter depend on the policy engine")
         .check(CORE);
   }
 

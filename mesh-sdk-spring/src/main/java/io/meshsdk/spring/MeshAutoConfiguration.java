@@ -8,6 +8,13 @@ import io.meshsdk.core.inbound.InboundGuardConfig;
 import io.meshsdk.core.metrics.MeshServerMetrics;
 import io.meshsdk.core.registration.ServiceRegistries;
 import io.meshsdk.core.registration.ServiceRegistry;
+import io.meshsdk.core.security.TlsConfig;
+import io.meshsdk.core.security.WorkloadCertificates;
+import io.meshsdk.core.security.policy.AccessPolicy;
+import io.meshsdk.core.security.policy.PolicyConfig;
+import io.meshsdk.core.security.policy.PolicyException;
+import io.meshsdk.core.security.policy.PolicyFile;
+import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.tracing.MeshTracing;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +33,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
@@ -86,7 +94,9 @@ public class MeshAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public Mesh mesh(MeshSettings settings, ServiceDiscovery discovery, ObjectProvider<MeterRegistry> meterRegistry,
-      ObjectProvider<MeshBuilderCustomizer> customizers) {
+      ObjectProvider<MeshBuilderCustomizer> customizers, PolicyHolder policies,
+      ObjectProvider<PolicyFile> policyFile, ObjectProvider<WorkloadCertificates> certificates) {
+    policyFile.getIfAvailable(); // the file is read before the first request or call
     Mesh.Builder b = Mesh.builder()
         .discovery(discovery)
         .config(settings.config())
@@ -94,7 +104,12 @@ public class MeshAutoConfiguration {
         .drainTimeout(settings.drainTimeout())
         .discoveryWait(settings.discoveryWait())
         .failsafeDirectory(settings.failsafeDirectory())
-        .sidecar(SidecarConfig.fromProperties(settings.coreProperties()));
+        .sidecar(SidecarConfig.fromProperties(settings.coreProperties()))
+        .policies(policies);
+    WorkloadCertificates certs = certificates.getIfAvailable();
+    if (certs != null) {
+      b.tls(certs);
+    }
     String local = settings.localService();
     if (local != null) {
       b.localService(local);
@@ -107,6 +122,66 @@ public class MeshAutoConfiguration {
     Mesh mesh = b.build();
     log.info("mesh: started (local service {}, {} declared service(s))", local, settings.config().services().size());
     return mesh;
+  }
+
+  /**
+   * The access policies in force: allow-all until {@code mesh.policy.file} loads a policy; the decision counters
+   * ({@value PolicyHolder#METRIC_DECISIONS}) go to the application's {@code MeterRegistry}.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public PolicyHolder meshPolicies(MeshSettings settings, ObjectProvider<MeterRegistry> meterRegistry) {
+    PolicyConfig config = PolicyConfig.fromProperties(settings.coreProperties());
+    PolicyHolder holder = PolicyHolder.create(AccessPolicy.allowAll(), config.logInterval(),
+        io.meshsdk.core.common.Ticker.SYSTEM);
+    MeterRegistry registry = meterRegistry.getIfUnique();
+    if (registry != null) {
+      holder.bindTo(registry);
+    }
+    return holder;
+  }
+
+  /**
+   * {@code mesh.policy.file}: read at startup (a malformed file stops the start, naming file, line and reason) and
+   * re-read every {@code mesh.policy.refresh-interval}; a malformed change is logged and the policy in force kept.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty("mesh.policy.file")
+  public PolicyFile meshPolicyFile(PolicyHolder policies, MeshSettings settings) throws PolicyException {
+    PolicyConfig config = PolicyConfig.fromProperties(settings.coreProperties());
+    Path file = java.util.Objects.requireNonNull(config.file(), "mesh.policy.file");
+    PolicyFile watched = PolicyFile.watch(file, config.refreshInterval(), policies);
+    log.info("mesh: access policy from {} ({} rules, checked every {} ms)", file, policies.current().ruleCount(),
+        config.refreshInterval().toMillis());
+    return watched;
+  }
+
+  /**
+   * {@code mesh.tls.*}: this workload's certificate, key and trust bundle, kept current as the files rotate; used
+   * by the mesh's mTLS calls and, as SSL bundle {@code mesh}, by the embedded server.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty("mesh.tls.certificate-chain")
+  public WorkloadCertificates meshWorkloadCertificates(MeshSettings settings,
+      ObjectProvider<MeterRegistry> meterRegistry) {
+    TlsConfig config = TlsConfig.fromProperties(settings.coreProperties()).orElseThrow();
+    WorkloadCertificates certificates = WorkloadCertificates.start(config);
+    MeterRegistry registry = meterRegistry.getIfUnique();
+    if (registry != null) {
+      certificates.bindTo(registry);
+    }
+    log.info("mesh: workload certificates {}", certificates);
+    return certificates;
+  }
+
+  /** Registers SSL bundle {@code mesh} (the workload certificates) for {@code server.ssl.bundle=mesh}. */
+  @Bean
+  @ConditionalOnProperty("mesh.tls.certificate-chain")
+  @ConditionalOnMissingBean(name = "meshSslBundle")
+  static SslBundleRegistrar meshSslBundle(WorkloadCertificates certificates) {
+    return new MeshSslBundle(certificates);
   }
 
   /** Drains the mesh before the web server's graceful shutdown. */

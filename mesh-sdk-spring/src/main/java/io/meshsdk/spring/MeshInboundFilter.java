@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.inbound.InboundGuard;
+import io.meshsdk.core.inbound.InboundRequest;
 import io.meshsdk.core.metrics.MeshServerMetrics;
 import io.meshsdk.core.resilience.Deadlines;
 import jakarta.servlet.FilterChain;
@@ -15,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The server side of the mesh for servlet applications: applies the {@link InboundGuard} (per-caller and overall
- * limits, the caller's deadline as the deadline of every mesh call made while serving, graceful drain), continues
+ * The server side of the mesh for servlet applications: establishes who is calling (the verified client
+ * certificate's SPIFFE id, or the caller a trusted hop forwards; see {@link InboundGuard}), applies the
+ * {@link InboundGuard} (per-caller and overall limits, the caller's deadline as the deadline of every mesh call made while serving, graceful drain), continues
  * the caller's trace (a SERVER span, when a {@link ServerTracer} is set) and records {@code mesh.server.requests}.
  *
  * <p>A refused request gets the guard's status (429, 503, or 504 for a deadline already passed) and
@@ -25,6 +27,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * dispatching thread returns, not until the async result is written.
  */
 public final class MeshInboundFilter extends OncePerRequestFilter {
+
+  /**
+   * The request attribute that holds who called, as the guard established it (a SPIFFE id, a caller a trusted hop
+   * forwarded, or {@code anonymous}): what the application should read, never the raw caller header.
+   */
+  public static final String CALLER_ATTRIBUTE = "io.meshsdk.caller";
 
   private final InboundGuard guard;
   private final @Nullable MeshServerMetrics metrics;
@@ -51,8 +59,15 @@ public final class MeshInboundFilter extends OncePerRequestFilter {
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     long start = System.nanoTime();
-    String caller = request.getHeader(guard.callerHeader());
-    try (InboundGuard.Admission a = guard.admit(caller, request.getHeader(Deadlines.HEADER))) {
+    InboundRequest inbound = InboundRequest.builder()
+        .method(request.getMethod())
+        .path(request.getRequestURI())
+        .remoteAddress(request.getRemoteAddr())
+        .peerIdentity(ClientCertificates.identity(request))
+        .callerHeader(request.getHeader(guard.callerHeader()))
+        .deadlineHeader(request.getHeader(Deadlines.HEADER))
+        .build();
+    try (InboundGuard.Admission a = guard.admit(inbound)) {
       if (!a.admitted()) {
         response.setStatus(a.status());
         String retryAfter = a.retryAfterSeconds();
@@ -63,11 +78,13 @@ public final class MeshInboundFilter extends OncePerRequestFilter {
           response.setHeader(MeshHeaders.DRAINING, "true");
           response.setHeader("Connection", "close");
         }
-        record(caller, a.status(), null, start);
+        record(a.caller(), a.status(), null, start);
         return;
       }
+      request.setAttribute(CALLER_ATTRIBUTE, a.caller());
       Throwable failure = null;
       try (ServerTracer.Scope span = tracer.start(request.getMethod(), request.getRequestURI(), request::getHeader)) {
+        span.caller(a.caller(), a.callerSource().name().toLowerCase(java.util.Locale.ROOT));
         try {
           chain.doFilter(request, response);
           span.status(response.getStatus());
@@ -77,7 +94,7 @@ public final class MeshInboundFilter extends OncePerRequestFilter {
           throw e;
         }
       } finally {
-        record(caller, failure == null ? response.getStatus() : 500, failure, start);
+        record(a.caller(), failure == null ? response.getStatus() : 500, failure, start);
       }
     }
   }

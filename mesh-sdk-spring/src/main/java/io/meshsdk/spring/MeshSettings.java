@@ -8,6 +8,8 @@ import io.meshsdk.core.common.ConfigValues;
 import io.meshsdk.core.common.ServiceNames;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.inbound.InboundGuardConfig;
+import io.meshsdk.core.security.TlsConfig;
+import io.meshsdk.core.security.policy.PolicyConfig;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,12 +48,15 @@ public final class MeshSettings {
       "server.enabled");
   /** Prefixes (after {@code mesh.}) handed to the core. */
   static final List<String> CORE_PREFIXES = List.of("defaults.", "services.", "discovery.", "registry.", "sidecar.",
-      "inbound.");
+      "inbound.", "policy.", "tls.");
+  private static final List<String> POLICY_KEYS = List.of("file", "refresh-interval", "log-interval");
+  private static final List<String> TLS_KEYS = List.of("certificate-chain", "private-key", "trust-bundle",
+      "refresh-interval", "trust-domain");
   private static final List<String> SIDECAR_KEYS = List.of("address", "style", "host-suffix", "ready-url",
       "probe-interval", "probe-timeout", "probe-failures", "marker-header", "inbound-port");
   private static final List<String> INBOUND_KEYS = List.of("caller-header", "per-caller-permits",
       "per-caller-period", "per-caller-max-concurrent", "max-concurrent", "overload-retry-after",
-      "max-tracked-callers");
+      "max-tracked-callers", "trusted-hops", "trust-plaintext-caller");
   private static final Pattern INDEXED = Pattern.compile("^(.*?)(?:\\[(\\d+)]|\\.(\\d+))$");
   private static final Pattern CAMEL = Pattern.compile("([a-z0-9])([A-Z])");
 
@@ -79,6 +84,8 @@ public final class MeshSettings {
     this.labels = Map.copyOf(labelProps);
     this.config = parseConfig(core);
     InboundGuardConfig.fromProperties(core); // validated now, used by the filter
+    PolicyConfig.fromProperties(core);
+    TlsConfig.fromProperties(core);
     SidecarConfig.fromProperties(core);
     String local = get("mesh.local-service");
     String localKey = "mesh.local-service";
@@ -204,6 +211,8 @@ public final class MeshSettings {
     ServiceKeys.ALL.forEach(k -> c.add("mesh.defaults." + k));
     SIDECAR_KEYS.forEach(k -> c.add("mesh.sidecar." + k));
     INBOUND_KEYS.forEach(k -> c.add("mesh.inbound." + k));
+    POLICY_KEYS.forEach(k -> c.add("mesh.policy." + k));
+    TLS_KEYS.forEach(k -> c.add("mesh.tls." + k));
     return c;
   }
 
@@ -279,7 +288,10 @@ public final class MeshSettings {
     return all;
   }
 
-  /** The properties the core reads ({@code mesh.domain}, defaults, services, discovery, registry, sidecar, inbound). */
+  /**
+   * The properties the core reads ({@code mesh.domain}, defaults, services, discovery, registry, sidecar, inbound,
+   * policy, tls).
+   */
   public Map<String, String> coreProperties() {
     return core;
   }

@@ -32,6 +32,11 @@ final class MeshTracingServerTracer implements ServerTracer {
       }
 
       @Override
+      public void caller(String caller, String source) {
+        span.caller(caller, source);
+      }
+
+      @Override
       public void close() {
         span.close();
       }

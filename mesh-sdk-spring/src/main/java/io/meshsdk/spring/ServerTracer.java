@@ -33,6 +33,9 @@ public interface ServerTracer {
     /** Records the status sent. */
     void status(int status);
 
+    /** Records who called, as the inbound guard established it, and how (lower-case source name). */
+    default void caller(String caller, String source) {}
+
     /** Records a failure of the handler. */
     void error(Throwable error);
 

@@ -67,10 +67,6 @@ public final class MeshServerTracing {
     if (route != null) {
       b.setAttribute(SemanticAttributes.HTTP_ROUTE, route);
     }
-    String caller = headers.apply(io.meshsdk.core.metrics.MeshServerMetrics.CALLER_HEADER);
-    if (caller != null) {
-      b.setAttribute(SemanticAttributes.MESH_CALLER, caller);
-    }
     Span span = b.startSpan();
     Context context = extracted.with(span);
     return new ServerSpan(span, context, context.makeCurrent());

@@ -37,8 +37,13 @@ public final class SemanticAttributes {
   public static final AttributeKey<Long> MESH_ATTEMPTS = AttributeKey.longKey("mesh.attempts");
   /** Free text that comes with a mesh event (why a retry, which breaker...). */
   public static final AttributeKey<String> MESH_DETAIL = AttributeKey.stringKey("mesh.detail");
-  /** The calling service, as told by the caller (server spans). */
+  /**
+   * Who called, as the inbound guard established it (server spans): a SPIFFE id from a verified client
+   * certificate, a caller name a trusted hop forwarded, or {@code anonymous}; never a header taken on trust.
+   */
   public static final AttributeKey<String> MESH_CALLER = AttributeKey.stringKey("mesh.caller");
+  /** How {@link #MESH_CALLER} was established: {@code certificate}, {@code trusted_hop}, {@code plaintext_header}, {@code none}. */
+  public static final AttributeKey<String> MESH_CALLER_SOURCE = AttributeKey.stringKey("mesh.caller.source");
 
   private SemanticAttributes() {}
 }

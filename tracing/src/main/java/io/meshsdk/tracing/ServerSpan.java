@@ -43,6 +43,15 @@ public final class ServerSpan implements AutoCloseable {
     }
   }
 
+  /**
+   * Records who called, as the inbound guard established it ({@code InboundGuard.Admission#caller()}), and how
+   * ({@code certificate}, {@code trusted_hop}, {@code plaintext_header}, {@code none}).
+   */
+  public void caller(String caller, String source) {
+    span.setAttribute(SemanticAttributes.MESH_CALLER, caller);
+    span.setAttribute(SemanticAttributes.MESH_CALLER_SOURCE, source);
+  }
+
   /** Records a failure of the handler. */
   public void error(Throwable error) {
     span.setAttribute(SemanticAttributes.ERROR_TYPE, error.getClass().getName());

@@ -54,8 +54,9 @@ public final class MeshConfig {
    * {@code mesh.services.<service>.<key>} and {@code mesh.domain}. Keys of other prefixes are ignored, as are
    * {@code mesh.sidecar.*} ({@code SidecarConfig.fromProperties}), {@code mesh.inbound.*}
    * ({@code InboundGuardConfig.fromProperties}), {@code mesh.discovery.*} ({@code ServiceDiscoveries}),
-   * {@code mesh.registry.*} ({@code ServiceRegistries}) and {@code mesh.tls.*} ({@code TlsConfig.fromProperties}). A key whose prefix is {@code mesh.} in another letter case
-   * ({@code Mesh.services...}, {@code MESH.defaults...}) is refused rather than silently ignored.
+   * {@code mesh.registry.*} ({@code ServiceRegistries}), {@code mesh.policy.*} ({@code PolicyConfig}) and
+   * {@code mesh.tls.*} ({@code TlsConfig.fromProperties}). A key whose prefix is {@code mesh.} in another letter
+   * case ({@code Mesh.services...}, {@code MESH.defaults...}) is refused rather than silently ignored.
    *
    * @throws ConfigException naming the full key of the first invalid entry
    */
@@ -79,9 +80,9 @@ public final class MeshConfig {
       }
       String rest = key.substring(5);
       if (rest.startsWith("sidecar.") || rest.startsWith("inbound.") || rest.startsWith("discovery.")
-          || rest.startsWith("registry.") || rest.startsWith("tls.")) {
+          || rest.startsWith("registry.") || rest.startsWith("policy.") || rest.startsWith("tls.")) {
         // read by SidecarConfig.fromProperties, InboundGuardConfig.fromProperties, ServiceDiscoveries,
-        // ServiceRegistries and TlsConfig.fromProperties
+        // ServiceRegistries, PolicyConfig.fromProperties and TlsConfig.fromProperties
         continue;
       }
       if (rest.equals("domain")) {
@@ -102,7 +103,7 @@ public final class MeshConfig {
             .add(Map.entry(s.substring(dot + 1), e.getValue()));
       } else {
         throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services., mesh.sidecar.,"
-            + " mesh.inbound., mesh.discovery., mesh.registry., mesh.tls. or mesh.domain");
+            + " mesh.inbound., mesh.discovery., mesh.registry., mesh.policy., mesh.tls. or mesh.domain");
       }
     }
     b.defaults(d -> defaults.forEach(kv -> set(d, "mesh.defaults.", kv)));

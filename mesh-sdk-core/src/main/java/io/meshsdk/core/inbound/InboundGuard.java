@@ -8,9 +8,13 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.meshsdk.core.common.AddressRange;
 import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.resilience.Deadlines;
+import io.meshsdk.core.security.policy.Decision;
+import io.meshsdk.core.security.policy.PolicyHolder;
+import io.meshsdk.core.security.policy.ServicePolicy;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -22,8 +26,11 @@ import org.jspecify.annotations.Nullable;
  * it. A web framework adapts it (the Spring module as a servlet filter):
  *
  * <pre>{@code
- * try (InboundGuard.Admission a = guard.admit(req.getHeader(guard.callerHeader()),
- *     req.getHeader(Deadlines.HEADER))) {
+ * try (InboundGuard.Admission a = guard.admit(InboundRequest.builder()
+ *     .method(req.getMethod()).path(req.getRequestURI()).remoteAddress(req.getRemoteAddr())
+ *     .peerIdentity(verifiedClientCertificateIdOrNull)
+ *     .callerHeader(req.getHeader(guard.callerHeader())).deadlineHeader(req.getHeader(Deadlines.HEADER))
+ *     .build())) {
  *   if (!a.admitted()) {
  *     resp.setStatus(a.status());
  *     resp.setHeader("Retry-After", a.retryAfterSeconds());
@@ -37,6 +44,18 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
+ * <p><b>Who is calling</b> ({@link Admission#caller()}, {@link Admission#callerSource()}): the caller header is a
+ * claim anyone can send, so it is believed only from a trusted hop ({@code trusted-hops}: a peer address, such as
+ * the local sidecar, that vouches for the caller it forwards) or, for plaintext networks, when
+ * {@code trust-plaintext-caller} says so. Otherwise the caller is the identity of the client certificate the TLS
+ * layer verified, and without one it is {@value #ANONYMOUS}: a spoofed {@code x-mesh-caller: admin} from an
+ * untrusted peer is ignored.
+ *
+ * <p><b>Who may call</b>: with an access policy ({@link #create(InboundGuardConfig, Ticker, PolicyHolder, String)}),
+ * the policy of the served service decides on the established caller, the method, the path and the peer address
+ * before any limit is spent: a denied request gets 403 and the application never runs (a dry-run policy only
+ * counts and logs what it would deny).
+ *
  * <p>Limits (resilience4j primitives): a per-caller rate limit and a per-caller concurrency limit (over either:
  * 429 Too Many Requests), an overall concurrency limit (over it: 503 Service Unavailable, the server is
  * overloaded). Both carry {@code Retry-After}. A request whose propagated deadline has already passed is
@@ -48,8 +67,7 @@ import org.jspecify.annotations.Nullable;
  * {@value #ANONYMOUS}; at most {@code max-tracked-callers} callers get limiters of their own, and every caller past
  * that shares one {@value #OTHER} limiter, so a flood of new names neither gets fresh permits nor evicts the limiter
  * of a caller that already spent its own. A caller's limiter is forgotten only after it was idle for the longer of
- * the rate period and one minute (by then its permits would have refreshed anyway). The caller is whatever the request says (a header):
- * authenticated identity comes from mutual TLS.
+ * the rate period and one minute (by then its permits would have refreshed anyway).
  *
  * <p>Graceful drain ({@link #drain()}, which {@link io.meshsdk.core.Mesh#drain()} calls after deregistering and
  * waiting for callers to notice): from then on every new request is answered 503 with {@value
@@ -68,6 +86,8 @@ public final class InboundGuard {
 
   private final InboundGuardConfig config;
   private final Ticker ticker;
+  private final PolicyHolder policies;
+  private final @Nullable String service;
   private final @Nullable Bulkhead overall;
   private final Cache<String, CallerLimits> callers;
   private final Function<String, CallerLimits> newCaller;
@@ -79,9 +99,11 @@ public final class InboundGuard {
   /** Threads in {@link #awaitIdle}: a finishing request wakes them even when the guard is not draining. */
   private volatile int idleWaiters;
 
-  private InboundGuard(InboundGuardConfig config, Ticker ticker) {
+  private InboundGuard(InboundGuardConfig config, Ticker ticker, PolicyHolder policies, @Nullable String service) {
     this.config = config;
     this.ticker = ticker;
+    this.policies = policies;
+    this.service = service;
     this.overall = config.maxConcurrent() > 0 ? bulkhead("inbound", config.maxConcurrent()) : null;
     java.time.Duration idle = config.perCallerPeriod().compareTo(java.time.Duration.ofMinutes(1)) > 0
         ? config.perCallerPeriod() : java.time.Duration.ofMinutes(1);
@@ -105,14 +127,28 @@ public final class InboundGuard {
     return Bulkhead.of(name, BulkheadConfig.custom().maxConcurrentCalls(max).maxWaitDuration(Duration.ZERO).build());
   }
 
-  /** A guard with {@code config} on the system ticker. */
+  /** A guard with {@code config} on the system ticker, without access policy. */
   public static InboundGuard create(InboundGuardConfig config) {
     return create(config, Ticker.SYSTEM);
   }
 
-  /** A guard with {@code config}; deadlines are measured on {@code ticker} (use the mesh's). */
+  /** A guard with {@code config}, without access policy; deadlines are measured on {@code ticker}. */
   public static InboundGuard create(InboundGuardConfig config, Ticker ticker) {
-    return new InboundGuard(requireNonNull(config, "config"), requireNonNull(ticker, "ticker"));
+    return new InboundGuard(requireNonNull(config, "config"), requireNonNull(ticker, "ticker"),
+        PolicyHolder.create(), null);
+  }
+
+  /**
+   * A guard with {@code config} that also applies the access policy of {@code service} in force in
+   * {@code policies} (read per request, so a reloaded policy applies to the next request): a denied caller gets
+   * 403 before the application runs; a service without a section in the policy is not restricted.
+   *
+   * @param service the service this server serves (the policy's {@code service <name>} section)
+   */
+  public static InboundGuard create(InboundGuardConfig config, Ticker ticker, PolicyHolder policies,
+      String service) {
+    return new InboundGuard(requireNonNull(config, "config"), requireNonNull(ticker, "ticker"),
+        requireNonNull(policies, "policies"), requireNonNull(service, "service"));
   }
 
   /** The header that names the caller. */
@@ -120,20 +156,60 @@ public final class InboundGuard {
     return config.callerHeader();
   }
 
+  /** How the caller of a request was established. */
+  public enum CallerSource {
+    /** From the caller header, forwarded by a trusted hop ({@code trusted-hops}). */
+    TRUSTED_HOP,
+    /** From the client certificate the TLS layer verified. */
+    CERTIFICATE,
+    /** From the caller header of a plaintext peer, believed because {@code trust-plaintext-caller} is on. */
+    PLAINTEXT_HEADER,
+    /** Not established: the caller is {@value InboundGuard#ANONYMOUS}. */
+    NONE
+  }
+
   /**
    * Decides about one request. Close the result when the request is done (on the same thread): it releases the
    * concurrency slots and the deadline scope.
-   *
-   * @param caller the value of {@link #callerHeader()}, or {@code null}
-   * @param deadlineHeader the value of {@value Deadlines#HEADER}, or {@code null}
    */
-  public Admission admit(@Nullable String caller, @Nullable String deadlineHeader) {
+  public Admission admit(InboundRequest request) {
+    requireNonNull(request, "request");
     inFlight.increment(); // before the draining check: drain() sets the flag, then counts what is in flight
+    String header = request.callerHeader();
+    String who;
+    CallerSource source;
+    if (header != null && !config.trustedHops().isEmpty()
+        && AddressRange.anyContains(config.trustedHops(), request.remoteAddress())) {
+      who = callerName(header);
+      source = CallerSource.TRUSTED_HOP;
+    } else if (request.peerIdentity() != null) {
+      who = callerName(request.peerIdentity());
+      source = CallerSource.CERTIFICATE;
+    } else if (header != null && config.trustPlaintextCaller()) {
+      who = callerName(header);
+      source = CallerSource.PLAINTEXT_HEADER;
+    } else {
+      who = ANONYMOUS;
+      source = CallerSource.NONE;
+    }
+    if (who.equals(ANONYMOUS)) {
+      source = CallerSource.NONE; // a header or certificate name no service or SPIFFE id has
+    }
     if (draining) {
       done();
-      return new Admission(this, 503, "0", "draining: this instance is shutting down", null, null, null, true);
+      return new Admission(this, 503, "0", "draining: this instance is shutting down", who, source, null, null,
+          null, true);
     }
-    Admission a = decide(caller, deadlineHeader);
+    String served = service;
+    ServicePolicy policy = served == null ? null : policies.current().inbound(served);
+    if (policy != null) {
+      Decision d = policy.decide(who, request.method(), request.path(), request.remoteAddress());
+      if (d.denied()) {
+        done();
+        return refused(403, null, d.describe(who), who, source);
+      }
+    }
+    Admission a = decide(who, source, request.deadlineHeader());
     if (!a.admitted()) {
       done();
     }
@@ -199,34 +275,36 @@ public final class InboundGuard {
     }
   }
 
-  private Admission decide(@Nullable String caller, @Nullable String deadlineHeader) {
-    String who = callerName(caller);
+  private Admission decide(String who, CallerSource source, @Nullable String deadlineHeader) {
     long deadlineMs = Deadlines.parseMillis(deadlineHeader);
     if (deadlineMs == 0) {
-      return new Admission(this, 504, null, "deadline of caller '" + who + "' already passed", null, null, null,
-          false);
+      return refused(504, null, "deadline of caller '" + who + "' already passed", who, source);
     }
     Bulkhead all = overall;
     if (all != null && !all.tryAcquirePermission()) {
-      return new Admission(this, 503, overloadRetryAfter, "overloaded: " + config.maxConcurrent()
-          + " requests in progress", null, null, null, false);
+      return refused(503, overloadRetryAfter, "overloaded: " + config.maxConcurrent() + " requests in progress",
+          who, source);
     }
     CallerLimits limits = config.perCallerPermits() > 0 || config.perCallerMaxConcurrent() > 0
         ? limitsOf(who) : null;
     if (limits != null && limits.rate != null && !limits.rate.acquirePermission()) {
       release(all, null);
-      return new Admission(this, 429, rateRetryAfter, "caller '" + who + "' exceeded "
-          + config.perCallerPermits() + " requests per " + config.perCallerPeriod().toMillis() + " ms", null, null,
-          null, false);
+      return refused(429, rateRetryAfter, "caller '" + who + "' exceeded " + config.perCallerPermits()
+          + " requests per " + config.perCallerPeriod().toMillis() + " ms", who, source);
     }
     Bulkhead mine = limits == null ? null : limits.concurrency;
     if (mine != null && !mine.tryAcquirePermission()) {
       release(all, null);
-      return new Admission(this, 429, "1", "caller '" + who + "' has " + config.perCallerMaxConcurrent()
-          + " requests in progress", null, null, null, false);
+      return refused(429, "1", "caller '" + who + "' has " + config.perCallerMaxConcurrent()
+          + " requests in progress", who, source);
     }
     Deadlines.Scope scope = deadlineMs > 0 ? Deadlines.withRemaining(deadlineMs, ticker) : null;
-    return new Admission(this, 0, null, "admitted", all, mine, scope, false);
+    return new Admission(this, 0, null, "admitted", who, source, all, mine, scope, false);
+  }
+
+  private Admission refused(int status, @Nullable String retryAfter, String reason, String who,
+      CallerSource source) {
+    return new Admission(this, status, retryAfter, reason, who, source, null, null, null, false);
   }
 
   /**
@@ -290,20 +368,24 @@ public final class InboundGuard {
     private final int status;
     private final @Nullable String retryAfter;
     private final String reason;
+    private final String caller;
+    private final CallerSource callerSource;
     private @Nullable Bulkhead overall;
-    private @Nullable Bulkhead caller;
+    private @Nullable Bulkhead callerSlot;
     private Deadlines.@Nullable Scope scope;
 
-    private Admission(InboundGuard guard, int status, @Nullable String retryAfter, String reason,
-        @Nullable Bulkhead overall, @Nullable Bulkhead caller, Deadlines.@Nullable Scope scope, boolean draining) {
+    private Admission(InboundGuard guard, int status, @Nullable String retryAfter, String reason, String caller,
+        CallerSource callerSource, @Nullable Bulkhead overall, @Nullable Bulkhead callerSlot, Deadlines.@Nullable Scope scope, boolean draining) {
       this.guard = guard;
       this.draining = draining;
       this.counted = status == 0;
       this.status = status;
       this.retryAfter = retryAfter;
       this.reason = reason;
-      this.overall = overall;
       this.caller = caller;
+      this.callerSource = callerSource;
+      this.overall = overall;
+      this.callerSlot = callerSlot;
       this.scope = scope;
     }
 
@@ -320,7 +402,10 @@ public final class InboundGuard {
       return draining;
     }
 
-    /** 0 when admitted, else the status to answer: 429 (caller over its limit), 503 (overload, draining), 504. */
+    /**
+     * 0 when admitted, else the status to answer: 403 (the access policy denies the caller), 429 (caller over its
+     * limit), 503 (overload, draining), 504 (deadline passed).
+     */
     public int status() {
       return status;
     }
@@ -328,6 +413,19 @@ public final class InboundGuard {
     /** The {@code Retry-After} value in seconds for a rejection, or {@code null}. */
     public @Nullable String retryAfterSeconds() {
       return retryAfter;
+    }
+
+    /**
+     * Who is calling, as established (see {@link InboundGuard}): a normalised caller name or SPIFFE id, or {@value
+     * InboundGuard#ANONYMOUS}. For metrics, traces and the application (never the raw header).
+     */
+    public String caller() {
+      return caller;
+    }
+
+    /** How {@link #caller()} was established. */
+    public CallerSource callerSource() {
+      return callerSource;
     }
 
     /** Why, for logs and the response body. */
@@ -344,9 +442,9 @@ public final class InboundGuard {
       if (!CLOSED.compareAndSet(this, 0, 1)) {
         return; // closed already, perhaps on another thread (an async request's timeout and completion)
       }
-      release(overall, caller);
+      release(overall, callerSlot);
       overall = null;
-      caller = null;
+      callerSlot = null;
       if (counted) {
         counted = false;
         guard.done();

@@ -127,4 +127,17 @@ class MeshConfigTest {
             .probeTimeout(java.time.Duration.ofNanos(500_000)))
         .hasMessageContaining("(expected: a positive duration of at least 1ms)");
   }
+
+  @Test
+  void policyKeysAreLeftToPolicyConfig() {
+    Map<String, String> props = Map.of("mesh.policy.file", "/etc/mesh/policy.conf",
+        "mesh.policy.refresh-interval", "5s", "mesh.policy.log-interval", "60s", "mesh.policy.anything", "x",
+        "mesh.defaults.lb.policy", "round_robin");
+    MeshConfig c = MeshConfig.fromProperties(props);
+    assertThat(c.defaults().loadBalancer().policy()).isEqualTo(LoadBalancerConfig.ROUND_ROBIN);
+    // a near miss of the prefix is still refused, and the message lists mesh.policy.
+    assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.policies.file", "x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("mesh.policy.");
+  }
 }

@@ -24,7 +24,7 @@ class InboundGuardCallerBoundsTest {
 
   /** Asks once as {@code caller}; returns the status (0 = admitted) and closes the admission. */
   private static int ask(InboundGuard guard, String caller) {
-    try (InboundGuard.Admission a = guard.admit(caller, null)) {
+    try (InboundGuard.Admission a = guard.admit(InboundRequests.from(caller, null))) {
       return a.status();
     }
   }
@@ -43,7 +43,8 @@ class InboundGuardCallerBoundsTest {
   void rotatingCallerNamesIsBoundedByTheTrackedCallers() {
     int maxTracked = 100;
     InboundGuard guard = InboundGuard.create(new InboundGuardConfig(
-        InboundGuardConfig.DEFAULT_CALLER_HEADER, 1, Duration.ofHours(1), 0, 0, Duration.ofSeconds(1), maxTracked));
+        InboundGuardConfig.DEFAULT_CALLER_HEADER, 1, Duration.ofHours(1), 0, 0, Duration.ofSeconds(1), maxTracked,
+        java.util.List.of(), false));
     int admitted = 0;
     for (int i = 0; i < 10_000; i++) {
       if (ask(guard, "caller-" + i) == 0) {

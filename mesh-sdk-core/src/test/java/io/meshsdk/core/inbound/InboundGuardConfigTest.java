@@ -23,10 +23,11 @@ class InboundGuardConfigTest {
         "mesh.inbound.max-concurrent", "200",
         "mesh.inbound.overload-retry-after", "3s",
         "mesh.inbound.max-tracked-callers", "500",
-        "mesh.defaults.lb.policy", "round-robin",
+        "mesh.inbound.trusted-hops", "127.0.0.1/32,::1",
+        "mesh.inbound.trust-plaintext-caller", "true",
         "server.port", "8080"));
     assertThat(c).isEqualTo(new InboundGuardConfig("x-caller", 50, Duration.ofSeconds(2), 8, 200,
-        Duration.ofSeconds(3), 500));
+        Duration.ofSeconds(3), 500, io.meshsdk.core.common.AddressRange.parseList("127.0.0.1/32,::1/128"), true));
   }
 
   @Test

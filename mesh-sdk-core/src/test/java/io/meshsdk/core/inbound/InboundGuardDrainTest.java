@@ -36,12 +36,12 @@ class InboundGuardDrainTest {
         int id = t;
         workers.add(pool.submit(() -> {
           // one request per thread is held open across the drain; the others come and go, some closed twice
-          InboundGuard.Admission held = guard.admit("caller-" + id, null);
+          InboundGuard.Admission held = guard.admit(InboundRequests.from("caller-" + id, null));
           assertThat(held.admitted()).isTrue();
           someHeld.countDown();
           int mineRefused = 0;
           for (int i = 0; mineRefused < 100; i++) {
-            InboundGuard.Admission a = guard.admit("caller-" + id, i % 5 == 0 ? "0" : null);
+            InboundGuard.Admission a = guard.admit(InboundRequests.from("caller-" + id, i % 5 == 0 ? "0" : null));
             if (a.admitted()) {
               admitted.incrementAndGet();
             } else if (a.draining()) {
@@ -77,7 +77,7 @@ class InboundGuardDrainTest {
       assertThat(idle.get(5, TimeUnit.SECONDS)).isTrue();
       assertThat(guard.inFlight()).isZero();
       assertThat(lowest.get()).isGreaterThanOrEqualTo(0);
-      try (InboundGuard.Admission late = guard.admit(null, null)) {
+      try (InboundGuard.Admission late = guard.admit(InboundRequests.from(null, null))) {
         assertThat(late.draining()).isTrue();
         assertThat(late.status()).isEqualTo(503);
       }
@@ -90,7 +90,7 @@ class InboundGuardDrainTest {
   @Test
   void anAdmissionClosedOnAnotherThreadIsCountedOutOnce() throws Exception {
     InboundGuard guard = InboundGuard.create(InboundGuardConfig.ofDefaults());
-    InboundGuard.Admission a = guard.admit(null, null);
+    InboundGuard.Admission a = guard.admit(InboundRequests.from(null, null));
     guard.drain();
     ExecutorService other = Executors.newSingleThreadExecutor();
     try {
@@ -107,7 +107,7 @@ class InboundGuardDrainTest {
   @Test
   void awaitIdleWithoutDrainReturnsWhenTheLastRequestFinishesNotAtTheTimeout() throws Exception {
     InboundGuard guard = InboundGuard.create(InboundGuardConfig.ofDefaults());
-    InboundGuard.Admission a = guard.admit(null, null);
+    InboundGuard.Admission a = guard.admit(InboundRequests.from(null, null));
     CompletableFuture<Boolean> idle = new CompletableFuture<>();
     Thread waiter = new Thread(() -> idle.complete(guard.awaitIdle(Duration.ofSeconds(60))), "await-idle");
     waiter.start();
@@ -122,7 +122,7 @@ class InboundGuardDrainTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       for (int i = 0; i < 2_000; i++) {
-        InboundGuard.Admission a = guard.admit("c", null);
+        InboundGuard.Admission a = guard.admit(InboundRequests.from("c", null));
         assertThat(a.admitted()).isTrue();
         CountDownLatch go = new CountDownLatch(1);
         Future<?> one = pool.submit(() -> {
@@ -140,8 +140,8 @@ class InboundGuardDrainTest {
         two.get();
         assertThat(guard.inFlight()).isZero();
         // a slot released twice would let two requests in at max-concurrent 1
-        InboundGuard.Admission first = guard.admit("c", null);
-        InboundGuard.Admission second = guard.admit("c", null);
+        InboundGuard.Admission first = guard.admit(InboundRequests.from("c", null));
+        InboundGuard.Admission second = guard.admit(InboundRequests.from("c", null));
         assertThat(first.admitted()).isTrue();
         assertThat(second.admitted()).as("round %d", i).isFalse();
         first.close();

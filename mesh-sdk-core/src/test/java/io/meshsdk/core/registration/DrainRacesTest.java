@@ -1,5 +1,6 @@
 package io.meshsdk.core.registration;
 
+import io.meshsdk.core.inbound.InboundRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -33,7 +34,7 @@ class DrainRacesTest {
   void closeRacingADrainInProgressWaitsForTheAdmittedRequestsBeforeStopping() throws Exception {
     Mesh provider = Mesh.builder().build();
     InboundGuard guard = provider.inboundGuard(InboundGuardConfig.ofDefaults());
-    InboundGuard.Admission inProgress = guard.admit(null, null);
+    InboundGuard.Admission inProgress = guard.admit(InboundRequests.from(null, null));
     CompletableFuture<Boolean> first = new CompletableFuture<>();
     Thread drainer = new Thread(() -> first.complete(provider.drain(Duration.ZERO, Duration.ofSeconds(30))),
         "drainer");
@@ -63,7 +64,7 @@ class DrainRacesTest {
   void aSecondDrainWhileTheFirstRunsReturnsTheFirstsResultNotAnEarlyTrue() throws Exception {
     try (Mesh provider = Mesh.builder().build()) {
       InboundGuard guard = provider.inboundGuard(InboundGuardConfig.ofDefaults());
-      InboundGuard.Admission stuck = guard.admit(null, null);
+      InboundGuard.Admission stuck = guard.admit(InboundRequests.from(null, null));
       CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(
           () -> provider.drain(Duration.ZERO, Duration.ofMillis(300)));
       await().atMost(Duration.ofSeconds(5)).until(guard::isDraining);
@@ -91,7 +92,7 @@ class DrainRacesTest {
       provider.inboundGuard(InboundGuardConfig.ofDefaults());
       assertThat(provider.drain(Duration.ZERO, Duration.ZERO)).isTrue();
       InboundGuard late = provider.inboundGuard(InboundGuardConfig.ofDefaults());
-      try (InboundGuard.Admission a = late.admit(null, null)) {
+      try (InboundGuard.Admission a = late.admit(InboundRequests.from(null, null))) {
         assertThat(a.draining()).isTrue();
         assertThat(a.status()).isEqualTo(503);
       }
@@ -102,7 +103,7 @@ class DrainRacesTest {
   void aDrainTimeoutOfForeverIsAllowedAndDoesNotOverflow() {
     Mesh provider = Mesh.builder().drainTimeout(java.time.temporal.ChronoUnit.FOREVER.getDuration()).build();
     InboundGuard guard = provider.inboundGuard(InboundGuardConfig.ofDefaults());
-    guard.admit(null, null).close();
+    guard.admit(InboundRequests.from(null, null)).close();
     assertThat(provider.drain()).isTrue();
     provider.close();
     assertThat(guard.awaitIdle(java.time.temporal.ChronoUnit.FOREVER.getDuration())).isTrue();

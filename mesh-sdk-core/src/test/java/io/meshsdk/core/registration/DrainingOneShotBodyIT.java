@@ -84,7 +84,9 @@ class DrainingOneShotBodyIT {
     AtomicInteger seen = new AtomicInteger();
     leaving.gate((method, header) -> {
       seen.incrementAndGet();
-      InboundGuard.Admission a = guard.admit(header.apply(guard.callerHeader()), null);
+      InboundGuard.Admission a = guard.admit(io.meshsdk.core.inbound.InboundRequest.builder().method(method).path("/")
+          .remoteAddress("127.0.0.1").callerHeader(header.apply(guard.callerHeader())).deadlineHeader(null)
+          .build());
       if (a.admitted()) {
         return LoopbackBackend.Decision.serve(a::close);
       }

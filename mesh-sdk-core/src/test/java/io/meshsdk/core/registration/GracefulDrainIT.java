@@ -48,7 +48,9 @@ class GracefulDrainIT {
   /** Puts {@code guard} in front of {@code backend} as a servlet filter would. */
   static void guard(LoopbackBackend backend, InboundGuard guard) {
     backend.gate((method, header) -> {
-      InboundGuard.Admission a = guard.admit(header.apply(guard.callerHeader()), header.apply(MeshHeaders.DEADLINE));
+      InboundGuard.Admission a = guard.admit(io.meshsdk.core.inbound.InboundRequest.builder().method(method).path("/")
+          .remoteAddress("127.0.0.1").callerHeader(header.apply(guard.callerHeader())).deadlineHeader(header.apply(MeshHeaders.DEADLINE))
+          .build());
       if (a.admitted()) {
         return LoopbackBackend.Decision.serve(a::close);
       }

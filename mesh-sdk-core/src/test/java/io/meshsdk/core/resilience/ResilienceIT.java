@@ -1,5 +1,6 @@
 package io.meshsdk.core.resilience;
 
+import io.meshsdk.core.inbound.InboundRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -277,7 +278,7 @@ class ResilienceIT {
     a.mode(LoopbackBackend.healthy());
     io.meshsdk.core.inbound.InboundGuard guard =
         io.meshsdk.core.inbound.InboundGuard.create(io.meshsdk.core.inbound.InboundGuardConfig.ofDefaults(), ticker);
-    try (io.meshsdk.core.inbound.InboundGuard.Admission in = guard.admit("frontend", "40")) {
+    try (io.meshsdk.core.inbound.InboundGuard.Admission in = guard.admit(InboundRequests.from("frontend", "40"))) {
       assertThat(in.admitted()).isTrue();
       assertThat(get(http, "http://inventory/x")).isEqualTo(200); // made while serving the inbound request
     }

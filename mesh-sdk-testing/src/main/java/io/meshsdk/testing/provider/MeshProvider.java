@@ -6,6 +6,7 @@ import io.meshsdk.core.Mesh;
 import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.inbound.InboundGuard;
 import io.meshsdk.core.inbound.InboundGuardConfig;
+import io.meshsdk.core.inbound.InboundRequest;
 import io.meshsdk.core.registration.ServiceRegistration;
 import io.meshsdk.core.registration.ServiceRegistry;
 import io.meshsdk.testing.LoopbackBackend;
@@ -44,7 +45,9 @@ public final class MeshProvider implements AutoCloseable {
     Mesh mesh = Mesh.builder().drainDelay(drainDelay).drainTimeout(Duration.ofSeconds(20)).build();
     InboundGuard guard = mesh.inboundGuard(InboundGuardConfig.ofDefaults());
     backend.gate((method, header) -> {
-      InboundGuard.Admission a = guard.admit(header.apply(guard.callerHeader()), header.apply(MeshHeaders.DEADLINE));
+      InboundGuard.Admission a = guard.admit(InboundRequest.builder().method(method).path("/")
+          .remoteAddress("127.0.0.1").callerHeader(header.apply(guard.callerHeader()))
+          .deadlineHeader(header.apply(MeshHeaders.DEADLINE)).build());
       if (a.admitted()) {
         return LoopbackBackend.Decision.serve(a::close);
       }

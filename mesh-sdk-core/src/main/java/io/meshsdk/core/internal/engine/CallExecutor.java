@@ -1,5 +1,6 @@
 package io.meshsdk.core.internal.engine;
 
+import io.meshsdk.core.client.EgressDeniedException;
 import io.meshsdk.core.common.MeshException;
 import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.common.MeshRejectedException;
@@ -21,6 +22,8 @@ import io.meshsdk.core.resilience.CircuitOpenException;
 import io.meshsdk.core.resilience.DeadlineExceededException;
 import io.meshsdk.core.resilience.Deadlines;
 import io.meshsdk.core.resilience.RateLimitedException;
+import io.meshsdk.core.security.policy.Decision;
+import io.meshsdk.core.security.policy.EgressPolicy;
 import io.meshsdk.core.transport.TransportCall;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -83,6 +86,10 @@ final class CallExecutor {
   }
 
   private <R> R run(ServicePipeline p, TransportCall<R> call, @Nullable CallerContext context) throws IOException {
+    EgressPolicy egress = engine.policies().current().egress();
+    if (egress != null) {
+      checkEgress(egress, p.service, call);
+    }
     long start = ticker.read();
     CallState<R> s = new CallState<>(this, p, call, start);
     HttpUrl url = call.url();
@@ -128,6 +135,23 @@ final class CallExecutor {
     } catch (IOException | RuntimeException | Error e) {
       failed(s, e);
       throw e;
+    }
+  }
+
+  /**
+   * Refuses, before anything is sent, a call the egress policy denies. A service whose egress decision does not
+   * depend on method or path is decided without reading the request.
+   */
+  private static void checkEgress(EgressPolicy egress, String service, TransportCall<?> call)
+      throws EgressDeniedException {
+    Decision d = egress.fixedFor(service);
+    if (d != null) {
+      d.record(service);
+    } else {
+      d = egress.decide(service, call.method(), call.url().encodedPath());
+    }
+    if (d.denied()) {
+      throw new EgressDeniedException(service, d.ruleId(), d.describe(service));
     }
   }
 

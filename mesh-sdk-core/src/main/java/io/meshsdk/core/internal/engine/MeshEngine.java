@@ -22,6 +22,7 @@ import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.resilience.BreakerState;
 import io.meshsdk.core.resilience.ResilienceConfig;
 import io.meshsdk.core.resilience.ResilienceView;
+import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.RouteConfig;
 import io.meshsdk.core.sidecar.RouteMode;
@@ -74,6 +75,7 @@ public final class MeshEngine implements AutoCloseable {
   private final DeadlineWatchdog watchdog;
   private final SidecarBridge bridge;
   private volatile OkHttpClient healthClient;
+  private volatile PolicyHolder policies = PolicyHolder.create();
   private final TlsIdentities identities = new TlsIdentities();
   private volatile @Nullable WorkloadCertificates certificates;
   private final CallExecutor executor;
@@ -130,6 +132,16 @@ public final class MeshEngine implements AutoCloseable {
   /** The client settings health checks use from now on (the application's, with the mesh's verifier). */
   public void healthClient(OkHttpClient client) {
     this.healthClient = requireNonNull(client, "client");
+  }
+
+  /** The access policies whose egress section the calls check from now on. */
+  public void policies(PolicyHolder holder) {
+    this.policies = requireNonNull(holder, "holder");
+  }
+
+  /** The access policies in force (allow-all unless {@link #policies(PolicyHolder)} set some). */
+  public PolicyHolder policies() {
+    return policies;
   }
 
   /**
