@@ -102,6 +102,36 @@ class MtlsIT {
   }
 
   @Test
+  void theMeshLoadsATlsConfigItselfAndRefusesBadFiles() throws IOException {
+    TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
+    TlsConfig files = TlsFixture.files(dir.resolve("own"), ca.leaf().uri(WEB).issue(), root.certificatePem(),
+        KeyFormat.TRADITIONAL);
+    Mesh mesh = closeLater(Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("orders", "127.0.0.1", server.port())))
+        .config(MeshConfig.fromProperties(java.util.Map.of("mesh.defaults.tls.mode", "mtls",
+            "mesh.defaults.tls.trust-domain", "prod.example")))
+        .tls(files)
+        .drainDelay(java.time.Duration.ZERO)
+        .build());
+    assertThat(get(mesh.newOkHttpClient(), "http://orders/")).isEqualTo(WEB);
+    assertThat(mesh.tls().orElseThrow().identity()).hasToString(WEB);
+    java.nio.file.Files.writeString(files.privateKey(), "garbage");
+    assertThat(catchThrowable(() -> Mesh.builder().tls(files).build()))
+        .isInstanceOf(CertificateFileException.class)
+        .hasMessageStartingWith(files.privateKey() + ": private key: no PEM block");
+  }
+
+  @Test
+  void activeHealthChecksOfAnMtlsServiceGoOverMutualTls() {
+    TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
+    Mesh mesh = mesh(web(), Endpoint.of("orders", "127.0.0.1", server.port()), s -> s.set("tls.identity", ORDERS)
+        .set("health-check.enabled", "true").set("health-check.interval", "100ms"));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> server.clientSerials.size() == 1 && server.handled.get() >= 2);
+    assertThat(mesh.snapshot().service("orders").serving()).isEqualTo(1);
+  }
+
+  @Test
   void trustDomainAndDiscoveryLabelAreExpectationsToo() throws IOException {
     TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
     WorkloadCertificates web = web();
@@ -116,6 +146,30 @@ class MtlsIT {
     assertThat(failure(wrongLabel.newOkHttpClient(), "http://orders/"))
         .contains("has SPIFFE id " + ORDERS + ", which is not expected")
         .contains("expects spiffe://prod.example/ns/shop/sa/payments (from the endpoint's discovery label spiffe-id)");
+  }
+
+  @Test
+  void anAddressServingTwoServicesMustSatisfyBoth() throws IOException {
+    TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
+    StaticServiceDiscovery discovery = StaticServiceDiscovery.of(Endpoint.of("orders", "127.0.0.1", server.port()),
+        Endpoint.of("billing", "127.0.0.1", server.port()));
+    Mesh both = closeLater(Mesh.builder().discovery(discovery)
+        .config(MeshConfig.fromProperties(java.util.Map.of("mesh.defaults.tls.mode", "mtls",
+            "mesh.services.orders.tls.identity", ORDERS,
+            "mesh.services.billing.tls.identity", "spiffe://prod.example/ns/shop/sa/billing")))
+        .tls(web()).drainDelay(java.time.Duration.ZERO).build());
+    assertThat(failure(both.newOkHttpClient(), "http://orders/"))
+        .contains("service 'billing' expects spiffe://prod.example/ns/shop/sa/billing")
+        .contains("is an endpoint of services [billing, orders]");
+    Mesh same = closeLater(Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("orders", "127.0.0.1", server.port()),
+            Endpoint.of("billing", "127.0.0.1", server.port())))
+        .config(MeshConfig.fromProperties(java.util.Map.of("mesh.defaults.tls.mode", "mtls",
+            "mesh.defaults.tls.identity", ORDERS)))
+        .tls(web()).drainDelay(java.time.Duration.ZERO).build());
+    OkHttpClient http = same.newOkHttpClient();
+    assertThat(get(http, "http://orders/")).isEqualTo(WEB);
+    assertThat(get(http, "http://billing/")).isEqualTo(WEB);
   }
 
   @Test

@@ -83,6 +83,11 @@ final class TlsFixture {
         } catch (IOException e) {
           // no client certificate
         }
+        java.security.cert.Certificate[] served = ((HttpsExchange) exchange).getSSLSession().getLocalCertificates();
+        if (served != null && served.length > 0) {
+          exchange.getResponseHeaders().add("x-server-serial",
+              ((X509Certificate) served[0]).getSerialNumber().toString(16));
+        }
         byte[] body = who.getBytes(StandardCharsets.UTF_8);
         if (closeEvery > 0 && responses.incrementAndGet() % closeEvery == 0) {
           exchange.getResponseHeaders().add("Connection", "close");

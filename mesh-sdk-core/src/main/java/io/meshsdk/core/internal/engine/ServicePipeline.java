@@ -75,14 +75,16 @@ public final class ServicePipeline {
     this.entry = entry;
     this.control = previous != null ? previous.control : new SerialExecutor("service " + service, engine.scheduler());
     this.loadBalancer = LoadBalancers.create(config.loadBalancer(), engine.ticker());
-    if (previous != null && previous.config.resilience().equals(config.resilience())) {
+    this.upgrade = config.tls().isMtls();
+    if (previous != null && previous.config.resilience().equals(config.resilience())
+        && previous.upgrade == upgrade) {
       // only the balancer or the route changed: keep the breaker's state, the retry budget, the ejections and the
       // counters instead of starting them again (an open breaker must not close because of a route switch)
       this.resilience = previous.resilience;
       previous.resilienceHandedOver = true;
     } else {
       this.resilience = new ServiceResilience(service, config.resilience(), engine.ticker(), entry::snapshot,
-          control, engine.scheduler(), engine.healthClient(),
+          control, engine.scheduler(), engine.healthClient(), upgrade,
           (endpoint, ejected, reason, detail) -> engine.endpointChanged(service, endpoint, ejected, reason, detail),
           state -> engine.breakerChanged(service, state));
     }
@@ -90,7 +92,6 @@ public final class ServicePipeline {
     this.routeConfig = previous != null && previous.config.route().equals(config.route())
         ? previous.routeConfig : config.route();
     this.route = engine.compileRoute(service, routeConfig);
-    this.upgrade = config.tls().isMtls();
     this.tlsRefusal = upgrade && !engine.hasWorkloadCertificates()
         ? "service '" + service + "' has tls.mode=mtls, but the mesh has no workload certificate (configure"
             + " mesh.tls.certificate-chain, mesh.tls.private-key and mesh.tls.trust-bundle, or"

@@ -47,9 +47,12 @@ final class HealthChecker {
     volatile boolean down;
   }
 
+  private final boolean tls;
+
   HealthChecker(HealthCheckConfig config, Supplier<EndpointSet> endpoints, OutlierDetector detector,
-      OkHttpClient base, Executor control, MeshScheduler scheduler) {
+      OkHttpClient base, boolean tls, Executor control, MeshScheduler scheduler) {
     this.config = config;
+    this.tls = tls;
     this.endpoints = endpoints;
     this.detector = detector;
     this.control = control;
@@ -91,7 +94,8 @@ final class HealthChecker {
   }
 
   private void check(TrackedEndpoint endpoint) {
-    HttpUrl url = endpoint.baseUrl().newBuilder().encodedPath(config.path()).build();
+    HttpUrl.Builder b = endpoint.baseUrl().newBuilder().encodedPath(config.path());
+    HttpUrl url = (tls ? b.scheme("https") : b).build(); // an mtls service's endpoints are probed over mTLS
     client.newCall(new Request.Builder().url(url).build()).enqueue(new Callback() {
       @Override
       public void onResponse(Call call, Response response) {

@@ -31,6 +31,14 @@ public final class ServiceResilience implements ResilienceView {
   private final LongAdder skippedForBody = new LongAdder();
   private volatile boolean panic;
 
+  /** As below, health checks in plaintext (or as the endpoint says). */
+  public ServiceResilience(String service, ResilienceConfig config, Ticker ticker, Supplier<EndpointSet> endpoints,
+      Executor control, MeshScheduler scheduler, OkHttpClient healthClient,
+      OutlierDetector.ChangeListener onEndpointChange, Consumer<BreakerState> onBreakerState) {
+    this(service, config, ticker, endpoints, control, scheduler, healthClient, false, onEndpointChange,
+        onBreakerState);
+  }
+
   /**
    * Compiles {@code config} for {@code service}.
    *
@@ -41,13 +49,14 @@ public final class ServiceResilience implements ResilienceView {
    * @param onBreakerState told of breaker state changes
    */
   public ServiceResilience(String service, ResilienceConfig config, Ticker ticker, Supplier<EndpointSet> endpoints,
-      Executor control, MeshScheduler scheduler, OkHttpClient healthClient,
+      Executor control, MeshScheduler scheduler, OkHttpClient healthClient, boolean tls,
       OutlierDetector.ChangeListener onEndpointChange, Consumer<BreakerState> onBreakerState) {
     this.policies = new ServicePolicies(service, config, ticker, onBreakerState);
     this.outlier = new OutlierDetector(service, config.outlier(), endpoints, control, scheduler, onEndpointChange,
         ticker);
     this.healthChecker = config.healthCheck().enabled()
-        ? new HealthChecker(config.healthCheck(), endpoints, outlier, healthClient, control, scheduler) : null;
+        ? new HealthChecker(config.healthCheck(), endpoints, outlier, healthClient, tls, control,
+        scheduler) : null;
     this.panicThreshold = config.outlier().panicThreshold();
   }
 
