@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** HAProxy 2.x as a sidecar: {@code haproxy -db -f cfg}; Host routing with {@code use_backend}, {@code monitor-uri}. */
-final class HaproxySidecar extends LocalSidecar {
+class HaproxySidecar extends LocalSidecar {
 
   @Override
   public String name() {

@@ -11,9 +11,10 @@ import java.util.Map;
  * inbound listener would: {@code bind ... ssl crt <chain+key> ca-file <bundle> verify required}. A client without
  * a certificate issued by a CA in the bundle is refused during the handshake. The backend sees
  * {@code x-client-verify} (HAProxy's {@code ssl_c_verify}: 0 when verified) and {@code x-client-subject}.
- * Readiness is answered on a separate plaintext port ({@link #readyUrl()}).
+ * Readiness is answered on a separate plaintext port ({@link #readyUrl()}); start, kill, restart and hot reload
+ * work as for {@link LocalSidecar#haproxy()}.
  */
-public final class MtlsHaproxy extends LocalSidecar {
+public final class MtlsHaproxy extends HaproxySidecar {
 
   private final String backend;
   private final Path certificateAndKey;
@@ -44,21 +45,6 @@ public final class MtlsHaproxy extends LocalSidecar {
   }
 
   @Override
-  public String name() {
-    return "haproxy";
-  }
-
-  @Override
-  public String debianPackage() {
-    return "haproxy";
-  }
-
-  @Override
-  String executable() {
-    return "haproxy";
-  }
-
-  @Override
   String config(Path runDir, int port, Map<String, List<String>> routes) {
     if (tlsPort == 0) {
       tlsPort = freePort();
@@ -73,10 +59,5 @@ public final class MtlsHaproxy extends LocalSidecar {
         + "  http-response set-header " + VIA_HEADER + " haproxy\n"
         + "  default_backend app\n\n"
         + "backend app\n  server s0 " + backend + "\n";
-  }
-
-  @Override
-  List<String> command(String binary, Path runDir, Path config) {
-    return list(binary, "-db", "-f", config.toString());
   }
 }
