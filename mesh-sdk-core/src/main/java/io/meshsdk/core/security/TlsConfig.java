@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where this workload's certificates are: three PEM files, the shape cert-manager, SPIRE's helper and Istio's
- * SDS-on-disk write (see {@code docs/security-mtls.md}), and how often they are checked for changes.
+ * SDS-on-disk write (see {@code docs/security.md}), and how often they are checked for changes.
  *
  * <pre>{@code
  * TlsConfig tls = TlsConfig.builder()

@@ -69,7 +69,7 @@ public final class AccessPolicy {
   /**
    * Parses and compiles a policy.
    *
-   * @param text the policy text (format: {@code docs/security-policy-reference.md})
+   * @param text the policy text (format: {@code docs/security.md}, "Policy reference")
    * @param sourceName the name errors and logs give the text: a file name, or {@code "inline"}
    * @throws PolicyException naming the source, the line and the reason of the first error
    */

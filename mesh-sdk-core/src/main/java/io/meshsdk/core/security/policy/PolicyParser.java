@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** The policy file's grammar (docs/security-policy-reference.md); every error names source, line and reason. */
+/** The policy file's grammar (docs/security.md, "Policy reference"); every error names source, line and reason. */
 final class PolicyParser {
 
   static final int MAX_LINE_LENGTH = 4096;

@@ -2,7 +2,7 @@
  * Allow/deny access policies: which callers may call the services this process serves (inbound) and which
  * services this process may call (egress).
  *
- * <p>A policy is a line-oriented text file (see {@code docs/security-policy-reference.md}) parsed and compiled by
+ * <p>A policy is a line-oriented text file (see {@code docs/security.md}, "Policy reference") parsed and compiled by
  * {@link io.meshsdk.core.security.policy.AccessPolicy#parse}; a malformed input fails with a
  * {@link io.meshsdk.core.security.policy.PolicyException} naming the source, the line and the reason. A compiled
  * policy answers {@link io.meshsdk.core.security.policy.ServicePolicy#decide} and
