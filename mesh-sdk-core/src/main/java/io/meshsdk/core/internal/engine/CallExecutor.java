@@ -22,6 +22,7 @@ import io.meshsdk.core.resilience.CircuitOpenException;
 import io.meshsdk.core.resilience.DeadlineExceededException;
 import io.meshsdk.core.resilience.Deadlines;
 import io.meshsdk.core.resilience.RateLimitedException;
+import io.meshsdk.core.security.policy.AccessPolicy;
 import io.meshsdk.core.security.policy.Decision;
 import io.meshsdk.core.security.policy.EgressPolicy;
 import io.meshsdk.core.transport.TransportCall;
@@ -86,9 +87,10 @@ final class CallExecutor {
   }
 
   private <R> R run(ServicePipeline p, TransportCall<R> call, @Nullable CallerContext context) throws IOException {
-    EgressPolicy egress = engine.policies().current().egress();
+    AccessPolicy access = engine.policies().current();
+    EgressPolicy egress = access.egress();
     if (egress != null) {
-      checkEgress(egress, p.service, call);
+      checkEgress(access, egress, p, call);
     }
     long start = ticker.read();
     CallState<R> s = new CallState<>(this, p, call, start);
@@ -145,18 +147,18 @@ final class CallExecutor {
 
   /**
    * Refuses, before anything is sent, a call the egress policy denies. A service whose egress decision does not
-   * depend on method or path is decided without reading the request.
+   * depend on method or path is decided once per policy (kept on its pipeline), without reading the request.
    */
-  private static void checkEgress(EgressPolicy egress, String service, TransportCall<?> call)
-      throws EgressDeniedException {
-    Decision d = egress.fixedFor(service);
+  private static void checkEgress(AccessPolicy policies, EgressPolicy egress, ServicePipeline p,
+      TransportCall<?> call) throws EgressDeniedException {
+    Decision d = p.fixedEgress(policies, egress);
     if (d != null) {
-      d.record(service);
+      d.record(p.service);
     } else {
-      d = egress.decide(service, call.method(), call.url().encodedPath());
+      d = egress.decide(p.service, call.method(), call.url().encodedPath());
     }
     if (d.denied()) {
-      throw new EgressDeniedException(service, d.ruleId(), d.describe(service));
+      throw new EgressDeniedException(p.service, d.ruleId(), d.describe(p.service));
     }
   }
 

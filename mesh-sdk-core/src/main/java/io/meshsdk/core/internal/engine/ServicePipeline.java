@@ -16,6 +16,9 @@ import io.meshsdk.core.loadbalancer.Picker;
 import io.meshsdk.core.observe.EndpointStateChange;
 import io.meshsdk.core.security.ExpectedServerIdentity;
 import io.meshsdk.core.security.ServiceTlsConfig;
+import io.meshsdk.core.security.policy.AccessPolicy;
+import io.meshsdk.core.security.policy.Decision;
+import io.meshsdk.core.security.policy.EgressPolicy;
 import io.meshsdk.core.sidecar.RouteConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -296,5 +299,23 @@ public final class ServicePipeline {
   @Override
   public String toString() {
     return "pipeline{" + service + " " + loadBalancer.name() + (route == null ? "" : " " + route) + "}";
+  }
+
+  /** The egress decision of this service under one policy, when it depends on neither method nor path. */
+  private record EgressMemo(AccessPolicy policy, @Nullable Decision fixed) {}
+
+  private volatile @Nullable EgressMemo egressMemo;
+
+  /**
+   * The decision every call to this service gets under {@code policy}'s egress section, or {@code null} when it
+   * depends on the call's method or path: computed once per policy (a reload is a new policy), not per call.
+   */
+  @Nullable Decision fixedEgress(AccessPolicy policy, EgressPolicy egress) {
+    EgressMemo m = egressMemo;
+    if (m == null || m.policy() != policy) { // racing threads compute the same memo
+      m = new EgressMemo(policy, egress.fixedFor(service));
+      egressMemo = m;
+    }
+    return m.fixed();
   }
 }
