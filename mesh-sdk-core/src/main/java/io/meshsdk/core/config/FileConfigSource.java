@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.common.ConfigValues;
+import io.meshsdk.core.common.SettlingReads;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -50,7 +51,7 @@ public final class FileConfigSource implements ConfigSource {
   private byte[] lastBytes;
   private byte @Nullable [] failedBytes;
   /** What the last poll read when it differed from {@link #lastBytes}: applied if the next poll reads it again. */
-  private byte @Nullable [] settling;
+  private final SettlingReads settling = new SettlingReads();
   private volatile MeshConfig current;
   private volatile Map<String, String> properties;
 
@@ -123,7 +124,7 @@ public final class FileConfigSource implements ConfigSource {
     if (bytes == null) {
       return false;
     }
-    settling = null;
+    settling.forget();
     return apply(bytes);
   }
 
@@ -139,14 +140,12 @@ public final class FileConfigSource implements ConfigSource {
       return false;
     }
     if (Arrays.equals(bytes, lastBytes)) {
-      settling = null;
+      settling.forget();
       return false;
     }
-    if (!Arrays.equals(bytes, settling)) {
-      settling = bytes; // changed since the last poll: maybe still being written; look again next time
-      return false;
+    if (!settling.settled(bytes)) {
+      return false; // changed since the last poll: maybe still being written; look again next time
     }
-    settling = null;
     return apply(bytes);
   }
 

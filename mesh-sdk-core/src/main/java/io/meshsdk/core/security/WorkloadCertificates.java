@@ -2,6 +2,7 @@ package io.meshsdk.core.security;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.common.SettlingReads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -77,7 +78,7 @@ public final class WorkloadCertificates implements AutoCloseable {
   private volatile CertificateSet current;
   private volatile @Nullable CertificateSet previous; // a handshake may hold the alias of the set just replaced
   // reload state, under reloadLock
-  private byte @Nullable [] @Nullable [] lastRead;
+  private final SettlingReads settling = new SettlingReads();
   private @Nullable String loggedProblem;
   private int warnings;
   private long expiredLoggedFor = -1;
@@ -187,21 +188,21 @@ public final class WorkloadCertificates implements AutoCloseable {
       try {
         read = readAll();
       } catch (CertificateFileException e) {
-        lastRead = null;
+        settling.forget();
         problem(String.valueOf(e.getMessage()));
         return false;
       }
       if (cur.sameBytes(read[0], read[1], read[2])) {
-        lastRead = read;
+        settling.forget();
         if (loggedProblem != null) {
           log.info("workload certificate files are back to the set in use ({})", describe(cur));
           loggedProblem = null;
         }
         return false;
       }
-      byte[][] last = lastRead;
-      lastRead = read;
-      if (fromPoll && (last == null || !java.util.Arrays.deepEquals(last, read))) {
+      if (!fromPoll) {
+        settling.forget(); // refreshNow applies at once
+      } else if (!settling.settled(read)) {
         return false; // changed since the last poll: apply only once two polls read the same bytes
       }
       CertificateSet next;

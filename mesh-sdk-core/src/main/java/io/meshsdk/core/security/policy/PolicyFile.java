@@ -3,6 +3,7 @@ package io.meshsdk.core.security.policy;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigValues;
+import io.meshsdk.core.common.SettlingReads;
 import io.meshsdk.core.common.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +43,8 @@ public final class PolicyFile implements AutoCloseable {
   private byte[] applied;
   /** The content last parsed (applied or refused); null after a failed read. */
   private byte @Nullable [] seen;
-  private byte @Nullable [] settling;
+  /** A changed content waits for the next poll to confirm it. */
+  private final SettlingReads settling = new SettlingReads();
   private boolean readFailedOnce;
   private @Nullable String lastLogged;
   private volatile @Nullable PolicyException lastError;
@@ -128,7 +130,7 @@ public final class PolicyFile implements AutoCloseable {
    * @return whether a new policy was applied
    */
   public synchronized boolean checkNow() {
-    settling = null;
+    settling.forget();
     byte[] bytes;
     try {
       bytes = read();
@@ -146,7 +148,7 @@ public final class PolicyFile implements AutoCloseable {
     try {
       bytes = read();
     } catch (PolicyException e) {
-      settling = null;
+      settling.forget();
       if (readFailedOnce) {
         readFailed(e);
       }
@@ -155,14 +157,12 @@ public final class PolicyFile implements AutoCloseable {
     }
     readFailedOnce = false;
     if (Arrays.equals(bytes, seen)) {
-      settling = null;
+      settling.forget();
       return false;
     }
-    if (!Arrays.equals(bytes, settling)) {
-      settling = bytes; // changed since the last poll: maybe still being written; look again next time
-      return false;
+    if (!settling.settled(bytes)) {
+      return false; // changed since the last poll: maybe still being written; look again next time
     }
-    settling = null;
     return process(bytes);
   }
 
