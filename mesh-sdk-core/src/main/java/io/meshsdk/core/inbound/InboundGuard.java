@@ -87,7 +87,8 @@ public final class InboundGuard {
 
   private final InboundGuardConfig config;
   private final Ticker ticker;
-  private final PolicyHolder policies;
+  /** The access policies and the served service whose section applies; both null without a policy. */
+  private final @Nullable PolicyHolder policies;
   private final @Nullable String service;
   private final @Nullable Bulkhead overall;
   private final Cache<String, CallerLimits> callers;
@@ -100,7 +101,8 @@ public final class InboundGuard {
   /** Threads in {@link #awaitIdle}: a finishing request wakes them even when the guard is not draining. */
   private volatile int idleWaiters;
 
-  private InboundGuard(InboundGuardConfig config, Ticker ticker, PolicyHolder policies, @Nullable String service) {
+  private InboundGuard(InboundGuardConfig config, Ticker ticker, @Nullable PolicyHolder policies,
+      @Nullable String service) {
     this.config = config;
     this.ticker = ticker;
     this.policies = policies;
@@ -136,7 +138,7 @@ public final class InboundGuard {
   /** A guard with {@code config}, without access policy; deadlines are measured on {@code ticker}. */
   public static InboundGuard create(InboundGuardConfig config, Ticker ticker) {
     return new InboundGuard(requireNonNull(config, "config"), requireNonNull(ticker, "ticker"),
-        PolicyHolder.create(), null);
+        null, null);
   }
 
   /**
@@ -201,8 +203,9 @@ public final class InboundGuard {
       return new Admission(this, 503, "0", "draining: this instance is shutting down", who, source, null, null,
           null, true);
     }
+    PolicyHolder holder = policies;
     String served = service;
-    ServicePolicy policy = served == null ? null : policies.current().inbound(served);
+    ServicePolicy policy = holder == null || served == null ? null : holder.current().inbound(served);
     if (policy != null) {
       Decision d = policy.decide(who, request.method(), request.path(), request.remoteAddress());
       if (d.denied()) {
