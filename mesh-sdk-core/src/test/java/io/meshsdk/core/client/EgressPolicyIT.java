@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshsdk.core.Mesh;
+import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.security.policy.AccessPolicy;
@@ -48,6 +49,8 @@ class EgressPolicyIT {
             Endpoint.of("inventory", inventory.host(), inventory.port()),
             Endpoint.of("billing", billing.host(), billing.port()),
             Endpoint.of("search", search.host(), search.port())))
+        .config(MeshConfig.builder().service("search", s -> s.set("rate-limit.permits", "1")
+            .set("rate-limit.period", "1h")).build()) // one permit: a denied call must not spend it
         .policies(holder)
         .build();
     http = mesh.newOkHttpClient();
@@ -95,7 +98,9 @@ class EgressPolicyIT {
         .functionCounter().count()).isEqualTo(2.0);
     assertThat(registry.get("mesh.authz.decisions").tag("direction", "egress").tag("rule", "default")
         .tag("verdict", "deny").functionCounter().count()).isEqualTo(1.0);
+    assertThatThrownBy(() -> get("http://search/q")).isInstanceOf(EgressDeniedException.class);
     holder.replace(AccessPolicy.parse(POLICY + "  allow to-search service=search\n", "egress.conf"));
-    assertThat(get("http://search/q")).isEqualTo(200);
+    assertThat(get("http://search/q")).as("the denied calls spent no rate-limit permit").isEqualTo(200);
+    assertThat(mesh.resilience("search").rateLimitRejections()).isZero();
   }
 }
