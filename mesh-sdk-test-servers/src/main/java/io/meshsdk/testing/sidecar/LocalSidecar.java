@@ -285,19 +285,33 @@ public abstract class LocalSidecar implements AutoCloseable {
   public LocalSidecar kill() {
     synchronized (retired) {
       for (Process r : retired) {
-        r.descendants().forEach(ProcessHandle::destroyForcibly);
-        r.destroyForcibly();
+        killTree(r);
       }
       retired.clear();
     }
     Process p = process;
     if (p != null) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      waitForExit(p);
+      killTree(p);
       process = null;
     }
     return this;
+  }
+
+  /**
+   * SIGKILLs {@code p} and every process under it: the process first, then its children as they were just before.
+   * The other order races with a master process (nginx) that forks a replacement for a worker killed under it; the
+   * replacement, orphaned when the master dies, would keep the port and serve on.
+   */
+  private static void killTree(Process p) {
+    List<ProcessHandle> children = p.descendants().toList();
+    p.destroyForcibly();
+    waitForExit(p);
+    for (ProcessHandle c : children) {
+      c.destroyForcibly();
+    }
+    for (ProcessHandle c : children) {
+      c.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> c).join();
+    }
   }
 
   /** Starts the process again on the same port with the same config and waits until it is ready. */
@@ -342,9 +356,7 @@ public abstract class LocalSidecar implements AutoCloseable {
   public void close() {
     synchronized (retired) {
       for (Process r : retired) {
-        r.descendants().forEach(ProcessHandle::destroyForcibly);
-        r.destroyForcibly();
-        waitForExit(r);
+        killTree(r);
       }
       retired.clear();
     }
