@@ -53,7 +53,8 @@ public final class MeshSettings {
   private static final List<String> TLS_KEYS = List.of("certificate-chain", "private-key", "trust-bundle",
       "refresh-interval", "trust-domain");
   private static final List<String> SIDECAR_KEYS = List.of("address", "style", "host-suffix", "ready-url",
-      "probe-interval", "probe-timeout", "probe-failures", "marker-header", "inbound-port");
+      "probe-interval", "probe-timeout", "probe-failures", "marker-header", "inbound-port", "readiness",
+      "not-ready-warn-interval", "dialect");
   private static final List<String> INBOUND_KEYS = List.of("caller-header", "per-caller-permits",
       "per-caller-period", "per-caller-max-concurrent", "max-concurrent", "overload-retry-after",
       "max-tracked-callers", "trusted-hops", "trust-plaintext-caller");

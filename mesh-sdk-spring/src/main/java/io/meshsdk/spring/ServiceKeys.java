@@ -68,7 +68,9 @@ final class ServiceKeys {
       "timeout.per-attempt",
       "timeout.call",
       "route.mode",
-      "route.key-header");
+      "route.key-header",
+      "route.sidecar-health-path",
+      "route.sidecar-retries");
 
   private ServiceKeys() {}
 }

@@ -13,6 +13,12 @@ public final class MeshHeaders {
   public static final String CALLER = "x-mesh-caller";
   /** The remaining deadline of the call in whole milliseconds; sent when the call has a deadline. */
   public static final String DEADLINE = "x-mesh-deadline-ms";
+  /**
+   * How many times the receiver of a call handed to the sidecar may retry it (0 for none): the call's remaining
+   * attempt allowance, so the sidecar's retries and the SDK's never add up ({@code route.sidecar-retries}). Sent
+   * on hand-offs to the sidecar only; removed from direct attempts.
+   */
+  public static final String MAX_RETRIES = "x-mesh-max-retries";
   /** The default marker header set to {@code sidecar} on calls handed to the sidecar (configurable). */
   public static final String ROUTE_MARKER = "x-mesh-route";
   /**

@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * The route of one service's calls: its {@link RouteMode} and the request header that keys a stable split.
  * Property keys (relative to the service, under {@code route.}): {@code route.mode},
- * {@code route.key-header} and {@code route.sidecar-health-path}.
+ * {@code route.key-header}, {@code route.sidecar-health-path} and {@code route.sidecar-retries}.
  *
  * <p>The split key of a call is, in order: the value of {@link #keyHeader()} when configured and present (so a
  * user's session stays on one path), else the trace id of a W3C {@code traceparent} header (so a request and
@@ -19,17 +19,19 @@ import java.util.Locale;
  * @param keyHeader a request header whose value keys the split (e.g. {@code x-user-id}), or "" for none
  * @param sidecarHealthPath a path probed through the sidecar for this service (e.g. {@code /health}), or "" for
  *     none: sidecar-level readiness only
+ * @param sidecarRetries who retries calls handed to the sidecar (default {@link SidecarRetries#SIDECAR})
  */
-public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath) {
+public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath, SidecarRetries sidecarRetries) {
 
   /** Direct, no key header. */
-  public static final RouteConfig DEFAULT = new RouteConfig(RouteMode.DIRECT, "", "");
+  public static final RouteConfig DEFAULT = new RouteConfig(RouteMode.DIRECT, "", "", SidecarRetries.SIDECAR);
 
   /** Validates. */
   public RouteConfig {
     requireNonNull(mode, "mode");
     requireNonNull(keyHeader, "keyHeader");
     requireNonNull(sidecarHealthPath, "sidecarHealthPath");
+    requireNonNull(sidecarRetries, "sidecarRetries");
     if (!keyHeader.isEmpty() && !MeshHeaders.isToken(keyHeader)) {
       throw new ConfigException("key-header", keyHeader, "an HTTP header name, or \"\" for none");
     }
@@ -39,6 +41,11 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
       throw new ConfigException("sidecar-health-path", sidecarHealthPath,
           "an absolute path such as /health (no spaces, no fragment), or \"\" for sidecar-level readiness only");
     }
+  }
+
+  /** A route with {@code mode}, {@code keyHeader} and {@code sidecarHealthPath}; the sidecar retries. */
+  public RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath) {
+    this(mode, keyHeader, sidecarHealthPath, SidecarRetries.SIDECAR);
   }
 
   /** A route with {@code mode} and {@code keyHeader}, without a per-service health path. */
@@ -58,12 +65,12 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
 
   /** A copy with another mode. */
   public RouteConfig withMode(RouteMode newMode) {
-    return new RouteConfig(newMode, keyHeader, sidecarHealthPath);
+    return new RouteConfig(newMode, keyHeader, sidecarHealthPath, sidecarRetries);
   }
 
   /**
    * A copy with one property applied; {@code key} is relative to {@code route.} ({@code mode},
-   * {@code key-header}, {@code sidecar-health-path}).
+   * {@code key-header}, {@code sidecar-health-path}, {@code sidecar-retries}).
    *
    * @throws ConfigException naming {@code route.<key>} for an unknown key or a bad value
    */
@@ -73,10 +80,11 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
     try {
       return switch (key) {
         case "mode" -> withMode(RouteMode.parse(value));
-        case "key-header" -> new RouteConfig(mode, value.trim(), sidecarHealthPath);
-        case "sidecar-health-path" -> new RouteConfig(mode, keyHeader, value.trim());
+        case "key-header" -> new RouteConfig(mode, value.trim(), sidecarHealthPath, sidecarRetries);
+        case "sidecar-health-path" -> new RouteConfig(mode, keyHeader, value.trim(), sidecarRetries);
+        case "sidecar-retries" -> new RouteConfig(mode, keyHeader, sidecarHealthPath, SidecarRetries.parse(value));
         default -> throw new ConfigException(key, value,
-            "route.mode, route.key-header or route.sidecar-health-path");
+            "route.mode, route.key-header, route.sidecar-health-path or route.sidecar-retries");
       };
     } catch (ConfigException e) {
       throw e.withKeyPrefix("route.");
@@ -86,6 +94,7 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
   @Override
   public String toString() {
     return mode + (keyHeader.isEmpty() ? "" : " key=" + keyHeader)
-        + (sidecarHealthPath.isEmpty() ? "" : " health=" + sidecarHealthPath);
+        + (sidecarHealthPath.isEmpty() ? "" : " health=" + sidecarHealthPath)
+        + (sidecarRetries == SidecarRetries.SIDECAR ? "" : " retries=" + sidecarRetries);
   }
 }

@@ -54,6 +54,7 @@ public final class SidecarConfig {
   private final int inboundPort;
   private final ReadinessProbe readiness;
   private final Duration notReadyWarnInterval;
+  private final SidecarDialect dialect;
 
   private SidecarConfig(Builder b, String host, int port) {
     this.host = host;
@@ -70,6 +71,7 @@ public final class SidecarConfig {
     this.inboundPort = b.inboundPort;
     this.readiness = b.readiness;
     this.notReadyWarnInterval = b.notReadyWarnInterval;
+    this.dialect = b.dialect;
   }
 
   /** A new builder; {@link Builder#address} is required. */
@@ -92,6 +94,7 @@ public final class SidecarConfig {
     b.inboundPort = inboundPort;
     b.readiness = readiness;
     b.notReadyWarnInterval = notReadyWarnInterval;
+    b.dialect = dialect;
     return b;
   }
 
@@ -104,7 +107,7 @@ public final class SidecarConfig {
    * Reads {@code mesh.sidecar.*}: {@code address} (host:port, required when any other key is present),
    * {@code style}, {@code host-suffix}, {@code ready-url}, {@code probe-interval}, {@code probe-timeout},
    * {@code probe-failures}, {@code marker-header}, {@code inbound-port}, {@code readiness},
-   * {@code not-ready-warn-interval}. Any other {@code mesh.sidecar.} key is
+   * {@code not-ready-warn-interval}, {@code dialect}. Any other {@code mesh.sidecar.} key is
    * an error (a misspelt key must not be silently ignored).
    *
    * @return the config, or {@code null} when no {@code mesh.sidecar.} key is present
@@ -200,6 +203,11 @@ public final class SidecarConfig {
     return notReadyWarnInterval;
   }
 
+  /** Which budget headers the sidecar reads besides the mesh's own (default {@code mesh}). */
+  public SidecarDialect dialect() {
+    return dialect;
+  }
+
   /** The outbound listener as {@code host:port}. */
   public String address() {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
@@ -212,13 +220,13 @@ public final class SidecarConfig {
         && probeTimeout.equals(c.probeTimeout) && probeFailures == c.probeFailures
         && markerHeader.equals(c.markerHeader)
         && inboundPort == c.inboundPort && readiness == c.readiness
-        && notReadyWarnInterval.equals(c.notReadyWarnInterval);
+        && notReadyWarnInterval.equals(c.notReadyWarnInterval) && dialect == c.dialect;
   }
 
   @Override
   public int hashCode() {
     return java.util.Objects.hash(host, port, style, hostSuffix, readyUrl, probeInterval, probeTimeout,
-        probeFailures, markerHeader, inboundPort, readiness, notReadyWarnInterval);
+        probeFailures, markerHeader, inboundPort, readiness, notReadyWarnInterval, dialect);
   }
 
   @Override
@@ -227,7 +235,8 @@ public final class SidecarConfig {
         + (hostSuffix.isEmpty() ? "" : " suffix=" + hostSuffix)
         + (readiness == ReadinessProbe.TCP ? " ready=tcp" : " ready=" + readyUrl)
         + " every " + probeInterval.toMillis() + "ms"
-        + (inboundPort == 0 ? "" : " inbound=" + inboundPort) + "}";
+        + (inboundPort == 0 ? "" : " inbound=" + inboundPort)
+        + (dialect == SidecarDialect.MESH ? "" : " dialect=" + dialect) + "}";
   }
 
   /** Builds a {@link SidecarConfig}; each setter validates and throws {@link ConfigException}. */
@@ -244,8 +253,15 @@ public final class SidecarConfig {
     private int inboundPort;
     private ReadinessProbe readiness = ReadinessProbe.HTTP;
     private Duration notReadyWarnInterval = DEFAULT_NOT_READY_WARN_INTERVAL;
+    private SidecarDialect dialect = SidecarDialect.MESH;
 
     private Builder() {}
+
+    /** Which budget headers the sidecar reads besides the mesh's own (default {@code mesh}). */
+    public Builder dialect(SidecarDialect dialect) {
+      this.dialect = requireNonNull(dialect, "dialect");
+      return this;
+    }
 
     /** How readiness is probed (default {@code http}: the ready URL answers 2xx and the listener accepts). */
     public Builder readiness(ReadinessProbe probe) {
@@ -360,10 +376,12 @@ public final class SidecarConfig {
       String n = name.trim();
       if (!MeshHeaders.isToken(n) || MeshHeaders.isHopByHopOrFraming(n)
           || n.equalsIgnoreCase(MeshHeaders.CALLER) || n.equalsIgnoreCase(MeshHeaders.DEADLINE)
-          || n.equalsIgnoreCase(MeshHeaders.TRACEPARENT)) {
+          || n.equalsIgnoreCase(MeshHeaders.MAX_RETRIES) || n.equalsIgnoreCase(MeshHeaders.TRACEPARENT)
+          || n.toLowerCase(Locale.ROOT).startsWith("x-envoy-")) {
         throw new ConfigException("sidecar.marker-header", name, "an HTTP header name of the application's own,"
-            + " not a hop-by-hop or framing header (Host, Content-Length, Transfer-Encoding, Connection...) and not"
-            + " " + MeshHeaders.CALLER + ", " + MeshHeaders.DEADLINE + " or traceparent");
+            + " not a hop-by-hop or framing header (Host, Content-Length, Transfer-Encoding, Connection...), not"
+            + " " + MeshHeaders.CALLER + ", " + MeshHeaders.DEADLINE + ", " + MeshHeaders.MAX_RETRIES
+            + ", traceparent nor an x-envoy-* header");
       }
       this.markerHeader = n.toLowerCase(Locale.ROOT);
       return this;
@@ -396,9 +414,10 @@ public final class SidecarConfig {
         case "readiness" -> readiness(ReadinessProbe.parse("sidecar.readiness", value));
         case "not-ready-warn-interval" -> notReadyWarnInterval(
             ConfigValues.parseDuration("sidecar.not-ready-warn-interval", value));
+        case "dialect" -> dialect(SidecarDialect.parse("sidecar.dialect", value));
         default -> throw new ConfigException("sidecar." + key, value,
             "one of sidecar.address, style, host-suffix, ready-url, probe-interval, probe-timeout, probe-failures,"
-                + " marker-header, inbound-port, readiness, not-ready-warn-interval");
+                + " marker-header, inbound-port, readiness, not-ready-warn-interval, dialect");
       }
       return this;
     }

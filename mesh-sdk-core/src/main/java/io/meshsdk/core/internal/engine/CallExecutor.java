@@ -41,9 +41,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>checks its URL (no port: the mesh picks the endpoint's; an https URL never goes in plaintext), picks its
  *       route ({@code split:N} key, sidecar readiness), starts observing, computes its deadline and arms the
  *       deadline watchdog;
- *   <li><b>via the sidecar</b>: one attempt, no admission, no balancing, no retry (the sidecar owns them); when the
- *       sidecar refuses the connection (the request never left), or closes it without an answer for an idempotent
- *       request whose body can be sent again, the call continues on the direct path, admission included;
+ *   <li><b>via the sidecar</b>: one attempt, no admission, no balancing; the sidecar is told the call's remaining
+ *       deadline and how many retries it may make (the call's allowance, or none with
+ *       {@code route.sidecar-retries=sdk}); when the sidecar refuses the connection (the request never left), or
+ *       closes it without an answer for an idempotent request whose body can be sent again, or (with
+ *       {@code sdk} retries) answers with a status the SDK retries, the call continues on the direct path,
+ *       admission included, as its next attempt;
  *   <li><b>direct</b>: admission (deadline → bulkhead → rate limiter → breaker), then attempts: pick (an untried
  *       endpoint on a retry), rewrite, bound the attempt's time, send, classify, count the endpoint's outcome,
  *       and retry when the status or failure is retryable, the method allows it, the body can be sent again, the
@@ -173,13 +176,18 @@ final class CallExecutor {
       throw deadlineExceeded(s, "no time left before the sidecar call (over by " + -remaining / 1_000_000L + " ms)");
     }
     boolean idempotent = ServicePolicies.isIdempotent(s.method);
-    if (idempotent && call.hasBody()) { // a sidecar that crashes may have read the body: keep a copy to resend
+    ServicePolicies policies = s.pipeline.resilience.policies();
+    boolean retriable = idempotent || policies.retriesNonIdempotent();
+    // a sidecar that crashes may have read the body, and with sdk retries its answer may be retried direct: keep a
+    // copy to resend
+    if ((idempotent || (route.sdkRetries && retriable)) && call.hasBody()) {
       prepareReplay(s);
     }
     TrackedEndpoint target = java.util.Objects.requireNonNull(route.sidecarTarget, "sidecar target");
     s.resetAttempt(target.urlFor(call.url()), route.hostHeaderStyle ? route.authority : null,
         remaining == Long.MAX_VALUE ? 0 : remaining);
-    stampHeaders(s, remaining, true);
+    int retries = route.sdkRetries || !retriable ? 0 : policies.maxAttempts() - 1;
+    stampHeaders(s, remaining, route, retries);
     AttemptInfo info = attemptStart(s, null);
     s.attempts = 1;
     R response;
@@ -219,9 +227,28 @@ final class CallExecutor {
     }
     long t1 = ticker.read();
     int status = call.status(response);
+    Outcome o = Outcome.ofStatus(status);
+    if (route.sdkRetries && policies.isRetryableStatus(status)) {
+      long delay = retry(s, o, t1, call.responseHeader(response, "Retry-After"), false);
+      if (delay >= 0) { // the SDK owns this call's retries: the sidecar's answer is retried on the direct path
+        attemptEnd(s, info, o, status, null, t1 - now);
+        call.discard(response);
+        route.stats.record(MigrationStats.SIDECAR, t1 - now, true, t1);
+        route.stats.fallback();
+        s.fellBack = true;
+        s.route = Route.DIRECT;
+        ObserverCalls.event(s.obs, MeshEvent.SIDECAR_FALLBACK, "sidecar answered " + status
+            + ", retried direct (route.sidecar-retries=sdk)");
+        if (delay > 0) {
+          backoff(s, delay);
+        }
+        s.attemptIndex = 1;
+        return null;
+      }
+    }
     s.finalEndpoint = null;
     s.finalInfo = info; // the attempt started at s.nowNanos(), the call's start
-    s.outcome = Outcome.ofStatus(status);
+    s.outcome = o;
     s.status = status;
     return returned(s, response, t1);
   }
@@ -284,7 +311,7 @@ final class CallExecutor {
       long timeout = policies.attemptTimeouts().forAttempt(remaining,
           Math.max(1, policies.maxAttempts() - s.attemptIndex));
       s.resetAttempt(p.upgrade ? endpoint.tlsUrlFor(url) : endpoint.urlFor(url), null, timeout);
-      stampHeaders(s, remaining, false);
+      stampHeaders(s, remaining, null, 0);
       AttemptInfo info = attemptStart(s, endpoint);
       endpoint.attemptStarted();
       s.attempts++;
@@ -468,26 +495,67 @@ final class CallExecutor {
     return t;
   }
 
-  /** The mesh-owned headers of an attempt: caller, deadline and the route marker, set or removed. */
-  private void stampHeaders(CallState<?> s, long remainingNanos, boolean viaSidecar) {
+  /**
+   * The mesh-owned headers of an attempt: caller, deadline, the route marker and the sidecar's retry allowance,
+   * set or removed; on a hand-off to an Envoy-dialect sidecar, Envoy's timeout and retry headers from the same
+   * figures.
+   *
+   * @param sidecar the route of a hand-off to the sidecar, or {@code null} for a direct attempt
+   * @param retries how many retries the sidecar may make (hand-offs only)
+   */
+  private void stampHeaders(CallState<?> s, long remainingNanos, @Nullable CompiledRoute sidecar, int retries) {
     CallState<?> a = s;
     if (caller != null) {
       a.set(MeshHeaders.CALLER, caller);
     } else if (s.call.header(MeshHeaders.CALLER) != null) {
       a.remove(MeshHeaders.CALLER);
     }
+    String deadlineMs = null;
     if (remainingNanos != Long.MAX_VALUE) {
-      a.set(MeshHeaders.DEADLINE, Long.toString(Math.max(0, remainingNanos / 1_000_000L)));
+      deadlineMs = Long.toString(Math.max(0, remainingNanos / 1_000_000L));
+      a.set(MeshHeaders.DEADLINE, deadlineMs);
     } else if (s.call.header(MeshHeaders.DEADLINE) != null) {
       a.remove(MeshHeaders.DEADLINE);
     }
     String marker = engine.markerHeader();
-    if (viaSidecar) {
-      a.set(marker, "sidecar");
-    } else if (s.call.header(marker) != null) {
-      a.remove(marker);
+    if (sidecar == null) {
+      if (s.call.header(marker) != null) {
+        a.remove(marker);
+      }
+      if (s.call.header(MeshHeaders.MAX_RETRIES) != null) {
+        a.remove(MeshHeaders.MAX_RETRIES);
+      }
+      return;
+    }
+    a.set(marker, "sidecar");
+    String r = retries < SMALL.length ? SMALL[retries] : Integer.toString(retries);
+    a.set(MeshHeaders.MAX_RETRIES, r);
+    if (sidecar.envoyDialect) {
+      if (deadlineMs != null) {
+        a.set(ENVOY_TIMEOUT, deadlineMs);
+      }
+      a.set(ENVOY_MAX_RETRIES, r);
+      if (retries > 0) {
+        String codes = s.pipeline.resilience.policies().retryableStatusList();
+        a.set(ENVOY_RETRY_ON, codes.isEmpty() ? ENVOY_RETRY_ON_FAILURES : ENVOY_RETRY_ON_FAILURES_AND_CODES);
+        if (!codes.isEmpty()) {
+          a.set(ENVOY_RETRIABLE_CODES, codes);
+        }
+      }
     }
   }
+
+  /** Envoy's request timeout header (ms; honoured on requests from the local application). */
+  static final String ENVOY_TIMEOUT = "x-envoy-upstream-rq-timeout-ms";
+  /** Envoy's retry count header: overrides the route's {@code num_retries}. */
+  static final String ENVOY_MAX_RETRIES = "x-envoy-max-retries";
+  /** Envoy's retry conditions header. */
+  static final String ENVOY_RETRY_ON = "x-envoy-retry-on";
+  /** Envoy's retriable status codes header (with {@code retriable-status-codes} in the conditions). */
+  static final String ENVOY_RETRIABLE_CODES = "x-envoy-retriable-status-codes";
+  private static final String ENVOY_RETRY_ON_FAILURES = "connect-failure,refused-stream,reset";
+  private static final String ENVOY_RETRY_ON_FAILURES_AND_CODES = ENVOY_RETRY_ON_FAILURES + ",retriable-status-codes";
+  private static final String[] SMALL = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
   private @Nullable AttemptInfo attemptStart(CallState<?> s, @Nullable TrackedEndpoint endpoint) {
     if (!s.obs.observesAttempts()) {

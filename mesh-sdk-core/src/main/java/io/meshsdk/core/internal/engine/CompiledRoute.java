@@ -8,6 +8,8 @@ import io.meshsdk.core.sidecar.HandoffStyle;
 import io.meshsdk.core.sidecar.RouteConfig;
 import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.sidecar.SidecarConfig;
+import io.meshsdk.core.sidecar.SidecarDialect;
+import io.meshsdk.core.sidecar.SidecarRetries;
 import io.meshsdk.core.transport.TransportCall;
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +36,10 @@ final class CompiledRoute {
   final SidecarBridge bridge;
   /** The service's readiness through the sidecar ({@code route.sidecar-health-path}), or null for none. */
   final SidecarBridge.@Nullable ServiceReadiness readiness;
+  /** {@code route.sidecar-retries=sdk}: the sidecar makes one attempt; retryable answers continue direct. */
+  final boolean sdkRetries;
+  /** The sidecar reads Envoy's budget headers too ({@code sidecar.dialect=envoy}). */
+  final boolean envoyDialect;
 
   CompiledRoute(String service, RouteConfig route, MigrationStats stats, SidecarBridge bridge,
       SidecarBridge.@Nullable ServiceReadiness readiness, long now) {
@@ -48,6 +54,8 @@ final class CompiledRoute {
     this.sidecar = sidecar;
     this.authority = service + (sidecar == null ? "" : sidecar.hostSuffix());
     this.hostHeaderStyle = sidecar != null && sidecar.style() == HandoffStyle.HOST_HEADER;
+    this.sdkRetries = route.sidecarRetries() == SidecarRetries.SDK;
+    this.envoyDialect = sidecar != null && sidecar.dialect() == SidecarDialect.ENVOY;
     this.sidecarTarget = sidecar == null ? null : new TrackedEndpoint(hostHeaderStyle
         ? Endpoint.of(service, sidecar.host(), sidecar.port())
         : Endpoint.of(service, authority, 80), now);

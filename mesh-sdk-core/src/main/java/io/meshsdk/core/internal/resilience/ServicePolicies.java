@@ -67,6 +67,7 @@ public final class ServicePolicies {
   private final long callTimeoutNanos;
   private final long maxBackoffNanos;
   private final boolean retryNonIdempotent;
+  private final String retryableStatusList;
   private final long configuredPerAttemptNanos;
   final LongAdder breakerRejections = new LongAdder();
   final LongAdder rateLimitRejections = new LongAdder();
@@ -103,6 +104,8 @@ public final class ServicePolicies {
     for (int s : r.statuses()) {
       retryableStatus.set(s);
     }
+    this.retryableStatusList = retryableStatus.stream().mapToObj(Integer::toString)
+        .collect(java.util.stream.Collectors.joining(","));
     this.maxAttempts = r.effectiveMaxAttempts();
     this.maxBackoffNanos = r.maxBackoff().toNanos();
     this.retryNonIdempotent = r.nonIdempotent();
@@ -226,6 +229,11 @@ public final class ServicePolicies {
   /** Whether non-idempotent requests are retried after they may have been sent. */
   public boolean retriesNonIdempotent() {
     return retryNonIdempotent;
+  }
+
+  /** The retryable statuses, ascending, comma-separated ({@code "502,503,504"}), computed at config time. */
+  public String retryableStatusList() {
+    return retryableStatusList;
   }
 
   /** Whether {@code status} is configured as retryable. */
