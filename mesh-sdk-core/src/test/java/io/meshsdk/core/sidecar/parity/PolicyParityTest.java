@@ -2,7 +2,13 @@ package io.meshsdk.core.sidecar.parity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshsdk.core.Mesh;
+import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.config.ServiceConfig;
+import io.meshsdk.core.discovery.StaticServiceDiscovery;
+import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.sidecar.MigrationReport;
+import io.meshsdk.core.sidecar.RouteMode;
 import io.meshsdk.core.security.policy.AccessPolicy;
 import io.meshsdk.core.security.policy.EgressPolicy;
 import io.meshsdk.core.sidecar.SidecarConfig;
@@ -305,6 +311,44 @@ class PolicyParityTest {
     PolicyParity p = parity("orders", null, null, List.of());
     assertThat(p.haproxy()).contains("# no endpoints known");
     assertThat(p.nginx()).contains("# no endpoints known").contains("# no mesh.sidecar.address configured");
+  }
+
+  @Test
+  void meshGivesTheParityOfAnyServiceWithItsRouteInForceAndEndpoints() {
+    try (Mesh mesh = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("orders", "127.0.0.1", 8081),
+            Endpoint.of("orders", "127.0.0.1", 8082)))
+        .config(MeshConfig.builder().service("orders", s -> s.set("route.sidecar-retries", "sdk")
+            .set("bulkhead.max-concurrent-calls", "10")).build())
+        .build()) {
+      mesh.route("orders", "split:25");
+      PolicyParity p = mesh.parity("Orders");
+      assertThat(p.service()).isEqualTo("orders");
+      assertThat(p.route().mode().toString()).isEqualTo("split:25");
+      assertThat(p.endpoints()).containsExactlyInAnyOrder("127.0.0.1:8081", "127.0.0.1:8082");
+      assertThat(p.row(Concern.RETRIES).verdict()).isEqualTo(Verdict.GOVERNED_TWICE);
+      assertThat(p.haproxy()).contains("maxconn 5").contains("server s2 ");
+      PolicyParity unknown = mesh.parity("billing");
+      assertThat(unknown.endpoints()).isEmpty();
+      assertThat(unknown.row(Concern.BULKHEAD).verdict()).isEqualTo(Verdict.OFF);
+    }
+  }
+
+  @Test
+  void theMigrationReportRendersTheParity() {
+    MigrationReport.PathStats none = new MigrationReport.PathStats(0, 0, 0, 0);
+    PolicyParity p = parity(MESH, "route.sidecar-retries", "sdk");
+    MigrationReport report = new MigrationReport("127.0.0.1:15001 host-header", true, 1, 60, List.of(
+        new MigrationReport.Service("orders", RouteMode.parse("split:10"), none, none, 0, true, "ready", List.of(),
+            p),
+        new MigrationReport.Service("billing", RouteMode.DIRECT, none, none, 0)));
+    assertThat(report.service("orders").parity()).isSameAs(p);
+    assertThat(report.service("billing").parity()).isNull();
+    String text = report.render();
+    assertThat(text).contains("  parity: " + p.summary())
+        .contains("!! retries")
+        .contains("!! circuit breaker")
+        .contains("   outlier ejection");
   }
 
   private static @Nullable Object path(Object root, String... keys) {
