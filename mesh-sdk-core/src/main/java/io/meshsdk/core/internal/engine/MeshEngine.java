@@ -276,6 +276,7 @@ public final class MeshEngine implements AutoCloseable {
     RouteConfig now = was.withMode(mode);
     p.route(now, compileRoute(service, now));
     transition(service, was.mode(), mode, by, reason);
+    noSidecarRound();
     return was.mode();
   }
 
@@ -355,6 +356,7 @@ public final class MeshEngine implements AutoCloseable {
         }
       }
       old.close();
+      noSidecarRound();
       SidecarConfig was = old.config();
       log.info("sidecar replaced: {} -> {} ({})", was == null ? "(none)" : was.address(),
           sidecar == null ? "(none)" : sidecar.address(), next.isReady() ? "READY" : "NOT READY");
@@ -368,9 +370,10 @@ public final class MeshEngine implements AutoCloseable {
    */
   private void readinessRound(SidecarBridge b) {
     SidecarConfig c = b.config();
-    if (b != bridge || closed || c == null) {
+    if (b != bridge || closed) {
       return;
     }
+    long warnEvery = (c == null ? SidecarConfig.DEFAULT_NOT_READY_WARN_INTERVAL : c.notReadyWarnInterval()).toNanos();
     long now = System.nanoTime();
     for (ServicePipeline p : pipelines.values()) {
       CompiledRoute r = p.route();
@@ -397,7 +400,7 @@ public final class MeshEngine implements AutoCloseable {
         String service = p.service;
         relay.serviceReadiness(service, ok, detail);
       }
-      if (!ok && (stats.lastWarnNanos == 0 || now - stats.lastWarnNanos >= c.notReadyWarnInterval().toNanos())) {
+      if (!ok && (stats.lastWarnNanos == 0 || now - stats.lastWarnNanos >= warnEvery)) {
         stats.lastWarnNanos = now;
         stats.notReadyWarnings.incrementAndGet();
         long fallbacks = stats.snapshot().fallbacks();
@@ -405,6 +408,18 @@ public final class MeshEngine implements AutoCloseable {
             + " last {} s)", p.service, r.route.mode(), (now - stats.readySinceNanos) / 1_000_000_000L, detail,
             fallbacks, MigrationStats.WINDOW_SECONDS);
       }
+    }
+  }
+
+  /**
+   * Without a sidecar nothing probes, so nothing runs {@link #readinessRound} on its own: a route change, a new
+   * service or the sidecar's removal runs one here, so that a service set to use the sidecar is told (observers,
+   * the per-service readiness gauge, one WARN) to run direct because no sidecar is configured.
+   */
+  private void noSidecarRound() {
+    SidecarBridge b = bridge;
+    if (b.config() == null) {
+      readinessRound(b);
     }
   }
 
@@ -548,6 +563,7 @@ public final class MeshEngine implements AutoCloseable {
       BreakerState state = next.resilience.breakerState();
       next.control.execute(() -> observe(o -> o.onBreakerStateChanged(service, state), "onBreakerStateChanged"));
     }
+    noSidecarRound();
     return next;
   }
 
