@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Test;
  *   transport, client, endpoint, security, security.policy ──► common (leaf)
  * </pre>
  *
+ * <p>{@code sidecar.parity} (policy parity and its snippets) is part of the {@code sidecar} slice: it reads the parts
+ * of a service's config and the sidecar's config, never {@code config} itself nor the engine.
+ *
  * <p>{@code security} (identities, certificates) and {@code security.policy} (access policies) use {@code common}
  * only, so that config, the engine, the inbound guard, the egress path and the Spring filter can all depend on them.
  */
@@ -88,6 +91,16 @@ class ArchitectureTest {
             .and(not(resideInAPackage("io.meshsdk.core.common.."))))
         .because("identities and certificates are read by config (per-service TLS), the engine and the server side;"
             + " they depend on nothing of the mesh but common")
+        .check(CORE);
+  }
+
+  @Test
+  void policyParityUsesNoServiceConfigNorTheEngine() {
+    noClasses().that().resideInAPackage("io.meshsdk.core.sidecar.parity..")
+        .should().dependOnClassesThat(resideInAPackage("io.meshsdk.core.config..")
+            .or(resideInAPackage(INTERNAL)))
+        .because("config depends on sidecar, and the migration report (sidecar) carries the parity: it is built"
+            + " from the parts of a service's config (resilience, lb, tls, route) and the sidecar's config")
         .check(CORE);
   }
 

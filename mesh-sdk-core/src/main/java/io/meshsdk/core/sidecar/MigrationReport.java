@@ -2,8 +2,10 @@ package io.meshsdk.core.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.sidecar.parity.PolicyParity;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where each migrating service's calls went over the last minute, and how each path fared, so an operator can
@@ -53,9 +55,12 @@ public record MigrationReport(
    * @param readiness why (not): the last probe's finding, or how long a service set to use the sidecar has been
    *     running direct
    * @param transitions the last route changes, oldest first (at most {@link RouteTransition#KEPT_PER_SERVICE})
+   * @param parity what the SDK governs on the direct path and whether the sidecar path has an equivalent, or
+   *     {@code null} when not computed
    */
   public record Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
-      boolean sidecarReady, String readiness, List<RouteTransition> transitions) {
+      boolean sidecarReady, String readiness, List<RouteTransition> transitions,
+      @Nullable PolicyParity parity) {
 
     /** Copies the list. */
     public Service {
@@ -63,6 +68,12 @@ public record MigrationReport(
       requireNonNull(mode, "mode");
       requireNonNull(readiness, "readiness");
       transitions = List.copyOf(transitions);
+    }
+
+    /** An entry without policy parity. */
+    public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
+        boolean sidecarReady, String readiness, List<RouteTransition> transitions) {
+      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, null);
     }
 
     /** An entry without readiness detail nor transitions. */
@@ -91,7 +102,7 @@ public record MigrationReport(
   }
 
   /** The entry of {@code service}, or {@code null}. */
-  public @org.jspecify.annotations.Nullable Service service(String service) {
+  public @Nullable Service service(String service) {
     for (Service s : services) {
       if (s.service().equals(service)) {
         return s;
@@ -119,6 +130,7 @@ public record MigrationReport(
       for (RouteTransition t : s.transitions().subList(from, s.transitions().size())) {
         sb.append("  ").append(t).append('\n');
       }
+      parity(sb, s.parity());
     }
     return sb.toString();
   }
@@ -128,6 +140,21 @@ public record MigrationReport(
     sb.append(String.format(Locale.ROOT, "%-16s %-10s %-8s %8d %6.1f%% %6.2f%% %9s %9s %9s%n",
         service, mode, path, p.calls(), all == 0 ? 0.0 : 100.0 * p.calls() / all, 100.0 * p.errorRate(),
         micros(p.p50Micros()), micros(p.p99Micros()), fallbacks));
+  }
+
+  /** The parity summary and every row that is not equivalent or off (the whole table: {@code parity.render()}). */
+  private static void parity(StringBuilder sb, @Nullable PolicyParity p) {
+    if (p == null) {
+      return;
+    }
+    sb.append("  parity: ").append(p.summary()).append('\n');
+    for (PolicyParity.Row r : p.rows()) {
+      if (r.verdict() != PolicyParity.Verdict.EQUIVALENT
+          && r.verdict() != PolicyParity.Verdict.OFF) {
+        sb.append(String.format(Locale.ROOT, "  %s %-20s %s; sidecar: %s%n", r.verdict().isRisk() ? "!!" : "  ",
+            r.concern().label(), r.direct(), r.sidecar()));
+      }
+    }
   }
 
   private static String micros(long us) {

@@ -25,6 +25,7 @@ import io.meshsdk.core.resilience.ResilienceConfig;
 import io.meshsdk.core.resilience.ResilienceView;
 import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.sidecar.MigrationReport;
+import io.meshsdk.core.sidecar.parity.PolicyParity;
 import io.meshsdk.core.sidecar.RouteConfig;
 import io.meshsdk.core.sidecar.RouteMode;
 import io.meshsdk.core.sidecar.RouteTransition;
@@ -723,11 +724,29 @@ public final class MeshEngine implements AutoCloseable {
         }
       }
       list.add(new MigrationReport.Service(e.getKey(), mode, snap.direct(), snap.sidecar(), snap.fallbacks(),
-          ready, readiness, stats.transitions()));
+          ready, readiness, stats.transitions(), parity(e.getKey())));
     }
     SidecarConfig c = b.config();
     return new MigrationReport(c == null ? "" : c.address() + " " + c.style(), b.isReady(),
         b.readinessTransitions(), MigrationStats.WINDOW_SECONDS, list);
+  }
+
+  /**
+   * The policy parity of {@code service} (canonical name): from its pipeline's config and route in force when the
+   * mesh routes it, else from the config's entry (or defaults) for it; with its current endpoints as servers.
+   */
+  public PolicyParity parity(String service) {
+    ServicePipeline p = pipelines.get(service);
+    ServiceConfig sc = p == null ? config.forService(service) : p.config;
+    List<String> endpoints = new ArrayList<>();
+    if (p != null) {
+      EndpointSet set = p.entry.snapshot();
+      for (int i = 0; i < set.size(); i++) {
+        endpoints.add(set.get(i).endpoint().authority());
+      }
+    }
+    return PolicyParity.of(service, sc.resilience(), sc.loadBalancer(), sc.tls(),
+        p == null ? sc.route() : p.routeConfig(), bridge.config(), policies.current().egress(), endpoints);
   }
 
   /** What the mesh is doing and why, now. */
