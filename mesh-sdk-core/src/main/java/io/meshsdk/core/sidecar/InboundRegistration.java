@@ -252,8 +252,9 @@ public final class InboundRegistration implements AutoCloseable {
         }
         transitions.addLast(t);
       }
-      log.info("inbound: {} flipped from {} ({}) to {} ({}) in {} {} ms by {}{}", application.service(), from,
-          address(before), to, address(target), registryName, took, by, reason.isEmpty() ? "" : " (" + reason + ")");
+      log.info("inbound: {} flipped in {} from {} ({}) to {} ({}), {} ms, by {}{}", application.service(),
+          registryName, from, address(before), to, address(target), took, by,
+          reason.isEmpty() ? "" : " (" + reason + ")");
       return from;
     } finally {
       flipLock.unlock();
