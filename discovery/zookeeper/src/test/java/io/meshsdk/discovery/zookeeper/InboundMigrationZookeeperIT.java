@@ -37,14 +37,19 @@ import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.commons.util.InetUtils;
+import org.springframework.cloud.commons.util.InetUtilsProperties;
+import org.springframework.cloud.zookeeper.discovery.ZookeeperDiscoveryClient;
+import org.springframework.cloud.zookeeper.discovery.ZookeeperDiscoveryProperties;
 import org.springframework.cloud.zookeeper.discovery.ZookeeperInstance;
 
 /**
  * Inbound migration on a real ZooKeeper with a real HAProxy as the instance's sidecar inbound listener (forwarding
  * to the application, adding {@code x-via-sidecar} to its responses): the instance's registration flips to the
  * sidecar's port and back five times while SDK callers (a {@link Mesh} on ZooKeeper discovery) and Spring Cloud
- * Zookeeper style callers (curator-x-discovery's {@code ServiceDiscovery} with Spring's payload, listing the
- * instances before every call as {@code ZookeeperDiscoveryClient.getInstances} does, no cache) call it on two
+ * Zookeeper callers (its real {@code ZookeeperDiscoveryClient} over curator-x-discovery configured as Spring
+ * configures it, listing the instances before every call: no LoadBalancer cache, the strictest case) call it on two
  * threads each. Not one call fails, and both paths really served calls. A flip while ZooKeeper is down fails and
  * leaves the old registration.
  */
@@ -116,6 +121,8 @@ class InboundMigrationZookeeperIT {
         .config(MeshConfig.builder().meshDomain(".mesh").build()).build());
     ServiceDiscovery<ZookeeperInstance> spring = closeAfter(SpringInstances.discovery(closeAfter(ZkServer.client()),
         base));
+    DiscoveryClient springClient = new ZookeeperDiscoveryClient(spring, null,
+        new ZookeeperDiscoveryProperties(new InetUtils(new InetUtilsProperties())));
     await().atMost(WAIT).until(() -> springPorts(spring).equals(Set.of(app.port())));
 
     Tally sdk = new Tally();
@@ -138,7 +145,7 @@ class InboundMigrationZookeeperIT {
       AtomicInteger next = new AtomicInteger(t);
       loops.add(traffic.submit(() -> {
         while (running.get()) {
-          springCall(spring, plainHttp, next, springCalls);
+          springCall(springClient, plainHttp, next, springCalls);
         }
       }));
     }
@@ -221,18 +228,17 @@ class InboundMigrationZookeeperIT {
         Set.of(port)));
   }
 
-  /** One call as a Spring Cloud Zookeeper caller without a cache makes it: list the instances, pick one, call. */
-  private static void springCall(ServiceDiscovery<ZookeeperInstance> spring, OkHttpClient http, AtomicInteger next,
-      Tally tally) {
+  /** One call as a Spring Cloud caller without a cache makes it: list the instances, pick one in turn, call. */
+  private static void springCall(DiscoveryClient spring, OkHttpClient http, AtomicInteger next, Tally tally) {
     try {
-      List<ServiceInstance<ZookeeperInstance>> instances = new ArrayList<>(spring.queryForInstances(SERVICE));
+      List<org.springframework.cloud.client.ServiceInstance> instances = spring.getInstances(SERVICE);
       if (instances.isEmpty()) {
         tally.failures.add("no instance of " + SERVICE);
         return;
       }
-      ServiceInstance<ZookeeperInstance> pick = instances.get(Math.floorMod(next.getAndIncrement(),
+      org.springframework.cloud.client.ServiceInstance pick = instances.get(Math.floorMod(next.getAndIncrement(),
           instances.size()));
-      String url = "http://" + pick.getAddress() + ":" + pick.getPort() + "/items";
+      String url = pick.getUri() + "/items";
       try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
         tally.record(r);
       }
