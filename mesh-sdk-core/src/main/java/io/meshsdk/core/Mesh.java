@@ -31,6 +31,8 @@ import io.meshsdk.core.security.TlsConfig;
 import io.meshsdk.core.security.WorkloadCertificates;
 import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.sidecar.HandoffStyle;
+import io.meshsdk.core.sidecar.InboundMode;
+import io.meshsdk.core.sidecar.InboundRegistration;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.RouteMode;
 import io.meshsdk.core.sidecar.RouteTransition;
@@ -413,8 +415,20 @@ public final class Mesh implements AutoCloseable {
    *     refuses every request, and nothing would deregister it
    */
   public ServiceRegistry.Registration register(ServiceRegistry registry, ServiceRegistration registration) {
+    return register(registry, registration, ServiceRegistry.RegistrationListener.NONE);
+  }
+
+  /**
+   * Registers this process in {@code registry}, as {@link #register(ServiceRegistry, ServiceRegistration)} does,
+   * and also tells {@code listener} of the registration's status changes (after the mesh's observers).
+   *
+   * @throws IllegalStateException once the mesh drains (or closes)
+   */
+  public ServiceRegistry.Registration register(ServiceRegistry registry, ServiceRegistration registration,
+      ServiceRegistry.RegistrationListener listener) {
     requireNonNull(registry, "registry");
     requireNonNull(registration, "registration");
+    requireNonNull(listener, "listener");
     if (drained.get()) {
       throw new IllegalStateException("the mesh is draining or closed: " + registration + " is not registered");
     }
@@ -427,13 +441,51 @@ public final class Mesh implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("MeshObserver.onRegistrationChanged threw", e);
       }
+      try {
+        listener.onStatus(reg, status, detail);
+      } catch (RuntimeException e) {
+        log.warn("a registration listener threw", e);
+      }
     });
+    registrations.removeIf(old -> old.status() == RegistrationStatus.DEREGISTERED); // flips leave closed ones
     registrations.add(r);
     if (drained.get() && registrations.remove(r)) { // a drain started meanwhile and may not have seen it
       r.close();
       throw new IllegalStateException("the mesh is draining or closed: " + registration + " is not registered");
     }
     return r;
+  }
+
+  /**
+   * Registers this process in {@code registry} advertising the listener {@code mode} names, flippable at run time
+   * between the application's port and the sidecar's inbound port ({@link Builder#sidecar},
+   * {@code sidecar.inbound-port}); see {@link InboundRegistration} and {@link #inboundRegistration} for the
+   * settings (overlap, acknowledgement timeout, probe).
+   *
+   * @throws io.meshsdk.core.common.ConfigException naming {@code sidecar.inbound-port} for {@link InboundMode#SIDECAR}
+   *     without an inbound port
+   * @throws IllegalStateException once the mesh drains (or closes)
+   */
+  public InboundRegistration registerInbound(ServiceRegistry registry, ServiceRegistration application,
+      InboundMode mode) {
+    return inboundRegistration(registry, application).mode(requireNonNull(mode, "mode")).register();
+  }
+
+  /**
+   * A builder of an {@link InboundRegistration} of {@code application} in {@code registry}, set up for this mesh:
+   * each entry is registered through {@link #register(ServiceRegistry, ServiceRegistration,
+   * ServiceRegistry.RegistrationListener)} (observers hear of it, {@link #drain()} withdraws it), the sidecar's
+   * inbound port is the mesh's current sidecar's, and every entry carries one {@link Endpoint#START_TIME_LABEL}
+   * (now, unless {@code application} has one), so callers do not ramp the instance up again after a flip.
+   */
+  public InboundRegistration.Builder inboundRegistration(ServiceRegistry registry, ServiceRegistration application) {
+    requireNonNull(registry, "registry");
+    requireNonNull(application, "application");
+    ServiceRegistration app = application.labels().containsKey(Endpoint.START_TIME_LABEL) ? application
+        : application.withLabel(Endpoint.START_TIME_LABEL, Long.toString(System.currentTimeMillis()));
+    return InboundRegistration.builder(app)
+        .registrar(registry.name(), (r, listener) -> register(registry, r, listener))
+        .sidecar(() -> engine.bridge().config());
   }
 
   /**

@@ -14,7 +14,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Actuator support, when the application has Spring Boot Actuator: the {@code mesh} endpoint
- * ({@code /actuator/mesh} once exposed), the {@code mesh} health indicator and the {@code meshSidecar} one. Runs after
+ * ({@code /actuator/mesh} once exposed), the {@code meshinbound} endpoint (the registration's listener, flippable
+ * at run time), the {@code mesh} health indicator and the {@code meshSidecar} one. Runs after
  * {@link MeshAutoConfiguration} and only when it made a {@link Mesh}.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
@@ -34,6 +35,14 @@ public class MeshActuatorAutoConfiguration {
     @ConditionalOnAvailableEndpoint(MeshEndpoint.class)
     MeshEndpoint meshEndpoint(Mesh mesh) {
       return new MeshEndpoint(mesh);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(MeshRegistrar.class)
+    @ConditionalOnAvailableEndpoint(MeshInboundEndpoint.class)
+    MeshInboundEndpoint meshInboundEndpoint(MeshRegistrar registrar) {
+      return new MeshInboundEndpoint(registrar);
     }
   }
 

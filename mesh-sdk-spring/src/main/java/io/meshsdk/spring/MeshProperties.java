@@ -168,6 +168,15 @@ public class MeshProperties {
     private int port;
     /** Labels (metadata) of the registration, e.g. version, zone. */
     private Map<String, String> labels = new LinkedHashMap<>();
+    /**
+     * Which listener to register: "application" (the port above) or "sidecar" (mesh.sidecar.inbound-port, callers
+     * reach the application through its sidecar). Flippable at run time (actuator meshinbound, MeshRegistrar).
+     */
+    private String inbound = "application";
+    /** How long both registry entries stay after a flip's new entry is acknowledged, before the old one goes. */
+    private Duration inboundOverlap = Duration.ofSeconds(2);
+    /** How long a flip waits for the registry to acknowledge the new entry before it fails (the old entry stays). */
+    private Duration inboundAcknowledgeTimeout = Duration.ofSeconds(10);
 
     public boolean isEnabled() {
       return enabled;
@@ -207,6 +216,30 @@ public class MeshProperties {
 
     public void setLabels(Map<String, String> labels) {
       this.labels = labels;
+    }
+
+    public String getInbound() {
+      return inbound;
+    }
+
+    public void setInbound(String inbound) {
+      this.inbound = inbound;
+    }
+
+    public Duration getInboundOverlap() {
+      return inboundOverlap;
+    }
+
+    public void setInboundOverlap(Duration inboundOverlap) {
+      this.inboundOverlap = inboundOverlap;
+    }
+
+    public Duration getInboundAcknowledgeTimeout() {
+      return inboundAcknowledgeTimeout;
+    }
+
+    public void setInboundAcknowledgeTimeout(Duration inboundAcknowledgeTimeout) {
+      this.inboundAcknowledgeTimeout = inboundAcknowledgeTimeout;
     }
   }
 

@@ -6,6 +6,7 @@ import io.meshsdk.core.Mesh;
 import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.registration.ServiceRegistration;
 import io.meshsdk.core.registration.ServiceRegistry;
+import io.meshsdk.core.sidecar.InboundRegistration;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -19,8 +20,11 @@ import org.slf4j.LoggerFactory;
  * Registers this instance in the configured registry once the application is ready: service
  * {@code mesh.registration.service} (default the local service name), host {@code mesh.registration.host}, else
  * {@code server.address}, else the first non-loopback IPv4 address; port {@code mesh.registration.port}, else the
- * running web server's; labels {@code mesh.registration.labels.*}. Deregistration is part of {@link Mesh#drain()}
- * ({@link MeshDrainLifecycle}).
+ * running web server's; labels {@code mesh.registration.labels.*}. With {@code mesh.registration.inbound=sidecar} the
+ * sidecar's inbound port ({@code mesh.sidecar.inbound-port}) is registered instead, and {@link #inbound()} flips the
+ * registration between the two at run time (so does the {@code meshinbound} actuator endpoint), make-before-break
+ * ({@code mesh.registration.inbound-overlap}, {@code mesh.registration.inbound-acknowledge-timeout}). Deregistration
+ * is part of {@link Mesh#drain()} ({@link MeshDrainLifecycle}).
  */
 public final class MeshRegistrar {
 
@@ -31,7 +35,7 @@ public final class MeshRegistrar {
   private final MeshSettings settings;
   private final @Nullable String serverAddress;
   private volatile int webServerPort;
-  private volatile ServiceRegistry.@Nullable Registration registration;
+  private volatile @Nullable InboundRegistration inbound;
 
   /**
    * A registrar.
@@ -60,7 +64,7 @@ public final class MeshRegistrar {
   /** Registers (once); called when the application is ready. */
   public synchronized void register() {
     ServiceRegistry registry = this.registry;
-    if (registry == null || registration != null || !settings.registrationEnabled()) {
+    if (registry == null || inbound != null || !settings.registrationEnabled()) {
       return;
     }
     String service = java.util.Objects.requireNonNull(settings.registrationService(), "service"); // checked above
@@ -74,13 +78,27 @@ public final class MeshRegistrar {
       host = serverAddress != null && !serverAddress.isBlank() ? serverAddress : firstNonLoopbackAddress();
     }
     ServiceRegistration r = new ServiceRegistration(service, host, port, settings.registrationLabels());
-    registration = mesh.register(registry, r);
-    log.info("mesh: registering {} in {}", r, registry);
+    InboundRegistration made = mesh.inboundRegistration(registry, r)
+        .mode(settings.registrationInbound())
+        .overlap(settings.registrationInboundOverlap())
+        .acknowledgeTimeout(settings.registrationInboundAcknowledgeTimeout())
+        .register();
+    inbound = made;
+    log.info("mesh: registering {} in {}", made.advertised(), registry);
   }
 
-  /** The registration, once made. */
+  /** The registry entry in force, once registered (a flip replaces it: ask again). */
   public ServiceRegistry.@Nullable Registration registration() {
-    return registration;
+    InboundRegistration i = inbound;
+    return i == null ? null : i.current();
+  }
+
+  /**
+   * The flippable registration ({@link InboundRegistration#viaSidecar}, {@link InboundRegistration#direct}), once
+   * registered.
+   */
+  public @Nullable InboundRegistration inbound() {
+    return inbound;
   }
 
   private static String firstNonLoopbackAddress() {

@@ -10,6 +10,9 @@ import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.inbound.InboundGuardConfig;
 import io.meshsdk.core.security.TlsConfig;
 import io.meshsdk.core.security.policy.PolicyConfig;
+import io.meshsdk.core.sidecar.InboundMode;
+import io.meshsdk.core.sidecar.InboundRegistration;
+import io.meshsdk.core.sidecar.RegistrationPortPolicy;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +47,8 @@ public final class MeshSettings {
   /** Top-level keys (after {@code mesh.}) only the starter reads. */
   static final List<String> STARTER_KEYS = List.of("enabled", "local-service", "failsafe-directory", "drain-delay",
       "drain-timeout", "discovery-wait", "registration.enabled", "registration.service", "registration.host",
-      "registration.port", "config.file", "config.poll-interval", "tracing.enabled", "tracing.server-spans",
+      "registration.port", "registration.inbound", "registration.inbound-overlap",
+      "registration.inbound-acknowledge-timeout", "config.file", "config.poll-interval", "tracing.enabled", "tracing.server-spans",
       "server.enabled");
   /** Prefixes (after {@code mesh.}) handed to the core. */
   static final List<String> CORE_PREFIXES = List.of("defaults.", "services.", "discovery.", "registry.", "sidecar.",
@@ -103,6 +107,15 @@ public final class MeshSettings {
     configPollInterval();
     registrationPort();
     registrationEnabled();
+    registrationInboundOverlap();
+    registrationInboundAcknowledgeTimeout();
+    if (registrationInbound() == InboundMode.SIDECAR) {
+      try {
+        RegistrationPortPolicy.of(SidecarConfig.fromProperties(core), true);
+      } catch (ConfigException e) {
+        throw e.withKeyPrefix("mesh.");
+      }
+    }
     tracingEnabled();
     serverEnabled();
     serverSpans();
@@ -360,6 +373,27 @@ public final class MeshSettings {
     String v = get("mesh.registration.port");
     return v == null ? 0 : ConfigValues.requireRange("mesh.registration.port", ConfigValues.parseInt(
         "mesh.registration.port", v), 0, 65535);
+  }
+
+  /**
+   * {@code mesh.registration.inbound}: {@code application} (default) or {@code sidecar}, the listener registered
+   * first; see {@link io.meshsdk.core.sidecar.InboundRegistration}.
+   */
+  public InboundMode registrationInbound() {
+    String v = get("mesh.registration.inbound");
+    return v == null || v.isEmpty() ? InboundMode.APPLICATION : InboundMode.parse("mesh.registration.inbound", v);
+  }
+
+  /** {@code mesh.registration.inbound-overlap}: both entries' time together in a flip, default 2 s. */
+  public Duration registrationInboundOverlap() {
+    return ConfigValues.requireNonNegative("mesh.registration.inbound-overlap",
+        duration("mesh.registration.inbound-overlap", InboundRegistration.DEFAULT_OVERLAP));
+  }
+
+  /** {@code mesh.registration.inbound-acknowledge-timeout}: a flip's wait for the registry, default 10 s. */
+  public Duration registrationInboundAcknowledgeTimeout() {
+    return ConfigValues.requirePositive("mesh.registration.inbound-acknowledge-timeout",
+        duration("mesh.registration.inbound-acknowledge-timeout", InboundRegistration.DEFAULT_ACKNOWLEDGE_TIMEOUT));
   }
 
   /** {@code mesh.registration.labels.*}: the registration's metadata. */

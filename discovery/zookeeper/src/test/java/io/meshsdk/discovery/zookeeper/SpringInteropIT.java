@@ -30,9 +30,9 @@ import org.springframework.cloud.zookeeper.discovery.ZookeeperInstance;
 
 /**
  * Interoperability with Spring Cloud Zookeeper Discovery, both ways, through the real curator-x-discovery
- * {@code ServiceDiscovery} configured as Spring configures it ({@link SpringInstances}; its payload class is the
- * test stand-in {@code org.springframework.cloud.zookeeper.discovery.ZookeeperInstance}, so the JSON carries the
- * very {@code @class} Spring writes and requires).
+ * {@code ServiceDiscovery} configured as Spring configures it ({@link SpringInstances}, with Spring Cloud
+ * Zookeeper's own payload class {@code org.springframework.cloud.zookeeper.discovery.ZookeeperInstance}, so the JSON
+ * carries the very {@code @class} Spring writes and requires).
  */
 @ExtendWith(ZkServer.class)
 class SpringInteropIT {
