@@ -51,6 +51,8 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
   /** The service's route when the call started (null: never migrating); the call keeps it to the end. */
   @Nullable CompiledRoute compiled;
   boolean fellBack;
+  /** The shadow copy of this call ({@code shadow:N}), told the direct answer when the call ends; else null. */
+  ShadowTraffic.@Nullable Copy shadow;
   /** -1: not decided yet; 0: the body cannot be sent again; 1: it can (or there is none). */
   int replayable = -1;
   private long now;

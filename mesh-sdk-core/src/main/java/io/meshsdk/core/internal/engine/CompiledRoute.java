@@ -9,6 +9,7 @@ import io.meshsdk.core.sidecar.RouteConfig;
 import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.core.transport.TransportCall;
+import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,9 +35,23 @@ final class CompiledRoute {
   final SidecarBridge bridge;
   /** The service's readiness through the sidecar ({@code route.sidecar-health-path}), or null for none. */
   final SidecarBridge.@Nullable ServiceReadiness readiness;
+  /** {@code shadow:N}: the share of eligible calls copied to the sidecar; 0 for any other mode. */
+  final int shadowPercent;
+  final int shadowMaxConcurrency;
+  final long shadowTimeoutNanos;
+  /** In a shadow mode: the service's shadow statistics and permits, the sender, and its client for this sidecar. */
+  final @Nullable ShadowStats shadowStats;
+  final @Nullable ShadowTraffic shadowTraffic;
+  final @Nullable OkHttpClient shadowClient;
 
   CompiledRoute(String service, RouteConfig route, MigrationStats stats, SidecarBridge bridge,
       SidecarBridge.@Nullable ServiceReadiness readiness, long now) {
+    this(service, route, stats, bridge, readiness, now, null);
+  }
+
+  /** As above; {@code shadow} sends the copies of a {@code shadow:N} route (null otherwise). */
+  CompiledRoute(String service, RouteConfig route, MigrationStats stats, SidecarBridge bridge,
+      SidecarBridge.@Nullable ServiceReadiness readiness, long now, @Nullable ShadowTraffic shadow) {
     SidecarConfig sidecar = bridge.config();
     this.bridge = bridge;
     this.readiness = readiness;
@@ -51,10 +66,40 @@ final class CompiledRoute {
     this.sidecarTarget = sidecar == null ? null : new TrackedEndpoint(hostHeaderStyle
         ? Endpoint.of(service, sidecar.host(), sidecar.port())
         : Endpoint.of(service, authority, 80), now);
+    this.shadowPercent = route.mode().shadowPercent();
+    this.shadowMaxConcurrency = route.shadowMaxConcurrency();
+    this.shadowTimeoutNanos = route.shadowTimeout().toNanos();
+    ShadowStats any = stats.shadowIfAny();
+    if (shadowPercent > 0 && shadow != null) {
+      ShadowStats ss = stats.shadow();
+      ss.maxConcurrency = shadowMaxConcurrency;
+      this.shadowTraffic = shadow;
+      this.shadowStats = ss;
+      this.shadowClient = sidecar == null ? null : shadow.clientFor(sidecar);
+    } else {
+      if (any != null) {
+        any.maxConcurrency = 0; // out of shadow mode: the report shows no bound
+      }
+      this.shadowTraffic = null;
+      this.shadowStats = null;
+      this.shadowClient = null;
+    }
   }
 
   /** Whether this call is meant for the sidecar (before readiness and the scheme are considered). */
   boolean wantsSidecar(TransportCall<?> call, MeshObserver observer) {
+    return inShare(percent, call, observer);
+  }
+
+  /**
+   * In {@code shadow:N}, whether this call's key is among the N % copied (the keys {@code split:N} would move);
+   * the method, body, scheme and readiness are checked by the caller.
+   */
+  boolean wantsShadow(TransportCall<?> call, MeshObserver observer) {
+    return inShare(shadowPercent, call, observer);
+  }
+
+  private boolean inShare(int percent, TransportCall<?> call, MeshObserver observer) {
     if (percent == 0) {
       return false;
     }
