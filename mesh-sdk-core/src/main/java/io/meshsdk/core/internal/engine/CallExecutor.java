@@ -332,7 +332,7 @@ final class CallExecutor {
       // only "true" is that promise (a header present with another value must not resend a POST that may have run)
       boolean notRun = status == 503 && "true".equalsIgnoreCase(call.responseHeader(response, MeshHeaders.DRAINING));
       if (notRun && call.hasBody() && s.replayable < 0) {
-        s.replayable = call.canResendAsIs() ? 1 : 0; // not kept for a method that is never resent
+        s.replayable = (byte) (call.canResendAsIs() ? 1 : 0); // not kept for a method that is never resent
       }
       if (notRun || policies.isRetryableStatus(status)) {
         long delay = retry(s, o, t1, notRun ? null : call.responseHeader(response, "Retry-After"), notRun);
@@ -466,7 +466,7 @@ final class CallExecutor {
   /** Reads the body into memory once if it can be, so that every attempt sends all of it. */
   private void prepareReplay(CallState<?> s) throws IOException {
     int limit = s.pipeline.resilience.config().retry().bufferLimit();
-    s.replayable = limit > 0 && s.call.prepareReplay(limit) ? 1 : 0;
+    s.replayable = (byte) (limit > 0 && s.call.prepareReplay(limit) ? 1 : 0);
   }
 
   /** How long an empty pick may wait for discovery to catch up: the discovery wait, within the call's deadline. */
