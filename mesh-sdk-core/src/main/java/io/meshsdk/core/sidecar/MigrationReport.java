@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /**
  * Where each migrating service's calls went over the last minute, and how each path fared, so an operator can
- * compare before moving to the next step ({@code direct → split:10 → split:50 → sidecar}). Services appear once
+ * compare before moving to the next step ({@code direct → shadow:10 → split:10 → split:50 → sidecar}); for a
+ * {@code shadow:N} service, the comparison of each copied call's direct answer with its shadow copy's
+ * ({@link Service#shadow()}). Services appear once
  * they have been routed to the sidecar at least once (in any share) and stay listed after a rollback.
  *
  * @param sidecar the sidecar's address and style, or "" when none is configured

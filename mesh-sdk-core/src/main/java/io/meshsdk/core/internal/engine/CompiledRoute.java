@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * The route of one service for one config: which calls go to the sidecar ({@code split:N} by a stable key), and
  * where and how they are handed over. Built once per route change, sidecar change or config change; immutable. A
  * call reads it once and keeps it to the end, so a call in flight finishes on the route (and sidecar) it started
- * on. A service never routed to the sidecar has none, so it pays nothing for the bridge.
+ * on. A service never routed to the sidecar has none, so it pays nothing for the bridge. In {@code shadow:N} it
+ * also holds what the copies need: the share, the bounds, the service's {@link ShadowStats} and the sender.
  */
 final class CompiledRoute {
 

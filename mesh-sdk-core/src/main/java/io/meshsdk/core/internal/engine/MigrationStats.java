@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * call); a bucket's second never changes, so no count is lost or misfiled when buckets turn over.
  *
  * <p>Memory: ~125 KB per service, allocated only for services that were ever routed to the sidecar, plus the last
- * {@value RouteTransition#KEPT_PER_SERVICE} route transitions (a config-time record, never touched by calls).
+ * {@value RouteTransition#KEPT_PER_SERVICE} route transitions (a config-time record, never touched by calls), and,
+ * for a service ever set to {@code shadow:N}, its {@link ShadowStats} (another ~125 KB).
  */
 final class MigrationStats {
 
