@@ -333,7 +333,9 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * Sets {@code service}'s route mode at run time: {@code direct}, {@code sidecar} or {@code split:N} (0-100).
+   * Sets {@code service}'s route mode at run time: {@code direct}, {@code sidecar}, {@code split:N} (0-100) or
+   * {@code shadow:N} (1-100: every call direct, a copy of N % of the safe, bodiless, plain-http calls also sent via
+   * the sidecar and compared in the {@link #migrationReport()}).
    * Only that service's route changes: its balancer, breaker, ejected endpoints and statistics stay, calls in
    * flight finish on the path they started on, and the change is recorded in
    * {@link MigrationReport.Service#transitions()} (by {@code api}). It lasts until the next call of this method or a
@@ -386,7 +388,8 @@ public final class Mesh implements AutoCloseable {
 
   /**
    * Where each migrating service's calls went over the last minute and how each path fared (calls, errors,
-   * p50/p99, fallbacks); {@link MigrationReport#render()} prints it as a table.
+   * p50/p99, fallbacks), and for {@code shadow:N} services the comparison of each direct answer with its shadow
+   * copy's ({@link MigrationReport.Shadow}); {@link MigrationReport#render()} prints it as a table.
    */
   public MigrationReport migrationReport() {
     return engine.migrationReport();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.util.function.BiConsumer;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -62,6 +63,15 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
   @Override
   public @Nullable String header(String name) {
     return request.getHeaders().getFirst(name);
+  }
+
+  @Override
+  public void forEachHeader(BiConsumer<String, String> action) {
+    request.getHeaders().forEach((name, values) -> {
+      for (String v : values) {
+        action.accept(name, v);
+      }
+    });
   }
 
   @Override

@@ -27,6 +27,11 @@ public final class MeshHeaders {
    * another endpoint whatever its method.
    */
   public static final String DRAINING = "x-mesh-draining";
+  /**
+   * Set (to {@code 1}) on a shadow copy of a call ({@code route.mode=shadow:N}): the copy sent via the sidecar whose
+   * answer the mesh compares and discards, so the sidecar and the backend can tell it from real traffic.
+   */
+  public static final String SHADOW = "x-mesh-shadow";
   /** The W3C trace context header, read for the split key and to continue a caller's trace. */
   public static final String TRACEPARENT = "traceparent";
 

@@ -119,6 +119,11 @@ public final class MeshMetrics implements MeshObserver {
   }
 
   @Override
+  public void onShadowMismatch(String service, int directStatus, int shadowStatus) {
+    meters(service).shadowMismatch(MetricNames.statusIndex(directStatus) == MetricNames.statusIndex(shadowStatus));
+  }
+
+  @Override
   public void onDiscoveryStale(String service, boolean stale, String reason) {
     meters(service).stale(stale);
   }

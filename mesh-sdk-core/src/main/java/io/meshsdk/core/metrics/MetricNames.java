@@ -24,6 +24,22 @@ public final class MetricNames {
    * ready (a subset of {@link #CLIENT_SIDECAR_FALLBACKS}). Tag: service.
    */
   public static final String CLIENT_SIDECAR_NOT_READY = "mesh.client.sidecar.not.ready";
+  /** Counter of shadow copies handed to the sidecar path ({@code route.mode=shadow:N}). Tag: service. */
+  public static final String CLIENT_SHADOW_SENT = "mesh.client.shadow.sent";
+  /**
+   * Counter of calls picked for a shadow copy that got none. Tags: service, reason ({@code concurrency}: the
+   * service's {@code route.shadow-max-concurrency} copies were in flight; {@code not_ready}: the sidecar, or its
+   * route for the service, was not ready).
+   */
+  public static final String CLIENT_SHADOW_DROPPED = "mesh.client.shadow.dropped";
+  /**
+   * Counter of (direct, shadow) pairs whose statuses differed. Tags: service, kind ({@code status_class}: another
+   * class such as 2xx vs 5xx, or a failure without status on one side; {@code status}: the same class, another
+   * code).
+   */
+  public static final String CLIENT_SHADOW_MISMATCHES = "mesh.client.shadow.mismatches";
+  /** Tag key: the kind of a shadow mismatch. */
+  public static final String TAG_KIND = "kind";
   /**
    * Gauge per service ever set to use the sidecar: 0 while it is set to {@code sidecar}/{@code split:N} and its
    * sidecar-routed calls run direct because the sidecar (or its route for the service) is not ready, else 1.

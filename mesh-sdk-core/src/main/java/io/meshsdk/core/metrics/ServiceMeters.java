@@ -45,6 +45,7 @@ final class ServiceMeters {
   private final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(SLOTS);
   private final AtomicReferenceArray<Counter> events = new AtomicReferenceArray<>(EVENTS.length);
   private final AtomicReferenceArray<Counter> ejections = new AtomicReferenceArray<>(REASONS.length);
+  private final AtomicReferenceArray<Counter> shadowMismatches = new AtomicReferenceArray<>(2);
   private final ConcurrentHashMap<String, EndpointMeters> endpoints = new ConcurrentHashMap<>();
   private final EndpointMeters noEndpoint;
   private final EndpointMeters otherEndpoints;
@@ -182,8 +183,33 @@ final class ServiceMeters {
       case SIDECAR_NOT_READY -> Counter.builder(MetricNames.CLIENT_SIDECAR_NOT_READY)
           .description("Sidecar-routed calls that went direct because the sidecar, or its route for the service,"
               + " was not ready");
+      case SHADOW_SENT -> Counter.builder(MetricNames.CLIENT_SHADOW_SENT)
+          .description("Shadow copies handed to the sidecar path (route.mode=shadow:N)");
+      case SHADOW_DROPPED -> shadowDropped("concurrency");
+      case SHADOW_SKIPPED -> shadowDropped("not_ready");
     };
     return b.tag(MetricNames.TAG_SERVICE, service).register(owner.registry);
+  }
+
+  private static Counter.Builder shadowDropped(String reason) {
+    return Counter.builder(MetricNames.CLIENT_SHADOW_DROPPED)
+        .description("Calls picked for a shadow copy that got none (all copies in flight, or the sidecar not ready)")
+        .tag(MetricNames.TAG_REASON, reason);
+  }
+
+  /** A direct answer and its shadow copy's answer differed. */
+  void shadowMismatch(boolean sameClass) {
+    int i = sameClass ? 0 : 1;
+    Counter c = shadowMismatches.get(i);
+    if (c == null) {
+      c = keep(Counter.builder(MetricNames.CLIENT_SHADOW_MISMATCHES)
+          .description("Direct and shadow answers whose statuses differed")
+          .tag(MetricNames.TAG_SERVICE, service)
+          .tag(MetricNames.TAG_KIND, sameClass ? "status" : "status_class")
+          .register(owner.registry));
+      shadowMismatches.set(i, c);
+    }
+    c.increment();
   }
 
   private static Counter.Builder rejection(String reason) {

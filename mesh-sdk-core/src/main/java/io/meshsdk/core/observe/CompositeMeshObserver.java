@@ -170,6 +170,11 @@ final class CompositeMeshObserver implements MeshObserver {
   }
 
   @Override
+  public void onShadowMismatch(String service, int directStatus, int shadowStatus) {
+    each("onShadowMismatch", o -> o.onShadowMismatch(service, directStatus, shadowStatus));
+  }
+
+  @Override
   public void onRegistrationChanged(ServiceRegistration registration, RegistrationStatus status, String detail) {
     each("onRegistrationChanged", o -> o.onRegistrationChanged(registration, status, detail));
   }

@@ -26,7 +26,22 @@ public enum MeshEvent {
    * {@code route.sidecar-health-path}, its route for the service) was not ready; also reported as
    * {@link #SIDECAR_FALLBACK}.
    */
-  SIDECAR_NOT_READY;
+  SIDECAR_NOT_READY,
+  /**
+   * In {@code route.mode=shadow:N}, a copy of this call was handed to the sidecar path (asynchronously; the call
+   * itself goes direct and its answer is the one returned).
+   */
+  SHADOW_SENT,
+  /**
+   * In {@code shadow:N}, this call was picked for a shadow copy but none was sent: the service's
+   * {@code route.shadow-max-concurrency} copies were all in flight (dropped, never queued).
+   */
+  SHADOW_DROPPED,
+  /**
+   * In {@code shadow:N}, this call was picked for a shadow copy but none was sent: the sidecar (or its route for
+   * the service) was not ready.
+   */
+  SHADOW_SKIPPED;
 
   private final String tag = name().toLowerCase(java.util.Locale.ROOT);
 

@@ -70,6 +70,14 @@ public interface MeshObserver {
    */
   default void onServiceSidecarReadinessChanged(String service, boolean ready, String reason) {}
 
+  /**
+   * In {@code route.mode=shadow:N}, a call's direct answer and its shadow copy's answer via the sidecar differed:
+   * {@code directStatus} and {@code shadowStatus} are the HTTP statuses, -1 for a failure without one (I/O error,
+   * timeout). Called once per differing pair, on whichever thread completed the pair last (the caller's, or a
+   * {@code mesh-shadow} thread); must be quick. Default: nothing.
+   */
+  default void onShadowMismatch(String service, int directStatus, int shadowStatus) {}
+
   /** A registration of this process changed status (registered, lost, regained, deregistered). */
   default void onRegistrationChanged(ServiceRegistration registration, RegistrationStatus status, String detail) {}
 

@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where each migrating service's calls went over the last minute, and how each path fared, so an operator can
- * compare before moving to the next step ({@code direct → split:10 → split:50 → sidecar}). Services appear once
+ * compare before moving to the next step ({@code direct → shadow:10 → split:10 → split:50 → sidecar}); for a
+ * {@code shadow:N} service, the comparison of each copied call's direct answer with its shadow copy's
+ * ({@link Service#shadow()}). Services appear once
  * they have been routed to the sidecar at least once (in any share) and stay listed after a rollback.
  *
  * @param sidecar the sidecar's address and style, or "" when none is configured
@@ -43,6 +45,59 @@ public record MigrationReport(
   }
 
   /**
+   * The shadow comparison of one service ({@code route.mode=shadow:N}) over the window: for each call that was
+   * copied, the pair (its direct answer, the copy's answer via the sidecar). A pair counts once both sides ended;
+   * a copy still in flight, or a call whose response body the application never finished, makes none yet.
+   *
+   * @param sent copies handed to the sidecar path
+   * @param pairs pairs with both sides ended
+   * @param droppedConcurrency calls picked for a copy that got none: {@code route.shadow-max-concurrency} copies
+   *     were in flight (dropped, never queued)
+   * @param droppedNotReady calls picked for a copy that got none: the sidecar, or its route for the service, was
+   *     not ready
+   * @param statusMismatches pairs whose statuses differ (a failure without status counts as its own status)
+   * @param statusClassMismatches pairs whose status classes differ (2xx vs 5xx, or a status vs a failure); a
+   *     subset of {@code statusMismatches}
+   * @param direct the direct side of the pairs: calls (= pairs), errors (5xx or failure), p50/p99
+   * @param shadow the shadow side of the pairs (a copy that timed out is an error)
+   * @param inFlight copies in flight now
+   * @param maxConcurrency the {@code route.shadow-max-concurrency} in force, 0 when the mode is not a shadow mode
+   */
+  public record Shadow(long sent, long pairs, long droppedConcurrency, long droppedNotReady, long statusMismatches,
+      long statusClassMismatches, PathStats direct, PathStats shadow, int inFlight, int maxConcurrency) {
+
+    /** No shadow traffic. */
+    public static final Shadow NONE = new Shadow(0, 0, 0, 0, 0, 0, new PathStats(0, 0, 0, 0),
+        new PathStats(0, 0, 0, 0), 0, 0);
+
+    /** Checks the paths. */
+    public Shadow {
+      requireNonNull(direct, "direct");
+      requireNonNull(shadow, "shadow");
+    }
+
+    /** Calls picked for a copy that got none, for either reason. */
+    public long dropped() {
+      return droppedConcurrency + droppedNotReady;
+    }
+
+    /** {@code statusMismatches / pairs}, 0 without pairs. */
+    public double statusMismatchRate() {
+      return pairs == 0 ? 0 : (double) statusMismatches / pairs;
+    }
+
+    /** {@code statusClassMismatches / pairs}, 0 without pairs. */
+    public double statusClassMismatchRate() {
+      return pairs == 0 ? 0 : (double) statusClassMismatches / pairs;
+    }
+
+    /** Whether there is anything to show: copies sent, dropped or compared in the window, or in flight. */
+    public boolean isEmpty() {
+      return sent == 0 && pairs == 0 && dropped() == 0 && inFlight == 0;
+    }
+  }
+
+  /**
    * One service.
    *
    * @param service the service name
@@ -57,23 +112,31 @@ public record MigrationReport(
    * @param transitions the last route changes, oldest first (at most {@link RouteTransition#KEPT_PER_SERVICE})
    * @param parity what the SDK governs on the direct path and whether the sidecar path has an equivalent, or
    *     {@code null} when not computed
+   * @param shadow the shadow comparison ({@code shadow:N}), {@link Shadow#NONE} when none ran
    */
   public record Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
       boolean sidecarReady, String readiness, List<RouteTransition> transitions,
-      @Nullable PolicyParity parity) {
+      @Nullable PolicyParity parity, Shadow shadow) {
 
     /** Copies the list. */
     public Service {
       requireNonNull(service, "service");
       requireNonNull(mode, "mode");
       requireNonNull(readiness, "readiness");
+      requireNonNull(shadow, "shadow");
       transitions = List.copyOf(transitions);
     }
 
-    /** An entry without policy parity. */
+    /** An entry without policy parity nor a shadow comparison. */
     public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
         boolean sidecarReady, String readiness, List<RouteTransition> transitions) {
-      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, null);
+      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, null, Shadow.NONE);
+    }
+
+    /** An entry without a shadow comparison. */
+    public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
+        boolean sidecarReady, String readiness, List<RouteTransition> transitions, @Nullable PolicyParity parity) {
+      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, parity, Shadow.NONE);
     }
 
     /** An entry without readiness detail nor transitions. */
@@ -82,8 +145,9 @@ public record MigrationReport(
     }
 
     /**
-     * Whether the service is set to use the sidecar ({@code sidecar} or {@code split:N}) but its calls run
-     * direct because the sidecar, or its route for the service, is not ready: the state to alert on.
+     * Whether the service is set to use the sidecar ({@code sidecar}, {@code split:N} or {@code shadow:N}) but its
+     * sidecar-routed calls (or, in {@code shadow:N}, its shadow copies) do not go there because the sidecar, or
+     * its route for the service, is not ready: the state to alert on.
      */
     public boolean runningDirectAgainstConfig() {
       return !mode.isDirect() && !sidecarReady;
@@ -111,7 +175,11 @@ public record MigrationReport(
     return null;
   }
 
-  /** A fixed-width table for a console or a demo. */
+  /**
+   * A fixed-width table for a console or a demo. A service with shadow traffic gets two more rows, the direct
+   * ({@code shadow:d}) and shadow ({@code shadow:s}) sides of its pairs, and a line with the mismatch rates and
+   * the drops.
+   */
   public String render() {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "sidecar %s: %s (%d transitions); last %d s%n",
@@ -123,8 +191,18 @@ public record MigrationReport(
       long all = s.calls();
       row(sb, s.service(), s.mode().toString(), "direct", s.direct(), all, Long.toString(s.fallbacks()));
       row(sb, "", "", "sidecar", s.sidecar(), all, "");
+      Shadow sh = s.shadow();
+      if (!sh.isEmpty() || s.mode().isShadow()) {
+        row(sb, "", "", "shadow:d", sh.direct(), -1, "");
+        row(sb, "", "", "shadow:s", sh.shadow(), -1, "");
+        sb.append(String.format(Locale.ROOT, "  shadow: %d sent, %d pairs, status mismatch %.2f%% (class %.2f%%),"
+            + " %d dropped (%d concurrency, %d not ready), %d in flight (max %d)%n", sh.sent(), sh.pairs(),
+            100.0 * sh.statusMismatchRate(), 100.0 * sh.statusClassMismatchRate(), sh.dropped(),
+            sh.droppedConcurrency(), sh.droppedNotReady(), sh.inFlight(), sh.maxConcurrency()));
+      }
       if (s.runningDirectAgainstConfig()) {
-        sb.append("  !! NOT READY on the sidecar path, calls run DIRECT: ").append(s.readiness()).append('\n');
+        sb.append(s.mode().isShadow() ? "  !! NOT READY on the sidecar path, no shadow copy is sent: "
+            : "  !! NOT READY on the sidecar path, calls run DIRECT: ").append(s.readiness()).append('\n');
       }
       int from = Math.max(0, s.transitions().size() - 3);
       for (RouteTransition t : s.transitions().subList(from, s.transitions().size())) {
@@ -137,9 +215,10 @@ public record MigrationReport(
 
   private static void row(StringBuilder sb, String service, String mode, String path, PathStats p, long all,
       String fallbacks) {
-    sb.append(String.format(Locale.ROOT, "%-16s %-10s %-8s %8d %6.1f%% %6.2f%% %9s %9s %9s%n",
-        service, mode, path, p.calls(), all == 0 ? 0.0 : 100.0 * p.calls() / all, 100.0 * p.errorRate(),
-        micros(p.p50Micros()), micros(p.p99Micros()), fallbacks));
+    sb.append(String.format(Locale.ROOT, "%-16s %-10s %-8s %8d %7s %6.2f%% %9s %9s %9s%n",
+        service, mode, path, p.calls(),
+        all < 0 ? "-" : String.format(Locale.ROOT, "%.1f%%", all == 0 ? 0.0 : 100.0 * p.calls() / all),
+        100.0 * p.errorRate(), micros(p.p50Micros()), micros(p.p99Micros()), fallbacks));
   }
 
   /** The parity summary and every row that is not equivalent or off (the whole table: {@code parity.render()}). */

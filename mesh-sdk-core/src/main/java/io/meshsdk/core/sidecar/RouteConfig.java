@@ -3,28 +3,42 @@ package io.meshsdk.core.sidecar;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigException;
+import io.meshsdk.core.common.ConfigValues;
 import io.meshsdk.core.common.MeshHeaders;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
  * The route of one service's calls: its {@link RouteMode} and the request header that keys a stable split.
  * Property keys (relative to the service, under {@code route.}): {@code route.mode},
- * {@code route.key-header}, {@code route.sidecar-health-path} and {@code route.sidecar-retries}.
+ * {@code route.key-header}, {@code route.sidecar-health-path}, {@code route.sidecar-retries},
+ * {@code route.shadow-max-concurrency} and {@code route.shadow-timeout}.
  *
  * <p>The split key of a call is, in order: the value of {@link #keyHeader()} when configured and present (so a
  * user's session stays on one path), else the trace id of a W3C {@code traceparent} header (so a request and
- * its retries stay on one path), else a random number per call.
+ * its retries stay on one path), else a random number per call. The same key picks the calls a
+ * {@code shadow:N} mode copies.
  *
  * @param mode the route mode
  * @param keyHeader a request header whose value keys the split (e.g. {@code x-user-id}), or "" for none
  * @param sidecarHealthPath a path probed through the sidecar for this service (e.g. {@code /health}), or "" for
  *     none: sidecar-level readiness only
  * @param sidecarRetries who retries calls handed to the sidecar (default {@link SidecarRetries#SIDECAR})
+ * @param shadowMaxConcurrency in {@code shadow:N}, the most shadow copies of this service in flight at once
+ *     (1-1024); a copy that finds them all taken is dropped and counted, never queued
+ * @param shadowTimeout in {@code shadow:N}, how long one shadow copy may take, answer body included (1 ms to
+ *     1 h); a copy that runs out of time is counted as failed and frees its place
  */
-public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath, SidecarRetries sidecarRetries) {
+public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath, SidecarRetries sidecarRetries,
+    int shadowMaxConcurrency, Duration shadowTimeout) {
+
+  /** The default {@link #shadowMaxConcurrency()}. */
+  public static final int DEFAULT_SHADOW_MAX_CONCURRENCY = 16;
+  /** The default {@link #shadowTimeout()}. */
+  public static final Duration DEFAULT_SHADOW_TIMEOUT = Duration.ofSeconds(2);
 
   /** Direct, no key header. */
-  public static final RouteConfig DEFAULT = new RouteConfig(RouteMode.DIRECT, "", "", SidecarRetries.SIDECAR);
+  public static final RouteConfig DEFAULT = new RouteConfig(RouteMode.DIRECT, "", "");
 
   /** Validates. */
   public RouteConfig {
@@ -32,6 +46,7 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
     requireNonNull(keyHeader, "keyHeader");
     requireNonNull(sidecarHealthPath, "sidecarHealthPath");
     requireNonNull(sidecarRetries, "sidecarRetries");
+    requireNonNull(shadowTimeout, "shadowTimeout");
     if (!keyHeader.isEmpty() && !MeshHeaders.isToken(keyHeader)) {
       throw new ConfigException("key-header", keyHeader, "an HTTP header name, or \"\" for none");
     }
@@ -41,11 +56,16 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
       throw new ConfigException("sidecar-health-path", sidecarHealthPath,
           "an absolute path such as /health (no spaces, no fragment), or \"\" for sidecar-level readiness only");
     }
+    ConfigValues.requireRange("shadow-max-concurrency", shadowMaxConcurrency, 1, 1024);
+    if (shadowTimeout.compareTo(Duration.ofMillis(1)) < 0 || shadowTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new ConfigException("shadow-timeout", shadowTimeout, "1ms to 1h");
+    }
   }
 
-  /** A route with {@code mode}, {@code keyHeader} and {@code sidecarHealthPath}; the sidecar retries. */
+  /** A route with {@code mode}, {@code keyHeader} and a health path; the sidecar retries; default shadow bounds. */
   public RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath) {
-    this(mode, keyHeader, sidecarHealthPath, SidecarRetries.SIDECAR);
+    this(mode, keyHeader, sidecarHealthPath, SidecarRetries.SIDECAR, DEFAULT_SHADOW_MAX_CONCURRENCY,
+        DEFAULT_SHADOW_TIMEOUT);
   }
 
   /** A route with {@code mode} and {@code keyHeader}, without a per-service health path. */
@@ -65,12 +85,14 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
 
   /** A copy with another mode. */
   public RouteConfig withMode(RouteMode newMode) {
-    return new RouteConfig(newMode, keyHeader, sidecarHealthPath, sidecarRetries);
+    return new RouteConfig(newMode, keyHeader, sidecarHealthPath, sidecarRetries, shadowMaxConcurrency,
+        shadowTimeout);
   }
 
   /**
    * A copy with one property applied; {@code key} is relative to {@code route.} ({@code mode},
-   * {@code key-header}, {@code sidecar-health-path}, {@code sidecar-retries}).
+   * {@code key-header}, {@code sidecar-health-path}, {@code sidecar-retries}, {@code shadow-max-concurrency},
+   * {@code shadow-timeout}).
    *
    * @throws ConfigException naming {@code route.<key>} for an unknown key or a bad value
    */
@@ -80,11 +102,23 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
     try {
       return switch (key) {
         case "mode" -> withMode(RouteMode.parse(value));
-        case "key-header" -> new RouteConfig(mode, value.trim(), sidecarHealthPath, sidecarRetries);
-        case "sidecar-health-path" -> new RouteConfig(mode, keyHeader, value.trim(), sidecarRetries);
-        case "sidecar-retries" -> new RouteConfig(mode, keyHeader, sidecarHealthPath, SidecarRetries.parse(value));
-        default -> throw new ConfigException(key, value,
-            "route.mode, route.key-header, route.sidecar-health-path or route.sidecar-retries");
+        case "key-header" -> new RouteConfig(mode, value.trim(), sidecarHealthPath, sidecarRetries,
+            shadowMaxConcurrency, shadowTimeout);
+        case "sidecar-health-path" -> new RouteConfig(mode, keyHeader, value.trim(), sidecarRetries,
+            shadowMaxConcurrency, shadowTimeout);
+        case "sidecar-retries" -> new RouteConfig(mode, keyHeader, sidecarHealthPath, SidecarRetries.parse(value),
+            shadowMaxConcurrency, shadowTimeout);
+        case "shadow-max-concurrency" -> {
+          int n = ConfigValues.parseInt(key, value);
+          if (n < 1 || n > 1024) {
+            throw new ConfigException(key, value, "1-1024"); // the text as written, quoted
+          }
+          yield new RouteConfig(mode, keyHeader, sidecarHealthPath, sidecarRetries, n, shadowTimeout);
+        }
+        case "shadow-timeout" -> new RouteConfig(mode, keyHeader, sidecarHealthPath, sidecarRetries,
+            shadowMaxConcurrency, ConfigValues.parseDuration(key, value));
+        default -> throw new ConfigException(key, value, "route.mode, route.key-header, route.sidecar-health-path,"
+            + " route.sidecar-retries, route.shadow-max-concurrency or route.shadow-timeout");
       };
     } catch (ConfigException e) {
       throw e.withKeyPrefix("route.");
@@ -93,8 +127,12 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
 
   @Override
   public String toString() {
+    boolean shadowBounds = shadowMaxConcurrency != DEFAULT_SHADOW_MAX_CONCURRENCY
+        || !shadowTimeout.equals(DEFAULT_SHADOW_TIMEOUT);
     return mode + (keyHeader.isEmpty() ? "" : " key=" + keyHeader)
         + (sidecarHealthPath.isEmpty() ? "" : " health=" + sidecarHealthPath)
-        + (sidecarRetries == SidecarRetries.SIDECAR ? "" : " retries=" + sidecarRetries);
+        + (sidecarRetries == SidecarRetries.SIDECAR ? "" : " retries=" + sidecarRetries)
+        + (shadowBounds ? " shadow-max=" + shadowMaxConcurrency + " shadow-timeout=" + shadowTimeout.toMillis() + "ms"
+            : "");
   }
 }

@@ -3,6 +3,7 @@ package io.meshsdk.core.transport;
 import io.meshsdk.core.common.UnstableApi;
 import io.meshsdk.core.observe.RequestHeaders;
 import java.io.IOException;
+import java.util.function.BiConsumer;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +36,24 @@ public interface TransportCall<R> extends RequestHeaders {
   @Override
   default @Nullable String get(String name) {
     return header(name);
+  }
+
+  /**
+   * Calls {@code action} with each header of the application's request (name, value; a header with several values
+   * once per value), as the request holds them. The mesh uses it to build a shadow copy of the request
+   * ({@code route.mode=shadow:N}), on the caller's thread, before the first attempt. The default, for a transport
+   * that cannot list its headers, visits only {@code traceparent} and {@code tracestate} (read with
+   * {@link #header}); the three transports of the SDK (OkHttp, JDK {@code HttpClient}, Spring) list them all.
+   */
+  default void forEachHeader(BiConsumer<String, String> action) {
+    String traceparent = header("traceparent");
+    if (traceparent != null) {
+      action.accept("traceparent", traceparent);
+    }
+    String tracestate = header("tracestate");
+    if (tracestate != null) {
+      action.accept("tracestate", tracestate);
+    }
   }
 
   /** What the application captured when it created the call ({@code Mesh.callFactory}), or {@code null}. */

@@ -26,8 +26,8 @@ class RouteConfigTest {
   void anInvalidModeNamesTheFullPropertyKey() {
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.mode", "split:120")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("mesh.services.inventory.route.mode: \"split:120\" (expected: direct, sidecar or split:N with N"
-            + " 0-100)");
+        .hasMessage("mesh.services.inventory.route.mode: \"split:120\" (expected: direct, sidecar, split:N with N"
+            + " 0-100 or shadow:N with N 1-100)");
     for (String bad : new String[] {"split:-1", "split:", "split:x", "half", ""}) {
       assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.defaults.route.mode", bad)))
           .isInstanceOf(ConfigException.class)
@@ -37,6 +37,54 @@ class RouteConfigTest {
         .hasMessageStartingWith("mesh.services.inventory.route.flavour: \"x\"");
     assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.key-header", "a b")))
         .hasMessageStartingWith("mesh.services.inventory.route.key-header: \"a b\"");
+  }
+
+  @Test
+  void shadowModesParsePrintAndValidate() {
+    RouteMode m = RouteMode.parse(" Shadow:10 ");
+    assertThat(m).isEqualTo(RouteMode.shadow(10));
+    assertThat(m.shadowPercent()).isEqualTo(10);
+    assertThat(m.sidecarPercent()).isZero(); // the primary is direct: shadow does not combine with a split
+    assertThat(m.isShadow()).isTrue();
+    assertThat(m.isDirect()).isFalse(); // the sidecar is used (by the copies)
+    assertThat(m.toString()).isEqualTo("shadow:10");
+    assertThat(RouteMode.parse("shadow:100")).isEqualTo(RouteMode.shadow(100)).isNotEqualTo(RouteMode.SIDECAR);
+    assertThat(RouteMode.split(10).isShadow()).isFalse();
+    for (String bad : new String[] {"shadow:0", "shadow:101", "shadow:-5", "shadow:", "shadow:x", "shadow"}) {
+      assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.mode", bad)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("mesh.services.inventory.route.mode: \"" + bad + "\" (expected: direct, sidecar, split:N"
+              + " with N 0-100 or shadow:N with N 1-100)");
+    }
+    assertThatThrownBy(() -> new RouteMode(10, 10)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("does not combine with a split");
+    assertThatThrownBy(() -> RouteMode.shadow(0)).isInstanceOf(ConfigException.class);
+  }
+
+  @Test
+  void shadowBoundsBindAndValidate() {
+    MeshConfig c = MeshConfig.fromProperties(Map.of(
+        "mesh.services.inventory.route.mode", "shadow:5",
+        "mesh.services.inventory.route.shadow-max-concurrency", "4",
+        "mesh.services.inventory.route.shadow-timeout", "750ms"));
+    RouteConfig r = c.forService("inventory").route();
+    assertThat(r.mode()).isEqualTo(RouteMode.shadow(5));
+    assertThat(r.shadowMaxConcurrency()).isEqualTo(4);
+    assertThat(r.shadowTimeout()).isEqualTo(java.time.Duration.ofMillis(750));
+    assertThat(r.withMode(RouteMode.DIRECT).shadowMaxConcurrency()).isEqualTo(4);
+    assertThat(RouteConfig.DEFAULT.shadowMaxConcurrency()).isEqualTo(16);
+    assertThat(RouteConfig.DEFAULT.shadowTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+    Map<String, String> bad = Map.of("0", "1-1024", "1025", "1-1024", "many", "an integer");
+    bad.forEach((value, expected) -> assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of(
+        "mesh.services.inventory.route.shadow-max-concurrency", value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("mesh.services.inventory.route.shadow-max-concurrency: \"" + value + "\" (expected: " + expected
+            + ")"));
+    for (String t : new String[] {"0", "2h", "soon"}) {
+      assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.shadow-timeout", t)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("mesh.services.inventory.route.shadow-timeout: ");
+    }
   }
 
   @Test

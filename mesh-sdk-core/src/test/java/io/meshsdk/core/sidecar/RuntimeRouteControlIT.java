@@ -164,8 +164,12 @@ class RuntimeRouteControlIT {
           ConfigException c = (ConfigException) e;
           assertThat(c.key()).isEqualTo("mesh.services.orders.route.mode");
           assertThat(c.value()).isEqualTo("split:120");
-          assertThat(c.expected()).contains("direct, sidecar or split:N");
+          assertThat(c.expected()).isEqualTo("direct, sidecar, split:N with N 0-100 or shadow:N with N 1-100");
         });
+    assertThatThrownBy(() -> mesh.route("orders", "shadow:0"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("mesh.services.orders.route.mode: \"shadow:0\" (expected: direct, sidecar, split:N with N 0-100"
+            + " or shadow:N with N 1-100)");
     assertThatThrownBy(() -> mesh.route("orders", "sideways")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("sideways");
     assertThatThrownBy(() -> mesh.route("nosuch", "sidecar"))

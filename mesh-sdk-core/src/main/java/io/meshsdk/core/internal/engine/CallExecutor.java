@@ -275,6 +275,10 @@ final class CallExecutor {
       }
       throw e;
     }
+    CompiledRoute route = s.compiled;
+    if (route != null && route.shadowPercent > 0) {
+      shadow(s, route, now);
+    }
     policies.budget().recordRequest(now);
     boolean mayResend = policies.maxAttempts() > s.attemptIndex + 1
         && (ServicePolicies.isIdempotent(s.method) || policies.retriesNonIdempotent());
@@ -355,7 +359,7 @@ final class CallExecutor {
       // only "true" is that promise (a header present with another value must not resend a POST that may have run)
       boolean notRun = status == 503 && "true".equalsIgnoreCase(call.responseHeader(response, MeshHeaders.DRAINING));
       if (notRun && call.hasBody() && s.replayable < 0) {
-        s.replayable = call.canResendAsIs() ? 1 : 0; // not kept for a method that is never resent
+        s.replayable = (byte) (call.canResendAsIs() ? 1 : 0); // not kept for a method that is never resent
       }
       if (notRun || policies.isRetryableStatus(status)) {
         long delay = retry(s, o, t1, notRun ? null : call.responseHeader(response, "Retry-After"), notRun);
@@ -378,6 +382,42 @@ final class CallExecutor {
       s.status = status;
       return returned(s, response, t1);
     }
+  }
+
+  /**
+   * {@code shadow:N}: when this admitted call is eligible (a safe method without a body, plain http, its key among
+   * the N %), hands a copy to the sidecar path asynchronously, if the sidecar is ready and a permit is free;
+   * otherwise counts why not. The call itself goes on direct, untouched. On the caller's thread: a permit CAS, the
+   * copy's request built, a hand-off.
+   */
+  private void shadow(CallState<?> s, CompiledRoute route, long now) {
+    TransportCall<?> call = s.call;
+    ShadowStats stats = route.shadowStats;
+    ShadowTraffic traffic = route.shadowTraffic;
+    if (stats == null || traffic == null || !ShadowTraffic.isSafe(s.method) || call.hasBody()
+        || call.url().isHttps() || !route.wantsShadow(call, observer)) {
+      return;
+    }
+    String notReady = route.notReady();
+    if (notReady != null || route.shadowClient == null) {
+      stats.droppedNotReady(now);
+      ObserverCalls.event(s.obs, MeshEvent.SHADOW_SKIPPED, notReady == null ? "no sidecar configured" : notReady);
+      return;
+    }
+    if (!stats.tryAcquire(route.shadowMaxConcurrency)) {
+      stats.droppedConcurrency(now);
+      ObserverCalls.event(s.obs, MeshEvent.SHADOW_DROPPED, "route.shadow-max-concurrency copies in flight");
+      return;
+    }
+    ShadowTraffic.Copy copy = traffic.send(route, stats, call, s.start, caller, engine.markerHeader());
+    if (copy == null) {
+      stats.droppedConcurrency(now);
+      ObserverCalls.event(s.obs, MeshEvent.SHADOW_DROPPED, "no shadow worker took the copy");
+      return;
+    }
+    s.shadow = copy;
+    stats.sent(now);
+    ObserverCalls.event(s.obs, MeshEvent.SHADOW_SENT, "");
   }
 
   /**
@@ -453,7 +493,7 @@ final class CallExecutor {
   /** Reads the body into memory once if it can be, so that every attempt sends all of it. */
   private void prepareReplay(CallState<?> s) throws IOException {
     int limit = s.pipeline.resilience.config().retry().bufferLimit();
-    s.replayable = limit > 0 && s.call.prepareReplay(limit) ? 1 : 0;
+    s.replayable = (byte) (limit > 0 && s.call.prepareReplay(limit) ? 1 : 0);
   }
 
   /** How long an empty pick may wait for discovery to catch up: the discovery wait, within the call's deadline. */
@@ -673,7 +713,7 @@ final class CallExecutor {
       attemptEnd(s, s.finalInfo, o, s.status, error, end - s.nowNanos());
       ObserverCalls.callEnd(s.obs, new CallResult(o, s.status, error, end - s.start, s.attempts, s.route));
     }
-    record(s, end, error != null || s.status >= 500);
+    record(s, end, error != null || s.status >= 500, error == null ? s.status : -1);
   }
 
   /** The call failed before a response was returned. */
@@ -690,14 +730,18 @@ final class CallExecutor {
     if (s.obs != CallObserver.NOOP) {
       ObserverCalls.callEnd(s.obs, new CallResult(s.outcome, -1, error, end - s.start, s.attempts, s.route));
     }
-    record(s, end, true);
+    record(s, end, true, -1);
   }
 
-  private void record(CallState<?> s, long end, boolean error) {
+  private void record(CallState<?> s, long end, boolean error, int status) {
     CompiledRoute route = s.compiled;
     if (route != null) {
       route.stats.record(s.route == Route.SIDECAR ? MigrationStats.SIDECAR : MigrationStats.DIRECT, end - s.start,
           error, end);
+      ShadowTraffic.Copy copy = s.shadow;
+      if (copy != null) {
+        copy.directEnded(status, end - s.start, end);
+      }
     }
   }
 }

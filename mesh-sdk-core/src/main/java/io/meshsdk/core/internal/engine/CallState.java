@@ -51,8 +51,13 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
   /** The service's route when the call started (null: never migrating); the call keeps it to the end. */
   @Nullable CompiledRoute compiled;
   boolean fellBack;
-  /** -1: not decided yet; 0: the body cannot be sent again; 1: it can (or there is none). */
-  int replayable = -1;
+  /** The shadow copy of this call ({@code shadow:N}), told the direct answer when the call ends; else null. */
+  ShadowTraffic.@Nullable Copy shadow;
+  /**
+   * -1: not decided yet; 0: the body cannot be sent again; 1: it can (or there is none). A byte, so that the
+   * {@link #shadow} reference fits in the object's 160 bytes.
+   */
+  byte replayable = -1;
   private long now;
   private @Nullable TrackedEndpoint tried0;
   private TrackedEndpoint @Nullable [] triedMore;

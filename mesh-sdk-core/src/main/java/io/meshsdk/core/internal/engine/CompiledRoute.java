@@ -11,13 +11,15 @@ import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.core.sidecar.SidecarDialect;
 import io.meshsdk.core.sidecar.SidecarRetries;
 import io.meshsdk.core.transport.TransportCall;
+import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The route of one service for one config: which calls go to the sidecar ({@code split:N} by a stable key), and
  * where and how they are handed over. Built once per route change, sidecar change or config change; immutable. A
  * call reads it once and keeps it to the end, so a call in flight finishes on the route (and sidecar) it started
- * on. A service never routed to the sidecar has none, so it pays nothing for the bridge.
+ * on. A service never routed to the sidecar has none, so it pays nothing for the bridge. In {@code shadow:N} it
+ * also holds what the copies need: the share, the bounds, the service's {@link ShadowStats} and the sender.
  */
 final class CompiledRoute {
 
@@ -40,9 +42,23 @@ final class CompiledRoute {
   final boolean sdkRetries;
   /** The sidecar reads Envoy's budget headers too ({@code sidecar.dialect=envoy}). */
   final boolean envoyDialect;
+  /** {@code shadow:N}: the share of eligible calls copied to the sidecar; 0 for any other mode. */
+  final int shadowPercent;
+  final int shadowMaxConcurrency;
+  final long shadowTimeoutNanos;
+  /** In a shadow mode: the service's shadow statistics and permits, the sender, and its client for this sidecar. */
+  final @Nullable ShadowStats shadowStats;
+  final @Nullable ShadowTraffic shadowTraffic;
+  final @Nullable OkHttpClient shadowClient;
 
   CompiledRoute(String service, RouteConfig route, MigrationStats stats, SidecarBridge bridge,
       SidecarBridge.@Nullable ServiceReadiness readiness, long now) {
+    this(service, route, stats, bridge, readiness, now, null);
+  }
+
+  /** As above; {@code shadow} sends the copies of a {@code shadow:N} route (null otherwise). */
+  CompiledRoute(String service, RouteConfig route, MigrationStats stats, SidecarBridge bridge,
+      SidecarBridge.@Nullable ServiceReadiness readiness, long now, @Nullable ShadowTraffic shadow) {
     SidecarConfig sidecar = bridge.config();
     this.bridge = bridge;
     this.readiness = readiness;
@@ -59,10 +75,40 @@ final class CompiledRoute {
     this.sidecarTarget = sidecar == null ? null : new TrackedEndpoint(hostHeaderStyle
         ? Endpoint.of(service, sidecar.host(), sidecar.port())
         : Endpoint.of(service, authority, 80), now);
+    this.shadowPercent = route.mode().shadowPercent();
+    this.shadowMaxConcurrency = route.shadowMaxConcurrency();
+    this.shadowTimeoutNanos = route.shadowTimeout().toNanos();
+    ShadowStats any = stats.shadowIfAny();
+    if (shadowPercent > 0 && shadow != null) {
+      ShadowStats ss = stats.shadow();
+      ss.maxConcurrency = shadowMaxConcurrency;
+      this.shadowTraffic = shadow;
+      this.shadowStats = ss;
+      this.shadowClient = sidecar == null ? null : shadow.clientFor(sidecar);
+    } else {
+      if (any != null) {
+        any.maxConcurrency = 0; // out of shadow mode: the report shows no bound
+      }
+      this.shadowTraffic = null;
+      this.shadowStats = null;
+      this.shadowClient = null;
+    }
   }
 
   /** Whether this call is meant for the sidecar (before readiness and the scheme are considered). */
   boolean wantsSidecar(TransportCall<?> call, MeshObserver observer) {
+    return inShare(percent, call, observer);
+  }
+
+  /**
+   * In {@code shadow:N}, whether this call's key is among the N % copied (the keys {@code split:N} would move);
+   * the method, body, scheme and readiness are checked by the caller.
+   */
+  boolean wantsShadow(TransportCall<?> call, MeshObserver observer) {
+    return inShare(shadowPercent, call, observer);
+  }
+
+  private boolean inShare(int percent, TransportCall<?> call, MeshObserver observer) {
     if (percent == 0) {
       return false;
     }

@@ -83,6 +83,7 @@ public final class MeshEngine implements AutoCloseable {
   private volatile PolicyHolder policies = PolicyHolder.create();
   private final TlsIdentities identities = new TlsIdentities();
   private volatile @Nullable WorkloadCertificates certificates;
+  private volatile @Nullable ShadowTraffic shadowTraffic; // created when a shadow:N route is first compiled
   private final CallExecutor executor;
   private volatile String markerHeader;
   private final ConcurrentHashMap<String, ServicePipeline> pipelines = new ConcurrentHashMap<>();
@@ -242,7 +243,23 @@ public final class MeshEngine implements AutoCloseable {
     } else {
       readiness = on.probeService(service, route.sidecarHealthPath());
     }
-    return new CompiledRoute(service, route, stats, on, readiness, ticker.read());
+    return new CompiledRoute(service, route, stats, on, readiness, ticker.read(),
+        route.mode().isShadow() ? shadowTraffic() : null);
+  }
+
+  /** The sender of shadow copies, created on first use (one per mesh; its threads start with the first copy). */
+  synchronized ShadowTraffic shadowTraffic() {
+    ShadowTraffic t = shadowTraffic;
+    if (t == null) {
+      t = new ShadowTraffic(ticker, observer);
+      shadowTraffic = t;
+    }
+    return t;
+  }
+
+  /** The sender of shadow copies, or {@code null} when no service was ever set to {@code shadow:N} (tests). */
+  @Nullable ShadowTraffic shadowTrafficIfAny() {
+    return shadowTraffic;
   }
 
   private SidecarBridge newBridge(@Nullable SidecarConfig sidecar) {
@@ -381,7 +398,7 @@ public final class MeshEngine implements AutoCloseable {
         continue;
       }
       MigrationStats stats = r.stats;
-      if (r.percent == 0) { // set back to direct: nothing to wait for, so nothing to alert on
+      if (r.percent == 0 && r.shadowPercent == 0) { // set back to direct: nothing to wait for, so nothing to alert on
         if (Boolean.FALSE.equals(stats.toldReady)) {
           stats.toldReady = true;
           stats.readySinceNanos = now;
@@ -723,8 +740,10 @@ public final class MeshEngine implements AutoCloseable {
           readiness = "running direct for " + (now - stats.readySinceNanos) / 1_000_000_000L + " s: " + readiness;
         }
       }
+      ShadowStats shadow = stats.shadowIfAny();
       list.add(new MigrationReport.Service(e.getKey(), mode, snap.direct(), snap.sidecar(), snap.fallbacks(),
-          ready, readiness, stats.transitions(), parity(e.getKey())));
+        ready, readiness, stats.transitions(), parity(e.getKey()),
+        shadow == null ? MigrationReport.Shadow.NONE : shadow.snapshot()));
     }
     SidecarConfig c = b.config();
     return new MigrationReport(c == null ? "" : c.address() + " " + c.style(), b.isReady(),
@@ -844,6 +863,10 @@ public final class MeshEngine implements AutoCloseable {
     synchronized (this) {
       pipelines.values().forEach(ServicePipeline::closeForGood);
       pipelines.clear();
+    }
+    ShadowTraffic shadow = shadowTraffic;
+    if (shadow != null) {
+      shadow.close();
     }
     control.close();
     directory.close();

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * call); a bucket's second never changes, so no count is lost or misfiled when buckets turn over.
  *
  * <p>Memory: ~125 KB per service, allocated only for services that were ever routed to the sidecar, plus the last
- * {@value RouteTransition#KEPT_PER_SERVICE} route transitions (a config-time record, never touched by calls).
+ * {@value RouteTransition#KEPT_PER_SERVICE} route transitions (a config-time record, never touched by calls), and,
+ * for a service ever set to {@code shadow:N}, its {@link ShadowStats} (another ~125 KB).
  */
 final class MigrationStats {
 
@@ -43,6 +44,7 @@ final class MigrationStats {
   long unloggedTransitions; // idem
   final java.util.concurrent.atomic.AtomicLong notReadyWarnings = new java.util.concurrent.atomic.AtomicLong();
   private final ArrayDeque<RouteTransition> transitions = new ArrayDeque<>(RouteTransition.KEPT_PER_SERVICE);
+  private volatile @org.jspecify.annotations.Nullable ShadowStats shadow; // once ever set to shadow:N
 
   MigrationStats(Ticker ticker) {
     this.ticker = ticker;
@@ -169,6 +171,21 @@ final class MigrationStats {
       }
     }
     return binHigh(hist.length - 1);
+  }
+
+  /** The service's shadow statistics and permits, created the first time it is set to {@code shadow:N}. */
+  synchronized ShadowStats shadow() {
+    ShadowStats s = shadow;
+    if (s == null) {
+      s = new ShadowStats(ticker);
+      shadow = s;
+    }
+    return s;
+  }
+
+  /** The service's shadow statistics, or {@code null} when it was never set to {@code shadow:N}. */
+  @org.jspecify.annotations.Nullable ShadowStats shadowIfAny() {
+    return shadow;
   }
 
   /** Keeps {@code t}, dropping the oldest beyond {@link RouteTransition#KEPT_PER_SERVICE}. */

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import javax.net.ssl.SSLSession;
 import okhttp3.HttpUrl;
 import okio.Buffer;
@@ -59,6 +60,15 @@ final class JdkHttpCall<T> implements TransportCall<HttpResponse<T>> {
   @Override
   public @Nullable String header(String name) {
     return request.headers().firstValue(name).orElse(null);
+  }
+
+  @Override
+  public void forEachHeader(BiConsumer<String, String> action) {
+    request.headers().map().forEach((name, values) -> {
+      for (String v : values) {
+        action.accept(name, v);
+      }
+    });
   }
 
   @Override

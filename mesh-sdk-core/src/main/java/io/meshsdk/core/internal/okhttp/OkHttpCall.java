@@ -5,6 +5,7 @@ import io.meshsdk.core.transport.BodyCompletion;
 import io.meshsdk.core.transport.TransportCall;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -39,6 +40,14 @@ final class OkHttpCall implements TransportCall<Response> {
   @Override
   public @Nullable String header(String name) {
     return request.header(name);
+  }
+
+  @Override
+  public void forEachHeader(BiConsumer<String, String> action) {
+    okhttp3.Headers headers = request.headers();
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      action.accept(headers.name(i), headers.value(i));
+    }
   }
 
   @Override
