@@ -2,6 +2,7 @@ package io.meshsdk.spring;
 
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.RouteTransition;
+import io.meshsdk.core.sidecar.parity.PolicyParity;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,44 @@ final class MigrationJson {
       transitions.add(tm);
     }
     m.put("transitions", transitions);
+    if (!s.shadow().isEmpty()) {
+      m.put("shadow", shadow(s.shadow()));
+    }
+    PolicyParity parity = s.parity();
+    if (parity != null) {
+      m.put("parity", parity(parity));
+    }
+    return m;
+  }
+
+  private static Map<String, Object> shadow(MigrationReport.Shadow sh) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sent", sh.sent());
+    m.put("pairs", sh.pairs());
+    m.put("droppedConcurrency", sh.droppedConcurrency());
+    m.put("droppedNotReady", sh.droppedNotReady());
+    m.put("statusMismatchRate", sh.statusMismatchRate());
+    m.put("statusClassMismatchRate", sh.statusClassMismatchRate());
+    m.put("direct", path(sh.direct()));
+    m.put("shadow", path(sh.shadow()));
+    m.put("inFlight", sh.inFlight());
+    m.put("maxConcurrency", sh.maxConcurrency());
+    return m;
+  }
+
+  private static Map<String, Object> parity(PolicyParity p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("summary", p.summary());
+    List<Object> rows = new ArrayList<>();
+    for (PolicyParity.Row r : p.rows()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("concern", r.concern().label());
+      row.put("direct", r.direct());
+      row.put("sidecar", r.sidecar());
+      row.put("verdict", r.verdict().name());
+      rows.add(row);
+    }
+    m.put("rows", rows);
     return m;
   }
 

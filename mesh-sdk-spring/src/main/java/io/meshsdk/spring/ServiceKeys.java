@@ -70,7 +70,9 @@ final class ServiceKeys {
       "route.mode",
       "route.key-header",
       "route.sidecar-health-path",
-      "route.sidecar-retries");
+      "route.sidecar-retries",
+      "route.shadow-max-concurrency",
+      "route.shadow-timeout");
 
   private ServiceKeys() {}
 }

@@ -54,7 +54,10 @@ class MeshActuatorTest {
           List<Map<String, Object>> services = (List<Map<String, Object>>) migration.get("services");
           assertThat(services).singleElement().satisfies(s -> {
             assertThat(s).containsEntry("service", "inventory").containsEntry("mode", "split:25")
-                .containsEntry("runningDirectAgainstConfig", true).containsKeys("direct", "viaSidecar", "readiness");
+                .containsEntry("runningDirectAgainstConfig", true)
+                .containsKeys("direct", "viaSidecar", "readiness", "parity");
+            assertThat((List<Map<String, Object>>) ((Map<String, Object>) s.get("parity")).get("rows"))
+                .anySatisfy(r -> assertThat(r).containsEntry("concern", "retries").containsKey("verdict"));
             assertThat((List<Map<String, Object>>) s.get("transitions")).last().satisfies(t -> assertThat(t)
                 .containsEntry("from", "split:10").containsEntry("to", "split:25").containsEntry("by", "api"));
           });
