@@ -13,11 +13,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Numbered sets of {@link AddressRange}s (set {@code i}: the {@code source} networks of rule {@code i}), compiled so
  * that the sets containing one address are found with one parse of the address and one binary search, whatever
- * the number of sets and ranges. Immutable and thread-safe; {@link #setsContaining(String)} allocates nothing.
+ * the number of sets and ranges. Immutable and thread-safe; {@link #lookup(String)} and {@link #setsWord(int, int)}
+ * allocate nothing.
  *
  * <p>The address space (IPv4 and IPv6 apart) is cut at every range's first address and at the address after its
  * last one; each piece between two cuts lies wholly inside or wholly outside each range, so each piece keeps the
- * bitset of the sets holding it. An address is matched as by {@link AddressRange#contains(String)}: an
+ * bitset of the sets holding it (stored from its first to its last non-zero word). An address is matched as by {@link AddressRange#contains(String)}: an
  * IPv4-mapped IPv6 address counts as its IPv4 address, text that is no address literal is in no set.
  */
 public final class AddressRangeIndex {
@@ -25,7 +26,6 @@ public final class AddressRangeIndex {
   private static final BigInteger V4_END = BigInteger.ONE.shiftLeft(32);
   private static final BigInteger V6_END = BigInteger.ONE.shiftLeft(128);
 
-  private final long[] none;
   /** First address of each IPv4 piece, ascending, the first one 0. */
   private final long[] v4Starts;
   private final long[][] v4Sets;
@@ -36,7 +36,6 @@ public final class AddressRangeIndex {
 
   private AddressRangeIndex(int sets, List<? extends List<AddressRange>> ranges) {
     int words = (sets + 63) >>> 6;
-    this.none = new long[words];
     // per family: at each cut, which sets enter (+1) and leave (-1) there; a sweep keeps each set's count of
     // ranges holding the current piece
     TreeMap<BigInteger, List<int[]>> v4 = new TreeMap<>();
@@ -72,7 +71,7 @@ public final class AddressRangeIndex {
     void at(int piece, BigInteger start);
   }
 
-  private static long[][] sweep(TreeMap<BigInteger, List<int[]>> cuts, int sets, int words, Start starts) {
+  private static long[][] sweep(Map<BigInteger, List<int[]>> cuts, int sets, int words, Start starts) {
     long[][] out = new long[cuts.size()][];
     int[] count = new int[sets];
     long[] bits = new long[words];
@@ -88,7 +87,8 @@ public final class AddressRangeIndex {
         }
       }
       // a piece holding the same sets as the one before shares its array
-      out[i] = i > 0 && Arrays.equals(out[i - 1], bits) ? out[i - 1] : bits.clone();
+      long[] compact = compact(bits);
+      out[i] = i > 0 && Arrays.equals(out[i - 1], compact) ? out[i - 1] : compact;
       starts.at(i++, cut.getKey());
     }
     return out;
@@ -109,26 +109,49 @@ public final class AddressRangeIndex {
   }
 
   /**
-   * The sets containing {@code address}: bit {@code i % 64} of word {@code i / 64} is set when set {@code i} has a
-   * range containing it. The array is shared by every caller and must not be modified.
-   *
-   * @param address a textual IP address as a server reports its peer, or null (then no set)
+   * The bitset {@code dense} (bit {@code i % 64} of word {@code i / 64}) as stored: the index of its first
+   * non-zero word, then the words from it to its last non-zero one. A set of a few neighbouring rules takes a word
+   * or two whatever the number of rules.
    */
-  public long[] setsContaining(@Nullable String address) {
+  static long[] compact(long[] dense) {
+    int first = 0;
+    while (first < dense.length && dense[first] == 0) {
+      first++;
+    }
+    if (first == dense.length) {
+      return new long[] {0};
+    }
+    int last = dense.length - 1;
+    while (dense[last] == 0) {
+      last--;
+    }
+    long[] out = new long[last - first + 2];
+    out[0] = first;
+    System.arraycopy(dense, first, out, 1, out.length - 1);
+    return out;
+  }
+
+  /**
+   * The piece of the address space holding {@code address}, for {@link #setsWord(int, int)}; -1 when it is null or
+   * no address literal.
+   *
+   * @param address a textual IP address as a server reports its peer ({@code getRemoteAddr()}), or null
+   */
+  public int lookup(@Nullable String address) {
     if (address == null) {
-      return none;
+      return -1;
     }
     long v4 = Ip.v4(address, 0, address.length(), false);
     if (v4 < 0) {
       if (Ip.v6(address, 0) == 0) {
-        return none;
+        return -1;
       }
       long hi = Ip.v6(address, 1);
       long lo = Ip.v6(address, 2);
       if (hi == 0 && (lo >>> 32) == 0xffffL) {
         v4 = lo & 0xffffffffL;
       } else {
-        return v6Sets[floor(hi, lo)];
+        return v4Starts.length + floor(hi, lo);
       }
     }
     long[] starts = v4Starts;
@@ -142,7 +165,23 @@ public final class AddressRangeIndex {
         high = mid - 1;
       }
     }
-    return v4Sets[low];
+    return low;
+  }
+
+  /**
+   * Word {@code word} of the bitset of the sets containing the addresses of {@code piece}: bit {@code b} is set
+   * when set {@code 64 * word + b} has a range holding them. 0 for piece -1 (no address).
+   *
+   * @param piece what {@link #lookup(String)} returned
+   */
+  public long setsWord(int piece, int word) {
+    if (piece < 0) {
+      return 0;
+    }
+    int v4Pieces = v4Starts.length;
+    long[] sets = piece < v4Pieces ? v4Sets[piece] : v6Sets[piece - v4Pieces];
+    int i = word - (int) sets[0] + 1;
+    return i > 0 && i < sets.length ? sets[i] : 0;
   }
 
   private int floor(long hi, long lo) {

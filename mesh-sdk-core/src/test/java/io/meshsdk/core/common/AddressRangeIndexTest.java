@@ -37,32 +37,49 @@ class AddressRangeIndexTest {
       }
       AddressRangeIndex index = AddressRangeIndex.of(ranges);
       for (String address : probes) {
-        long[] got = index.setsContaining(address);
+        int piece = index.lookup(address);
         for (int s = 0; s < sets; s++) {
           boolean want = false;
           for (AddressRange r : ranges.get(s)) {
             want |= r.contains(address);
           }
-          assertThat((got[s >>> 6] >>> s & 1) != 0)
+          assertThat((index.setsWord(piece, s >>> 6) >>> s & 1) != 0)
               .as("seed %d: set %d %s contains %s", seed, s, ranges.get(s), address).isEqualTo(want);
         }
       }
-      assertThat(index.setsContaining(null)).containsOnly(0L);
+      assertThat(index.lookup(null)).isEqualTo(-1);
+      assertThat(index.setsWord(-1, 0)).isZero();
+      assertThat(index.setsWord(index.lookup("::1"), 3)).isZero(); // past the last word
     }
   }
 
   @Test
   void noRangesContainNothing() {
     AddressRangeIndex index = AddressRangeIndex.of(List.of(List.of(), List.of()));
-    assertThat(index.setsContaining("10.0.0.1")).containsExactly(0L);
-    assertThat(index.setsContaining("::1")).containsExactly(0L);
+    assertThat(index.setsWord(index.lookup("10.0.0.1"), 0)).isZero();
+    assertThat(index.setsWord(index.lookup("::1"), 0)).isZero();
     AddressRangeIndex all = AddressRangeIndex.of(List.of(List.of(AddressRange.parse("0.0.0.0/0")),
         List.of(AddressRange.parse("::/0"))));
-    assertThat(all.setsContaining("1.2.3.4")).containsExactly(1L);
-    assertThat(all.setsContaining("::ffff:1.2.3.4")).containsExactly(1L); // IPv4-mapped: the IPv4 address
-    assertThat(all.setsContaining("2001:db8::1")).containsExactly(2L);
-    assertThat(all.setsContaining("[::1]")).containsExactly(2L);
-    assertThat(all.setsContaining("localhost")).containsExactly(0L);
+    assertThat(all.setsWord(all.lookup("1.2.3.4"), 0)).isEqualTo(1L);
+    assertThat(all.setsWord(all.lookup("::ffff:1.2.3.4"), 0)).isEqualTo(1L); // IPv4-mapped: the IPv4 address
+    assertThat(all.setsWord(all.lookup("2001:db8::1"), 0)).isEqualTo(2L);
+    assertThat(all.setsWord(all.lookup("[::1]"), 0)).isEqualTo(2L);
+    assertThat(all.lookup("localhost")).isEqualTo(-1);
+  }
+
+  @Test
+  void aSetOfNeighbouringRulesIsStoredInTheWordsItUses() {
+    List<List<AddressRange>> ranges = new ArrayList<>();
+    for (int s = 0; s < 1000; s++) {
+      ranges.add(s == 700 || s == 701 ? List.of(AddressRange.parse("10.0.0.0/8")) : List.of());
+    }
+    AddressRangeIndex index = AddressRangeIndex.of(ranges);
+    int piece = index.lookup("10.1.2.3");
+    for (int w = 0; w < 16; w++) {
+      assertThat(index.setsWord(piece, w)).as("word %d", w).isEqualTo(w == 10 ? 3L << 60 : 0);
+    }
+    assertThat(AddressRangeIndex.compact(new long[] {0, 0, 5, 0, 7, 0})).containsExactly(2, 5, 0, 7);
+    assertThat(AddressRangeIndex.compact(new long[] {0, 0})).containsExactly(0);
   }
 
   private static AddressRange v4Block(Random rnd, List<String> probes) {

@@ -6,8 +6,6 @@ import java.util.Arrays;
 /** One compiled rule: its file-order index, its preallocated decision and its matchers. */
 final class Rule {
 
-  static final Rule[] NONE = new Rule[0];
-
   final int index;
   final RuleSpec spec;
   final Decision decision;
@@ -89,15 +87,10 @@ final class Rule {
 
   /** Every key but {@code source}: {@code who} is the normalised caller (inbound) or the target service. */
   boolean matches(String who, long methodBit, String path) {
-    return matches(who, methodBit, path, false);
-  }
-
-  /** As {@link #matches(String, long, String)}; {@code nameKnown}: the rule was found by {@code who}'s name. */
-  boolean matches(String who, long methodBit, String path, boolean nameKnown) {
     if (methodMask != 0 && (methodMask & methodBit) == 0) {
       return false;
     }
-    if (!nameKnown && exact.length > 0 && !contains(exact, who)) {
+    if (exact.length > 0 && !contains(exact, who)) {
       return false;
     }
     if (prefixes.length > 0 && !startsWithAny(who, prefixes)) {

@@ -36,6 +36,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class Section {
 
+  /** The peer address not looked up yet ({@link AddressRangeIndex#lookup} returns -1 or more). */
+  private static final int NO_LOOKUP = -2;
+  /** No rule, stored compact. */
+  private static final long[] NONE = {0};
+
   /** The characters of a normal caller name ({@code a-z 0-9 - _ . : /}), bit c of a mask of 64 for c < 128. */
   private static final long NORMAL_LOW;
   private static final long NORMAL_HIGH;
@@ -59,20 +64,21 @@ final class Section {
 
   final SectionSpec spec;
   private final String[] methodNames;
-  /** Words per bitset: (rules + 63) / 64. */
-  private final int words;
-  private final long[] none;
   /** [slot] -> the rules the method of that slot does not rule out; the last slot: a method no rule names. */
   private final long[][] byMethod;
   private final RegionTable byName;
   private final @Nullable RegionTable byPrefix;
   /** The distinct lengths of the indexed prefixes, ascending. */
   private final int[] prefixLengths;
-  /** Rules without an indexed caller (or service) key. */
+  /** Rules without an indexed caller (or service) key, and the span [from, to) of its non-zero words. */
   private final long[] anyCaller;
+  private final int anyCallerFrom;
+  private final int anyCallerTo;
   private final @Nullable RegionTable byPathHead;
   /** Rules without a path key, or with a pattern not starting with a literal segment. */
   private final long[] anyPath;
+  private final int anyPathFrom;
+  private final int anyPathTo;
   private final long[] deny;
   private final long[] withSource;
   private final AddressRangeIndex sources;
@@ -106,8 +112,6 @@ final class Section {
         egress, stats.of(egress, spec.name(), Decision.DEFAULT_RULE, spec.defaultVerdict(), spec.dryRun()));
 
     int w = (rules.length + 63) >>> 6;
-    this.words = w;
-    this.none = new long[w];
     this.anyCaller = new long[w];
     this.anyPath = new long[w];
     this.deny = new long[w];
@@ -137,6 +141,10 @@ final class Section {
       networks.add(Arrays.asList(r.sources));
     }
     this.sources = AddressRangeIndex.of(networks);
+    this.anyCallerFrom = from(compact(anyCaller));
+    this.anyCallerTo = to(compact(anyCaller));
+    this.anyPathFrom = from(compact(anyPath));
+    this.anyPathTo = to(compact(anyPath));
     // a prefix's entry holds the rules of every indexed prefix of it: the deepest one found is enough
     Map<String, long[]> cumulative = new LinkedHashMap<>();
     java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>();
@@ -156,9 +164,9 @@ final class Section {
       lengths.add(key.length());
     }
     this.prefixLengths = lengths.stream().mapToInt(Integer::intValue).toArray();
-    this.byName = new RegionTable(named);
-    this.byPrefix = prefixed.isEmpty() ? null : new RegionTable(cumulative);
-    this.byPathHead = headed.isEmpty() ? null : new RegionTable(headed);
+    this.byName = table(named);
+    this.byPrefix = prefixed.isEmpty() ? null : table(cumulative);
+    this.byPathHead = headed.isEmpty() ? null : table(headed);
     int slots = methodNames.length + 1;
     this.byMethod = new long[slots][w];
     for (int s = 0; s < slots; s++) {
@@ -169,6 +177,51 @@ final class Section {
         }
       }
     }
+  }
+
+  /** A table of the bitsets stored compact: a name's rules take a word or two whatever the section's size. */
+  private static RegionTable table(Map<String, long[]> dense) {
+    Map<String, long[]> compact = new LinkedHashMap<>();
+    dense.forEach((k, bits) -> compact.put(k, compact(bits)));
+    return new RegionTable(compact);
+  }
+
+  /**
+   * {@code dense} as stored in the tables: the index of its first non-zero word, then the words from it to its
+   * last non-zero one (read with {@link #word}).
+   */
+  static long[] compact(long[] dense) {
+    int first = 0;
+    while (first < dense.length && dense[first] == 0) {
+      first++;
+    }
+    if (first == dense.length) {
+      return new long[] {0};
+    }
+    int last = dense.length - 1;
+    while (dense[last] == 0) {
+      last--;
+    }
+    long[] out = new long[last - first + 2];
+    out[0] = first;
+    System.arraycopy(dense, first, out, 1, out.length - 1);
+    return out;
+  }
+
+  /** The first word of a bitset stored by {@link #compact} that may be non-zero; MAX_VALUE when empty. */
+  private static int from(long[] compact) {
+    return compact.length > 1 ? (int) compact[0] : Integer.MAX_VALUE;
+  }
+
+  /** The word after the last non-zero one of a bitset stored by {@link #compact}; 0 when empty. */
+  private static int to(long[] compact) {
+    return compact.length > 1 ? (int) compact[0] + compact.length - 1 : 0;
+  }
+
+  /** Word {@code w} of a bitset stored by {@link #compact}. */
+  private static long word(long[] compact, int w) {
+    int i = w - (int) compact[0] + 1;
+    return i > 0 && i < compact.length ? compact[i] : 0;
   }
 
   private static void set(long[] bits, int k) {
@@ -222,7 +275,7 @@ final class Section {
     String who = caller;
     long[] named = byName.get(who, who.hashCode());
     if (named == null) {
-      named = none;
+      named = NONE;
       if (!isNormal(who)) { // not already normal (rare): normalise (allocates)
         who = spec.egress() ? who.toLowerCase(java.util.Locale.ROOT) : CallerNames.normalise(who);
         long[] found = byName.get(who, who.hashCode());
@@ -233,7 +286,7 @@ final class Section {
     }
     int n = who.length();
     // the deepest indexed prefix: probed only where the caller has a '/' at an indexed prefix length
-    long[] prefixed = none;
+    long[] prefixed = NONE;
     RegionTable pt = byPrefix;
     if (pt != null) {
       int[] lengths = prefixLengths;
@@ -254,7 +307,7 @@ final class Section {
         }
       }
     }
-    long[] headed = none;
+    long[] headed = NONE;
     RegionTable ht = byPathHead;
     int pn = path.length();
     if (ht != null && pn > 1 && path.charAt(0) == '/') {
@@ -267,17 +320,21 @@ final class Section {
         headed = found;
       }
     }
+    // only the words where both the caller's and the path's candidates can have a bit
+    int from = Math.max(Math.min(anyCallerFrom, Math.min(from(named), from(prefixed))),
+        Math.min(anyPathFrom, from(headed)));
+    int to = Math.min(Math.max(anyCallerTo, Math.max(to(named), to(prefixed))), Math.max(anyPathTo, to(headed)));
     long[] methods = byMethod[slot];
-    long[] networks = null;
+    int network = NO_LOOKUP;
     for (long verdict = -1L; ; verdict = 0) { // deny rules (verdict bits all set), then allow rules
-      for (int w = 0; w < words; w++) {
-        long c = methods[w] & (anyCaller[w] | named[w] | prefixed[w]) & (anyPath[w] | headed[w])
-            & ~(deny[w] ^ verdict);
+      for (int w = from; w < to; w++) {
+        long c = methods[w] & (anyCaller[w] | word(named, w) | word(prefixed, w))
+            & (anyPath[w] | word(headed, w)) & ~(deny[w] ^ verdict);
         if ((c & withSource[w]) != 0) {
-          if (networks == null) {
-            networks = sources.setsContaining(remote);
+          if (network == NO_LOOKUP) {
+            network = sources.lookup(remote);
           }
-          c &= ~withSource[w] | networks[w];
+          c &= ~withSource[w] | sources.setsWord(network, w);
         }
         while (c != 0) {
           Rule r = rules[(w << 6) + Long.numberOfTrailingZeros(c)];
