@@ -29,10 +29,11 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  *
  * <p>The candidates are the intersection, deny rules first, then allow rules, each in file order (ascending bit);
- * every candidate's keys are then checked in full (path patterns, prefixes not indexed), but the address is never
- * parsed again. A decision makes one pass over the caller's characters (its String hash, with the prefix probes),
- * looks up the name and the path's first segment, and combines a few words per key: no allocation, no lock, no
- * regular expression.
+ * of each candidate only what no index decided is then checked ({@link Rule#matchesRest}: a path pattern beyond
+ * its first segment, a caller prefix not ending in {@code /} or next to another caller key). The caller is looked up
+ * by its (cached) String hash and scanned only when it is no indexed name (to normalise it); the address is parsed
+ * at most once. Bitsets are stored from their first to their last non-zero word, and only the words where the
+ * caller's and the path's candidates overlap are walked. No allocation, no lock, no regular expression.
  */
 final class Section {
 
