@@ -117,19 +117,20 @@ final class Section {
     this.anyPath = new long[w];
     this.deny = new long[w];
     this.withSource = new long[w];
-    Map<String, long[]> named = new LinkedHashMap<>();
-    Map<String, long[]> prefixed = new LinkedHashMap<>();
-    Map<String, long[]> headed = new LinkedHashMap<>();
+    // per key, its rules' indexes (ascending): a section of 10,000 named rules builds no 10,000 full-width bitsets
+    Map<String, List<Integer>> named = new LinkedHashMap<>();
+    Map<String, List<Integer>> prefixed = new LinkedHashMap<>();
+    Map<String, List<Integer>> headed = new LinkedHashMap<>();
     List<List<AddressRange>> networks = new ArrayList<>();
     for (Rule r : rules) {
       if (r.callerKeys.length == 0) {
         set(anyCaller, r.index);
       } else {
-        set(r.callerKeysExact ? named : prefixed, Arrays.asList(r.callerKeys), r.index, w);
+        add(r.callerKeysExact ? named : prefixed, r.callerKeys, r.index);
       }
       String[] heads = r.pathHeads();
       if (heads.length > 0) {
-        set(headed, Arrays.asList(heads), r.index, w);
+        add(headed, heads, r.index);
       } else {
         set(anyPath, r.index);
       }
@@ -147,17 +148,15 @@ final class Section {
     this.anyPathFrom = from(compact(anyPath));
     this.anyPathTo = to(compact(anyPath));
     // a prefix's entry holds the rules of every indexed prefix of it: the deepest one found is enough
-    Map<String, long[]> cumulative = new LinkedHashMap<>();
+    Map<String, List<Integer>> cumulative = new LinkedHashMap<>();
     java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>();
     for (String key : prefixed.keySet()) {
-      long[] all = new long[w];
+      List<Integer> all = new ArrayList<>();
       for (int i = 0; i < key.length(); i++) {
         if (key.charAt(i) == '/') {
-          long[] shorter = prefixed.get(key.substring(0, i + 1));
+          List<Integer> shorter = prefixed.get(key.substring(0, i + 1));
           if (shorter != null) {
-            for (int k = 0; k < w; k++) {
-              all[k] |= shorter[k];
-            }
+            all.addAll(shorter);
           }
         }
       }
@@ -181,10 +180,29 @@ final class Section {
   }
 
   /** A table of the bitsets stored compact: a name's rules take a word or two whatever the section's size. */
-  private static RegionTable table(Map<String, long[]> dense) {
+  private static RegionTable table(Map<String, List<Integer>> index) {
     Map<String, long[]> compact = new LinkedHashMap<>();
-    dense.forEach((k, bits) -> compact.put(k, compact(bits)));
+    index.forEach((k, rules) -> compact.put(k, compact(rules)));
     return new RegionTable(compact);
+  }
+
+  /** The rules {@code indexes} as a bitset stored compact (see {@link #compact(long[])}). */
+  static long[] compact(List<Integer> indexes) {
+    int first = Integer.MAX_VALUE;
+    int last = -1;
+    for (int k : indexes) {
+      first = Math.min(first, k >>> 6);
+      last = Math.max(last, k >>> 6);
+    }
+    if (last < 0) {
+      return new long[] {0};
+    }
+    long[] out = new long[last - first + 2];
+    out[0] = first;
+    for (int k : indexes) {
+      out[(k >>> 6) - first + 1] |= 1L << k;
+    }
+    return out;
   }
 
   /**
@@ -229,9 +247,9 @@ final class Section {
     bits[k >>> 6] |= 1L << k;
   }
 
-  private static void set(Map<String, long[]> index, List<String> keys, int k, int words) {
+  private static void add(Map<String, List<Integer>> index, String[] keys, int k) {
     for (String key : keys) {
-      set(index.computeIfAbsent(key, x -> new long[words]), k);
+      index.computeIfAbsent(key, x -> new ArrayList<>()).add(k);
     }
   }
 
