@@ -151,6 +151,32 @@ public final class AddressRange {
     return false;
   }
 
+  boolean v6() {
+    return v6;
+  }
+
+  /** The first address of an IPv4 block, 0..2^32-1. */
+  long v4First() {
+    return v4Net;
+  }
+
+  /** The number of addresses of an IPv4 block, 1..2^32. */
+  long v4Size() {
+    return (~v4Mask & 0xffffffffL) + 1;
+  }
+
+  long v6HighNet() {
+    return hiNet;
+  }
+
+  long v6LowNet() {
+    return loNet;
+  }
+
+  int prefixLength() {
+    return v6 ? Long.bitCount(hiMask) + Long.bitCount(loMask) : Long.bitCount(v4Mask);
+  }
+
   private static String v4Text(long a) {
     return (a >>> 24) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255);
   }

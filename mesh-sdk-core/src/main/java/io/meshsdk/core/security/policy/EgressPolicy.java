@@ -18,6 +18,10 @@ public final class EgressPolicy {
     this.section = section;
   }
 
+  Section section() {
+    return section;
+  }
+
   /** The section's default verdict (when no rule matches). */
   public Verdict defaultVerdict() {
     return section.spec.defaultVerdict();

@@ -81,6 +81,14 @@ final class PathPattern {
     return root || segments.length == 0 ? null : segments[0];
   }
 
+  /**
+   * Whether this is {@code /<literal>/**}: then it matches exactly the paths whose first segment is
+   * {@link #head()} (the path {@code /<literal>} itself included).
+   */
+  boolean isHeadSubtree() {
+    return !root && subtree && segments.length == 1 && segments[0] != null;
+  }
+
   boolean matches(String path) {
     int n = path.length();
     if (n == 0 || path.charAt(0) != '/') {

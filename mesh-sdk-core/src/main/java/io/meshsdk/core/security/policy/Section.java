@@ -2,44 +2,87 @@ package io.meshsdk.core.security.policy;
 
 import io.meshsdk.core.common.CallerNames;
 import io.meshsdk.core.common.AddressRange;
+import io.meshsdk.core.common.AddressRangeIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compiled section, indexed for the hot path. Each rule sits in exactly one index, by its most selective key:
+ * A compiled section, indexed for the hot path. Rule {@code k} is bit {@code k} of bitsets of {@code long}s, and
+ * each key of a request selects the bitset of the rules that key does not rule out:
  *
  * <ol>
- *   <li>exact callers (inbound) or target services (egress): a table by name;
- *   <li>else caller prefixes ending in {@code /} and trust domains ({@code spiffe://<td>/}): a table by prefix,
- *       each entry holding the rules of every indexed prefix of it, so the deepest prefix of the caller found
- *       gives all of them;
- *   <li>else paths whose patterns all start with a literal segment: a table by that segment;
- *   <li>else the general list, one per method (a method no rule names shares the last one).
+ *   <li>the method: per method named in the section, the rules naming it or no method;
+ *   <li>the caller (inbound) or target service (egress): the rules without an indexed caller key, or the rules of
+ *       the exact name (a table by name), or of caller prefixes ending in {@code /} and trust domains ({@code
+ *       spiffe://<td>/}; a table by prefix, each entry holding the rules of every indexed prefix of it, so that
+ *       the deepest prefix of the caller found gives all of them; probed only at a {@code /} whose position is
+ *       the length of some indexed prefix);
+ *   <li>the path: the rules whose patterns do not all start with a literal segment, or the rules of the path's
+ *       first segment (a table by segment);
+ *   <li>the peer address, only when a candidate has {@code source}: the rules without one, or those with a
+ *       network holding the address ({@link AddressRangeIndex}: one parse, one binary search).
  * </ol>
  *
- * <p>A decision makes one pass over the caller's characters (its String hash, with a probe of the prefix table
- * at each {@code /}), looks up the name and the path's first segment, then walks the four candidate lists merged
- * in file order, deny rules first. No allocation, no lock, no regular expression.
+ * <p>The candidates are the intersection, deny rules first, then allow rules, each in file order (ascending bit);
+ * of each candidate only what no index decided is then checked ({@link Rule#matchesRest}: a path pattern beyond
+ * its first segment, a caller prefix not ending in {@code /} or next to another caller key). The caller is looked up
+ * by its (cached) String hash and scanned only when it is no indexed name (to normalise it); the address is parsed
+ * at most once. Bitsets are stored from their first to their last non-zero word, and only the words where the
+ * caller's and the path's candidates overlap are walked. No allocation, no lock, no regular expression.
  */
 final class Section {
 
-  private static final long UNPARSED = Long.MIN_VALUE;
-  private static final Rule[][] NO_RULES = {Rule.NONE, Rule.NONE};
+  /** The peer address not looked up yet ({@link AddressRangeIndex#lookup} returns -1 or more). */
+  private static final int NO_LOOKUP = -2;
+  /** No rule, stored compact. */
+  private static final long[] NONE = {0};
+
+  /** The characters of a normal caller name ({@code a-z 0-9 - _ . : /}), bit c of a mask of 64 for c < 128. */
+  private static final long NORMAL_LOW;
+  private static final long NORMAL_HIGH;
+
+  static {
+    long low = 0;
+    long high = 0;
+    for (char c = 0; c < 128; c++) {
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == ':'
+          || c == '/') {
+        if (c < 64) {
+          low |= 1L << c;
+        } else {
+          high |= 1L << c;
+        }
+      }
+    }
+    NORMAL_LOW = low;
+    NORMAL_HIGH = high;
+  }
 
   final SectionSpec spec;
   private final String[] methodNames;
+  /** [slot] -> the rules the method of that slot does not rule out; the last slot: a method no rule names. */
+  private final long[][] byMethod;
   private final RegionTable byName;
   private final @Nullable RegionTable byPrefix;
+  /** The distinct lengths of the indexed prefixes, ascending. */
+  private final int[] prefixLengths;
+  /** Rules without an indexed caller (or service) key, and the span [from, to) of its non-zero words. */
+  private final long[] anyCaller;
+  private final int anyCallerFrom;
+  private final int anyCallerTo;
   private final @Nullable RegionTable byPathHead;
-  /** [slot] -> deny rules, allow rules of the general list, in file order. */
-  private final Rule[][] denyGeneral;
-  private final Rule[][] allowGeneral;
+  /** Rules without a path key, or with a pattern not starting with a literal segment. */
+  private final long[] anyPath;
+  private final int anyPathFrom;
+  private final int anyPathTo;
+  private final long[] deny;
+  private final long[] withSource;
+  private final AddressRangeIndex sources;
   final Rule[] rules;
   final Decision defaultDecision;
 
@@ -69,101 +112,145 @@ final class Section {
     this.defaultDecision = new Decision(spec.defaultVerdict(), spec.dryRun(), Decision.DEFAULT_RULE, spec.name(),
         egress, stats.of(egress, spec.name(), Decision.DEFAULT_RULE, spec.defaultVerdict(), spec.dryRun()));
 
-    Map<String, List<Rule>> named = new LinkedHashMap<>();
-    Map<String, List<Rule>> prefixed = new LinkedHashMap<>();
-    Map<String, List<Rule>> headed = new LinkedHashMap<>();
-    List<Rule> general = new ArrayList<>();
+    int w = (rules.length + 63) >>> 6;
+    this.anyCaller = new long[w];
+    this.anyPath = new long[w];
+    this.deny = new long[w];
+    this.withSource = new long[w];
+    // per key, its rules' indexes (ascending): a section of 10,000 named rules builds no 10,000 full-width bitsets
+    Map<String, List<Integer>> named = new LinkedHashMap<>();
+    Map<String, List<Integer>> prefixed = new LinkedHashMap<>();
+    Map<String, List<Integer>> headed = new LinkedHashMap<>();
+    List<List<AddressRange>> networks = new ArrayList<>();
     for (Rule r : rules) {
-      List<String> keys;
-      if (r.exact.length > 0) {
-        add(named, Arrays.asList(r.exact), r);
-      } else if (!(keys = boundaryPrefixes(r.spec)).isEmpty()) {
-        add(prefixed, keys, r);
-      } else if (!(keys = pathHeads(r.spec)).isEmpty()) {
-        add(headed, keys, r);
+      if (r.callerKeys.length == 0) {
+        set(anyCaller, r.index);
       } else {
-        general.add(r);
+        add(r.callerKeysExact ? named : prefixed, r.callerKeys, r.index);
       }
+      String[] heads = r.pathHeads();
+      if (heads.length > 0) {
+        add(headed, heads, r.index);
+      } else {
+        set(anyPath, r.index);
+      }
+      if (r.decision.verdict() == Verdict.DENY) {
+        set(deny, r.index);
+      }
+      if (r.sources.length > 0) {
+        set(withSource, r.index);
+      }
+      networks.add(Arrays.asList(r.sources));
     }
+    this.sources = AddressRangeIndex.of(networks);
+    this.anyCallerFrom = from(compact(anyCaller));
+    this.anyCallerTo = to(compact(anyCaller));
+    this.anyPathFrom = from(compact(anyPath));
+    this.anyPathTo = to(compact(anyPath));
     // a prefix's entry holds the rules of every indexed prefix of it: the deepest one found is enough
-    Map<String, List<Rule>> cumulative = new LinkedHashMap<>();
+    Map<String, List<Integer>> cumulative = new LinkedHashMap<>();
+    java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>();
     for (String key : prefixed.keySet()) {
-      List<Rule> all = new ArrayList<>();
+      List<Integer> all = new ArrayList<>();
       for (int i = 0; i < key.length(); i++) {
         if (key.charAt(i) == '/') {
-          List<Rule> shorter = prefixed.get(key.substring(0, i + 1));
+          List<Integer> shorter = prefixed.get(key.substring(0, i + 1));
           if (shorter != null) {
-            for (Rule r : shorter) {
-              if (!all.contains(r)) {
-                all.add(r);
-              }
-            }
+            all.addAll(shorter);
           }
         }
       }
       cumulative.put(key, all);
+      lengths.add(key.length());
     }
+    this.prefixLengths = lengths.stream().mapToInt(Integer::intValue).toArray();
     this.byName = table(named);
     this.byPrefix = prefixed.isEmpty() ? null : table(cumulative);
     this.byPathHead = headed.isEmpty() ? null : table(headed);
     int slots = methodNames.length + 1;
-    this.denyGeneral = new Rule[slots][];
-    this.allowGeneral = new Rule[slots][];
+    this.byMethod = new long[slots][w];
     for (int s = 0; s < slots; s++) {
       long bit = s < methodNames.length ? 1L << s : 0;
-      List<Rule> dg = new ArrayList<>();
-      List<Rule> ag = new ArrayList<>();
-      for (Rule r : general) {
+      for (Rule r : rules) {
         if (r.methodMask == 0 || (r.methodMask & bit) != 0) {
-          (r.decision.verdict() == Verdict.DENY ? dg : ag).add(r);
+          set(byMethod[s], r.index);
         }
       }
-      denyGeneral[s] = dg.toArray(Rule.NONE);
-      allowGeneral[s] = ag.toArray(Rule.NONE);
     }
   }
 
-  private static void add(Map<String, List<Rule>> index, List<String> keys, Rule r) {
-    for (String k : keys) {
-      List<Rule> list = index.computeIfAbsent(k, x -> new ArrayList<>());
-      if (!list.contains(r)) {
-        list.add(r);
-      }
-    }
+  /** A table of the bitsets stored compact: a name's rules take a word or two whatever the section's size. */
+  private static RegionTable table(Map<String, List<Integer>> index) {
+    Map<String, long[]> compact = new LinkedHashMap<>();
+    index.forEach((k, rules) -> compact.put(k, compact(rules)));
+    return new RegionTable(compact);
   }
 
-  /** The rule's caller prefixes when they all end in '/', else its trust domains; empty when neither applies. */
-  private static List<String> boundaryPrefixes(RuleSpec r) {
-    String[] prefixes = r.callerPrefixes();
-    if (prefixes.length > 0 && Arrays.stream(prefixes).allMatch(p -> p.endsWith("/"))) {
-      return Arrays.asList(prefixes);
+  /** The rules {@code indexes} as a bitset stored compact (see {@link #compact(long[])}). */
+  static long[] compact(List<Integer> indexes) {
+    int first = Integer.MAX_VALUE;
+    int last = -1;
+    for (int k : indexes) {
+      first = Math.min(first, k >>> 6);
+      last = Math.max(last, k >>> 6);
     }
-    return Arrays.asList(r.trustDomainPrefixes());
+    if (last < 0) {
+      return new long[] {0};
+    }
+    long[] out = new long[last - first + 2];
+    out[0] = first;
+    for (int k : indexes) {
+      out[(k >>> 6) - first + 1] |= 1L << k;
+    }
+    return out;
   }
 
-  /** The first literal segments of the rule's paths, when every path has one; else empty. */
-  private static List<String> pathHeads(RuleSpec r) {
-    List<String> heads = new ArrayList<>();
-    for (PathPattern p : r.paths()) {
-      String head = p.head();
-      if (head == null) {
-        return List.of();
-      }
-      heads.add(head);
+  /**
+   * {@code dense} as stored in the tables: the index of its first non-zero word, then the words from it to its
+   * last non-zero one (read with {@link #word}).
+   */
+  static long[] compact(long[] dense) {
+    int first = 0;
+    while (first < dense.length && dense[first] == 0) {
+      first++;
     }
-    return heads;
+    if (first == dense.length) {
+      return new long[] {0};
+    }
+    int last = dense.length - 1;
+    while (dense[last] == 0) {
+      last--;
+    }
+    long[] out = new long[last - first + 2];
+    out[0] = first;
+    System.arraycopy(dense, first, out, 1, out.length - 1);
+    return out;
   }
 
-  private static RegionTable table(Map<String, List<Rule>> index) {
-    Map<String, Rule[][]> entries = new LinkedHashMap<>();
-    index.forEach((k, list) -> {
-      List<Rule> sorted = new ArrayList<>(list);
-      sorted.sort(Comparator.comparingInt(r -> r.index));
-      entries.put(k, new Rule[][] {
-          sorted.stream().filter(r -> r.decision.verdict() == Verdict.DENY).toArray(Rule[]::new),
-          sorted.stream().filter(r -> r.decision.verdict() == Verdict.ALLOW).toArray(Rule[]::new)});
-    });
-    return new RegionTable(entries);
+  /** The first word of a bitset stored by {@link #compact} that may be non-zero; MAX_VALUE when empty. */
+  private static int from(long[] compact) {
+    return compact.length > 1 ? (int) compact[0] : Integer.MAX_VALUE;
+  }
+
+  /** The word after the last non-zero one of a bitset stored by {@link #compact}; 0 when empty. */
+  private static int to(long[] compact) {
+    return compact.length > 1 ? (int) compact[0] + compact.length - 1 : 0;
+  }
+
+  /** Word {@code w} of a bitset stored by {@link #compact}. */
+  private static long word(long[] compact, int w) {
+    int i = w - (int) compact[0] + 1;
+    return i > 0 && i < compact.length ? compact[i] : 0;
+  }
+
+  private static void set(long[] bits, int k) {
+    bits[k >>> 6] |= 1L << k;
+  }
+
+  private static void add(Map<String, List<Integer>> index, String[] keys, int k) {
+    for (String key : keys) {
+      index.computeIfAbsent(key, x -> new ArrayList<>()).add(k);
+    }
   }
 
   private int slot(String method) {
@@ -181,54 +268,65 @@ final class Section {
     return names.length;
   }
 
+  /** Whether {@code name} is already as {@link CallerNames#normalise} would make it. */
+  private static boolean isNormal(String name) {
+    int n = name.length();
+    if (n == 0 || n > CallerNames.MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if (c >= 128 || ((c < 64 ? NORMAL_LOW : NORMAL_HIGH) & (1L << c)) == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * The deciding rule's decision (or the default's), counted and, if a denial, logged (throttled).
    *
-   * @param caller the caller (normalised here, see {@link Callers}) or the target service (egress, canonical)
+   * @param caller the caller (normalised here, see {@link CallerNames}) or the target service (egress, canonical)
    */
   Decision decide(String caller, String method, String path, @Nullable String remote) {
     int slot = slot(method);
-    long bit = slot < methodNames.length ? 1L << slot : 0;
-    // one pass over the caller: is it already normal, its hash, and the deepest indexed prefix
+    // a caller equal to a name of the table is normal (the table's names are); else normalise if need be
     String who = caller;
-    int n = who.length();
-    Rule[][] prefixed = NO_RULES;
-    int h = 0;
-    RegionTable pt = byPrefix;
-    boolean normal = n > 0 && n <= CallerNames.MAX_LENGTH;
-    for (int i = 0; i < n && normal; i++) {
-      char c = who.charAt(i);
-      normal = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == ':'
-          || c == '/';
-      h = 31 * h + c;
-      if (c == '/' && pt != null) {
-        Rule[][] found = pt.get(who, 0, i + 1, h);
+    long[] named = byName.get(who, who.hashCode());
+    if (named == null) {
+      named = NONE;
+      if (!isNormal(who)) { // not already normal (rare): normalise (allocates)
+        who = spec.egress() ? who.toLowerCase(java.util.Locale.ROOT) : CallerNames.normalise(who);
+        long[] found = byName.get(who, who.hashCode());
         if (found != null) {
-          prefixed = found;
+          named = found;
         }
       }
     }
-    if (!normal) { // not already normal (rare): normalise, then the same pass again
-      who = spec.egress() ? who.toLowerCase(java.util.Locale.ROOT) : CallerNames.normalise(who);
-      n = who.length();
-      h = 0;
-      prefixed = NO_RULES;
-      for (int i = 0; i < n; i++) {
-        char c = who.charAt(i);
-        h = 31 * h + c;
-        if (c == '/' && pt != null) {
-          Rule[][] found = pt.get(who, 0, i + 1, h);
+    int n = who.length();
+    // the deepest indexed prefix: probed only where the caller has a '/' at an indexed prefix length
+    long[] prefixed = NONE;
+    RegionTable pt = byPrefix;
+    if (pt != null) {
+      int[] lengths = prefixLengths;
+      int h = 0;
+      int hashed = 0;
+      for (int k = 0; k < lengths.length; k++) {
+        int len = lengths[k];
+        if (len > n) {
+          break;
+        }
+        if (who.charAt(len - 1) == '/') {
+          h = RegionTable.hash(h, who, hashed, len);
+          hashed = len;
+          long[] found = pt.get(who, 0, len, h);
           if (found != null) {
             prefixed = found;
           }
         }
       }
     }
-    Rule[][] named = byName.get(who, 0, n, h);
-    if (named == null) {
-      named = NO_RULES;
-    }
-    Rule[][] headed = NO_RULES;
+    long[] headed = NONE;
     RegionTable ht = byPathHead;
     int pn = path.length();
     if (ht != null && pn > 1 && path.charAt(0) == '/') {
@@ -236,69 +334,38 @@ final class Section {
       if (end < 0) {
         end = pn;
       }
-      Rule[][] found = ht.get(path, 1, end, RegionTable.hash(path, 1, end));
+      long[] found = ht.get(path, 1, end, RegionTable.hash(path, 1, end));
       if (found != null) {
         headed = found;
       }
     }
-    long address = UNPARSED;
-    for (int phase = 0; phase < 2; phase++) {
-      Rule[] a = named[phase];
-      Rule[] b = prefixed[phase];
-      Rule[] c = headed[phase];
-      Rule[] d = phase == 0 ? denyGeneral[slot] : allowGeneral[slot];
-      int ia = 0;
-      int ib = 0;
-      int ic = 0;
-      int id = 0;
-      while (true) {
-        // the next rule in file order among the four lists
-        int best = Integer.MAX_VALUE;
-        int which = -1;
-        if (ia < a.length) {
-          best = a[ia].index;
-          which = 0;
+    // only the words where both the caller's and the path's candidates can have a bit
+    int from = Math.max(Math.min(anyCallerFrom, Math.min(from(named), from(prefixed))),
+        Math.min(anyPathFrom, from(headed)));
+    int to = Math.min(Math.max(anyCallerTo, Math.max(to(named), to(prefixed))), Math.max(anyPathTo, to(headed)));
+    long[] methods = byMethod[slot];
+    int network = NO_LOOKUP;
+    for (long verdict = -1L; ; verdict = 0) { // deny rules (verdict bits all set), then allow rules
+      for (int w = from; w < to; w++) {
+        long c = methods[w] & (anyCaller[w] | word(named, w) | word(prefixed, w))
+            & (anyPath[w] | word(headed, w)) & ~(deny[w] ^ verdict);
+        if ((c & withSource[w]) != 0) {
+          if (network == NO_LOOKUP) {
+            network = sources.lookup(remote);
+          }
+          c &= ~withSource[w] | sources.setsWord(network, w);
         }
-        if (ib < b.length && b[ib].index < best) {
-          best = b[ib].index;
-          which = 1;
-        }
-        if (ic < c.length && c[ic].index < best) {
-          best = c[ic].index;
-          which = 2;
-        }
-        if (id < d.length && d[id].index < best) {
-          which = 3;
-        }
-        Rule r;
-        switch (which) {
-          case 0 -> r = a[ia++];
-          case 1 -> r = b[ib++];
-          case 2 -> r = c[ic++];
-          case 3 -> r = d[id++];
-          default -> {
-            r = null;
+        while (c != 0) {
+          Rule r = rules[(w << 6) + Long.numberOfTrailingZeros(c)];
+          c &= c - 1;
+          if (r.matchesRest(who, path)) {
+            r.decision.record(who);
+            return r.decision;
           }
         }
-        if (r == null) {
-          break;
-        }
-        if (!r.matches(who, bit, path, which == 0)) {
-          continue;
-        }
-        if (r.sources.length > 0) {
-          if (remote == null) {
-            continue;
-          }
-          if (address == UNPARSED) {
-            address = AddressRange.classify(remote);
-          }
-          if (!r.sourceMatches(address, remote)) {
-            continue;
-          }
-        }
-        r.decision.record(who);
-        return r.decision;
+      }
+      if (verdict == 0) {
+        break;
       }
     }
     defaultDecision.record(who);
