@@ -2,6 +2,7 @@ package io.meshsdk.core.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.migration.PlanStatus;
 import java.util.List;
 import java.util.Locale;
 
@@ -53,9 +54,12 @@ public record MigrationReport(
    * @param readiness why (not): the last probe's finding, or how long a service set to use the sidecar has been
    *     running direct
    * @param transitions the last route changes, oldest first (at most {@link RouteTransition#KEPT_PER_SERVICE})
+   * @param plan the service's migration plan at work (state, step, time in step, last guard figures), or
+   *     {@code null} when it follows none
    */
   public record Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
-      boolean sidecarReady, String readiness, List<RouteTransition> transitions) {
+      boolean sidecarReady, String readiness, List<RouteTransition> transitions,
+      @org.jspecify.annotations.Nullable PlanStatus plan) {
 
     /** Copies the list. */
     public Service {
@@ -63,6 +67,12 @@ public record MigrationReport(
       requireNonNull(mode, "mode");
       requireNonNull(readiness, "readiness");
       transitions = List.copyOf(transitions);
+    }
+
+    /** An entry without a migration plan. */
+    public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
+        boolean sidecarReady, String readiness, List<RouteTransition> transitions) {
+      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, null);
     }
 
     /** An entry without readiness detail nor transitions. */
@@ -114,6 +124,17 @@ public record MigrationReport(
       row(sb, "", "", "sidecar", s.sidecar(), all, "");
       if (s.runningDirectAgainstConfig()) {
         sb.append("  !! NOT READY on the sidecar path, calls run DIRECT: ").append(s.readiness()).append('\n');
+      }
+      PlanStatus plan = s.plan();
+      if (plan != null) {
+        sb.append("  ").append(plan).append('\n');
+        if (plan.figures() != null) {
+          sb.append("    guards (").append(plan.figures()).append("): ");
+          for (int i = 0; i < plan.guards().size(); i++) {
+            sb.append(i == 0 ? "" : "; ").append(plan.guards().get(i));
+          }
+          sb.append('\n');
+        }
       }
       int from = Math.max(0, s.transitions().size() - 3);
       for (RouteTransition t : s.transitions().subList(from, s.transitions().size())) {
