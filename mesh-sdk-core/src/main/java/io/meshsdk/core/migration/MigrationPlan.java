@@ -124,8 +124,7 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
     requireNonNull(window, "window");
     if (window.toNanos() % 1_000_000_000L != 0 || window.toSeconds() < 1
         || window.toSeconds() > MAX_WINDOW_SECONDS) {
-      throw new ConfigException("window", window, "a whole number of seconds from 1s to 60s (the migration"
-          + " statistics keep 60 one-second buckets)");
+      throw new ConfigException("window", window, WINDOW_EXPECTED);
     }
     ConfigValues.requireNonNegative("cool-down", coolDown);
     ConfigValues.requireNonNegative("max-retries", maxRetries);
@@ -144,6 +143,8 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
     services = List.copyOf(names);
   }
 
+  private static final String WINDOW_EXPECTED = "a whole number of seconds from 1s to 60s (the migration"
+      + " statistics keep 60 one-second buckets)";
   private static final String STEPS_EXPECTED = "1 to " + MAX_STEPS + " comma-separated sidecar shares in %, each"
       + " 1-100, strictly increasing, e.g. 1,10,50,100";
 
@@ -179,7 +180,7 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
         + (p99 == null ? " p99 off"
             : String.format(Locale.ROOT, " p99 x%s+%dms/%d", fmt(p99.maxRatio()), p99.minIncrease().toMillis(),
                 p99.minCalls()))
-        + " cool-down " + coolDown + " max-retries " + maxRetries;
+        + " cool-down " + format(coolDown) + " max-retries " + maxRetries;
   }
 
   static String fmt(double d) {
@@ -248,6 +249,7 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
     private final String name;
     private List<Integer> steps = List.of();
     private List<Duration> dwell = List.of(Duration.ofMinutes(5));
+    private String dwellText = "5m";
     private Duration window = Duration.ofSeconds(30);
     private double errorRateIncrease = 1.0;
     private boolean errorRateOff;
@@ -283,6 +285,7 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
     /** One dwell for every step, or one per step. */
     public Builder dwell(Duration... perStep) {
       this.dwell = List.of(perStep);
+      this.dwellText = join(dwell);
       return this;
     }
 
@@ -360,11 +363,18 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
         case "dwell" -> {
           List<Duration> list = new ArrayList<>();
           for (String part : value.split(",", -1)) {
-            list.add(ConfigValues.requireNonNegative(key, ConfigValues.parseDuration(key, part)));
+            list.add(nonNegative(key, part));
           }
           dwell = list;
+          dwellText = value;
         }
-        case "window" -> window = ConfigValues.parseDuration(key, value);
+        case "window" -> {
+          Duration w = ConfigValues.parseDuration(key, value);
+          if (w.toNanos() % 1_000_000_000L != 0 || w.toSeconds() < 1 || w.toSeconds() > MAX_WINDOW_SECONDS) {
+            throw new ConfigException(key, value, WINDOW_EXPECTED);
+          }
+          window = w;
+        }
         case "guard.error-rate.max-increase" -> {
           errorRateOff = off;
           if (!off) {
@@ -383,12 +393,17 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
             }
           }
         }
-        case "guard.p99.min-increase" -> p99MinIncrease =
-            ConfigValues.requireNonNegative(key, ConfigValues.parseDuration(key, value));
+        case "guard.p99.min-increase" -> p99MinIncrease = nonNegative(key, value);
         case "guard.p99.min-calls" -> p99MinCalls = ConfigValues.requirePositive(key, ConfigValues.parseInt(key, value));
-        case "cool-down" -> coolDown = ConfigValues.requireNonNegative(key, ConfigValues.parseDuration(key, value));
+        case "cool-down" -> coolDown = nonNegative(key, value);
         case "max-retries" -> maxRetries = ConfigValues.requireNonNegative(key, ConfigValues.parseInt(key, value));
-        case "evaluation-interval" -> evaluationInterval = ConfigValues.parseDuration(key, value);
+        case "evaluation-interval" -> {
+          Duration d = ConfigValues.parseDuration(key, value);
+          if (d.toMillis() < 100) {
+            throw new ConfigException(key, value, "a duration from 100ms to the window");
+          }
+          evaluationInterval = d;
+        }
         case "services" -> {
           List<String> list = new ArrayList<>();
           for (String part : value.split(",")) {
@@ -401,6 +416,15 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
         default -> throw new ConfigException(key, value, KEYS);
       }
       return this;
+    }
+
+    private static Duration nonNegative(String key, String text) {
+      Duration d = ConfigValues.parseDuration(key, text);
+      try {
+        return ConfigValues.requireNonNegative(key, d);
+      } catch (ConfigException e) {
+        throw new ConfigException(key, text, e.expected());
+      }
     }
 
     private static double number(String key, String v, String expected) {
@@ -443,6 +467,10 @@ public record MigrationPlan(String name, List<Integer> steps, List<Duration> dwe
         throw new ConfigException("steps", "", "required: " + STEPS_EXPECTED);
       }
       List<Duration> d = dwell;
+      if (d.size() != 1 && d.size() != steps.size()) {
+        throw new ConfigException("dwell", dwellText, "one duration for every step, or one per step ("
+            + steps.size() + " steps: " + join(steps) + ")");
+      }
       if (d.size() == 1 && steps.size() > 1) {
         List<Duration> all = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {

@@ -210,8 +210,8 @@ public final class PlanRun {
     } else {
       state = PlanState.HOLDING;
       holdUntilNanos = now + plan.coolDown().toNanos();
-      next = "rollback " + rollbacks + " of at most " + (plan.maxRetries() + 1) + ": holding " + where
-          + ", retry after the cool-down (" + secs(plan.coolDown().toNanos()) + ")";
+      next = "rollback " + rollbacks + " (retries left " + (plan.maxRetries() - rollbacks + 1) + "): holding "
+          + where + ", retry after the cool-down (" + secs(plan.coolDown().toNanos()) + ")";
     }
     String reason = "guard " + tripped.guard() + " tripped: " + tripped.detail() + "; " + next;
     return move(now, currentPercent, percent(step), reason, tripped.guard(), guards, f);
