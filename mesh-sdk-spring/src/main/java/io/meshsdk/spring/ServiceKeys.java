@@ -70,7 +70,8 @@ final class ServiceKeys {
       "route.mode",
       "route.key-header",
       "route.sidecar-health-path",
-      "route.sidecar-retries");
+      "route.sidecar-retries",
+      "route.plan");
 
   private ServiceKeys() {}
 }
