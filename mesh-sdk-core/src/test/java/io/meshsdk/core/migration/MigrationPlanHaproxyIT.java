@@ -186,7 +186,7 @@ class MigrationPlanHaproxyIT {
       t.join(10_000);
     }
     long total = calls.get();
-    log.info("plan {}; {} calls, {} via the sidecar, {} failed: {}", status(m), total, viaSidecar.get(),
+    log.info("{}; {} calls, {} via the sidecar, {} failed: {}", status(m), total, viaSidecar.get(),
         failures.size(), failures.stream().limit(5).toList());
     assertThat(status(m).state()).as("retried after the cool-down, then completed").isEqualTo(PlanState.DONE);
     assertThat(m.route("orders")).isEqualTo(RouteMode.SIDECAR);

@@ -190,8 +190,7 @@ public final class PlanRun {
         + " at " + label(step);
     if (step == plan.steps().size() - 1) {
       state = PlanState.DONE;
-      detail = "done: " + held;
-      return move(now, currentPercent, currentPercent, "plan " + plan.name() + " done: " + held, "", results, f);
+      return move(now, currentPercent, currentPercent, "done: " + held, "", results, f);
     }
     step++;
     state = PlanState.RUNNING;
