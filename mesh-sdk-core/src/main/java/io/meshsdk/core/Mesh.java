@@ -38,6 +38,7 @@ import io.meshsdk.core.sidecar.RouteTransition;
 import io.meshsdk.core.sidecar.SidecarBridge;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.core.sidecar.SidecarProxySelector;
+import io.meshsdk.core.sidecar.parity.PolicyParity;
 import io.meshsdk.core.snapshot.MeshSnapshot;
 import io.meshsdk.core.transport.TransportCall;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -452,6 +453,19 @@ public final class Mesh implements AutoCloseable {
    */
   public MigrationReport migrationReport() {
     return engine.migrationReport();
+  }
+
+  /**
+   * What the SDK governs for {@code service} on the direct path and whether the sidecar path has an equivalent
+   * (rate limit, breaker, bulkhead, retries, timeouts, ejection, balancing, mTLS, egress policy), with the
+   * equivalent Istio, HAProxy and nginx configuration ({@link PolicyParity#istio()}, {@link PolicyParity#haproxy()},
+   * {@link PolicyParity#nginx()}). For any service: one the mesh routes is described with its route in force and
+   * its current endpoints; another with the config's entry (or the defaults) for it.
+   *
+   * @throws io.meshsdk.core.common.ConfigException when {@code service} is not a valid service name
+   */
+  public PolicyParity parity(String service) {
+    return engine.parity(ServiceNames.canonical("service", requireNonNull(service, "service")));
   }
 
   /**

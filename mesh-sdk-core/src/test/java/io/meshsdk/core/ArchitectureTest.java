@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Test;
  * {@code config} (plans are config) and {@code sidecar} (the report and the audit trail carry plan figures) can
  * depend on it; the plan state machine is {@code internal.migration}, driven by the engine.
  *
+ * <p>{@code sidecar.parity} (policy parity and its snippets) is part of the {@code sidecar} slice: it reads the parts
+ * of a service's config and the sidecar's config, never {@code config} itself nor the engine.
+ *
  * <p>{@code security} (identities, certificates) and {@code security.policy} (access policies) use {@code common}
  * only, so that config, the engine, the inbound guard, the egress path and the Spring filter can all depend on them.
  */
@@ -111,6 +114,16 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("io.meshsdk.core.internal.migration..")
         .should().dependOnClassesThat().resideInAPackage("io.meshsdk.core.internal.engine..")
         .because("the engine drives plans with figures it reads; plans never see the engine's mutable state")
+        .check(CORE);
+  }
+
+  @Test
+  void policyParityUsesNoServiceConfigNorTheEngine() {
+    noClasses().that().resideInAPackage("io.meshsdk.core.sidecar.parity..")
+        .should().dependOnClassesThat(resideInAPackage("io.meshsdk.core.config..")
+            .or(resideInAPackage(INTERNAL)))
+        .because("config depends on sidecar, and the migration report (sidecar) carries the parity: it is built"
+            + " from the parts of a service's config (resilience, lb, tls, route) and the sidecar's config")
         .check(CORE);
   }
 

@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Actuator support, when the application has Spring Boot Actuator: the {@code mesh} endpoint
- * ({@code /actuator/mesh} once exposed) and the {@code mesh} health indicator. Runs after
+ * ({@code /actuator/mesh} once exposed), the {@code mesh} health indicator and the {@code meshSidecar} one. Runs after
  * {@link MeshAutoConfiguration} and only when it made a {@link Mesh}.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
@@ -47,6 +47,13 @@ public class MeshActuatorAutoConfiguration {
     @ConditionalOnEnabledHealthIndicator("mesh")
     MeshHealthIndicator meshHealthIndicator(Mesh mesh) {
       return new MeshHealthIndicator(mesh);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "meshSidecarHealthIndicator")
+    @ConditionalOnEnabledHealthIndicator("mesh-sidecar")
+    MeshSidecarHealthIndicator meshSidecarHealthIndicator(Mesh mesh) {
+      return new MeshSidecarHealthIndicator(mesh);
     }
   }
 }

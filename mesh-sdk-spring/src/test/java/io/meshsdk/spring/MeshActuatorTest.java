@@ -40,6 +40,56 @@ class MeshActuatorTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void theEndpointRendersTheMigrationReport() {
+    int closed = io.meshsdk.testing.LoopbackBackend.closedPort();
+    runner.withPropertyValues("mesh.discovery.uri=static:inventory=127.0.0.1:9",
+        "mesh.services.inventory.route.mode=split:10", "mesh.sidecar.address=127.0.0.1:" + closed,
+        "mesh.sidecar.readiness=tcp").run(ctx -> {
+          ctx.getBean(io.meshsdk.core.Mesh.class).route("inventory", "split:25");
+          Map<String, Object> migration = (Map<String, Object>) ctx.getBean(MeshEndpoint.class).mesh()
+              .get("migration");
+          assertThat(migration).containsEntry("sidecar", "127.0.0.1:" + closed + " host-header")
+              .containsEntry("sidecarReady", false);
+          List<Map<String, Object>> services = (List<Map<String, Object>>) migration.get("services");
+          assertThat(services).singleElement().satisfies(s -> {
+            assertThat(s).containsEntry("service", "inventory").containsEntry("mode", "split:25")
+                .containsEntry("runningDirectAgainstConfig", true).containsKeys("direct", "viaSidecar", "readiness");
+            assertThat((List<Map<String, Object>>) s.get("transitions")).last().satisfies(t -> assertThat(t)
+                .containsEntry("from", "split:10").containsEntry("to", "split:25").containsEntry("by", "api"));
+          });
+        });
+  }
+
+  @Test
+  void sidecarHealthIsDownWhileAServiceSetToUseTheSidecarRunsDirect() {
+    int closed = io.meshsdk.testing.LoopbackBackend.closedPort();
+    runner.withPropertyValues("mesh.discovery.uri=static:inventory=127.0.0.1:9,orders=127.0.0.1:9",
+        "mesh.services.inventory.route.mode=sidecar", "mesh.sidecar.address=127.0.0.1:" + closed,
+        "mesh.sidecar.readiness=tcp").run(ctx -> {
+          Health h = ctx.getBean(MeshSidecarHealthIndicator.class).health();
+          assertThat(h.getStatus()).isEqualTo(Status.DOWN);
+          assertThat(h.getDetails()).containsEntry("sidecarReady", false)
+              .containsEntry("servicesSetToUseTheSidecar", 1);
+          assertThat(h.getDetails().get("runningDirectAgainstConfig").toString()).contains("inventory")
+              .doesNotContain("orders");
+          ctx.getBean(io.meshsdk.core.Mesh.class).route("inventory", "direct"); // rolled back: nothing to alert on
+          assertThat(ctx.getBean(MeshSidecarHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
+          assertThat(ctx.getBean(MeshHealthIndicator.class).health().getStatus())
+              .as("the application's own health does not depend on the sidecar").isEqualTo(Status.UP);
+        });
+  }
+
+  @Test
+  void sidecarHealthIsUpWithoutASidecar() {
+    runner.withPropertyValues("mesh.discovery.uri=static:inventory=127.0.0.1:9").run(ctx -> {
+      Health h = ctx.getBean(MeshSidecarHealthIndicator.class).health();
+      assertThat(h.getStatus()).isEqualTo(Status.UP);
+      assertThat(h.getDetails()).containsEntry("sidecar", "(none configured)");
+    });
+  }
+
+  @Test
   void healthIsUpWhileDiscoveryIsConnected() {
     runner.withPropertyValues("mesh.discovery.uri=static:inventory=127.0.0.1:9").run(ctx -> {
       Health h = ctx.getBean(MeshHealthIndicator.class).health();

@@ -3,8 +3,10 @@ package io.meshsdk.core.sidecar;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.migration.PlanStatus;
+import io.meshsdk.core.sidecar.parity.PolicyParity;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where each migrating service's calls went over the last minute, and how each path fared, so an operator can
@@ -54,12 +56,14 @@ public record MigrationReport(
    * @param readiness why (not): the last probe's finding, or how long a service set to use the sidecar has been
    *     running direct
    * @param transitions the last route changes, oldest first (at most {@link RouteTransition#KEPT_PER_SERVICE})
+   * @param parity what the SDK governs on the direct path and whether the sidecar path has an equivalent, or
+   *     {@code null} when not computed
    * @param plan the service's migration plan at work (state, step, time in step, last guard figures), or
    *     {@code null} when it follows none
    */
   public record Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
       boolean sidecarReady, String readiness, List<RouteTransition> transitions,
-      @org.jspecify.annotations.Nullable PlanStatus plan) {
+      @Nullable PolicyParity parity, @Nullable PlanStatus plan) {
 
     /** Copies the list. */
     public Service {
@@ -71,8 +75,14 @@ public record MigrationReport(
 
     /** An entry without a migration plan. */
     public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
+        boolean sidecarReady, String readiness, List<RouteTransition> transitions, @Nullable PolicyParity parity) {
+      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, parity, null);
+    }
+
+    /** An entry without policy parity nor a migration plan. */
+    public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
         boolean sidecarReady, String readiness, List<RouteTransition> transitions) {
-      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, null);
+      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, null, null);
     }
 
     /** An entry without readiness detail nor transitions. */
@@ -101,7 +111,7 @@ public record MigrationReport(
   }
 
   /** The entry of {@code service}, or {@code null}. */
-  public @org.jspecify.annotations.Nullable Service service(String service) {
+  public @Nullable Service service(String service) {
     for (Service s : services) {
       if (s.service().equals(service)) {
         return s;
@@ -140,6 +150,7 @@ public record MigrationReport(
       for (RouteTransition t : s.transitions().subList(from, s.transitions().size())) {
         sb.append("  ").append(t).append('\n');
       }
+      parity(sb, s.parity());
     }
     return sb.toString();
   }
@@ -149,6 +160,21 @@ public record MigrationReport(
     sb.append(String.format(Locale.ROOT, "%-16s %-10s %-8s %8d %6.1f%% %6.2f%% %9s %9s %9s%n",
         service, mode, path, p.calls(), all == 0 ? 0.0 : 100.0 * p.calls() / all, 100.0 * p.errorRate(),
         micros(p.p50Micros()), micros(p.p99Micros()), fallbacks));
+  }
+
+  /** The parity summary and every row that is not equivalent or off (the whole table: {@code parity.render()}). */
+  private static void parity(StringBuilder sb, @Nullable PolicyParity p) {
+    if (p == null) {
+      return;
+    }
+    sb.append("  parity: ").append(p.summary()).append('\n');
+    for (PolicyParity.Row r : p.rows()) {
+      if (r.verdict() != PolicyParity.Verdict.EQUIVALENT
+          && r.verdict() != PolicyParity.Verdict.OFF) {
+        sb.append(String.format(Locale.ROOT, "  %s %-20s %s; sidecar: %s%n", r.verdict().isRisk() ? "!!" : "  ",
+            r.concern().label(), r.direct(), r.sidecar()));
+      }
+    }
   }
 
   private static String micros(long us) {

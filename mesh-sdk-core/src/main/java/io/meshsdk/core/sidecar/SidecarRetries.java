@@ -20,7 +20,7 @@ public enum SidecarRetries {
 
   /**
    * The SDK retries: the sidecar is told to make one attempt ({@code max-retries 0}), and an answer the SDK would
-   * retry (a {@code retry.on-status} status, for a method it retries, with a body it can send again) continues on
+   * retry (a {@code retry.statuses} status, for a method it retries, with a body it can send again) continues on
    * the direct path as the call's next attempt, within the same allowance, deadline and retry budget. Use it
    * while a sidecar's retry policy is not yet trusted, or during a guarded migration step, so that sidecar
    * failures are absorbed by the direct path.

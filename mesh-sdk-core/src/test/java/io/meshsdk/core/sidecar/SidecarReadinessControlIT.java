@@ -135,6 +135,25 @@ class SidecarReadinessControlIT {
   }
 
   @Test
+  void removingTheSidecarIsLoudForTheServicesSetToUseIt() throws IOException {
+    LoopbackBackend listener = backend("sidecar");
+    start(tcp(listener.port()).build(), MeshConfig.builder()
+        .service("inventory", s -> s.set("route.mode", "sidecar")).build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge("inventory") == 1.0);
+    mesh.sidecar(null); // nothing probes any more: the removal itself must tell (observers hear it on the mesh's
+    // control thread, hence the waits)
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge("inventory") == 0.0);
+    assertThat(mesh.migrationReport().service("inventory").runningDirectAgainstConfig()).isTrue();
+    assertThat(call("inventory")).isEqualTo("200 inventory-1");
+    mesh.route("inventory", "direct"); // routed back to direct: nothing to alert on
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge("inventory") == 1.0);
+    mesh.route("inventory", "split:50");
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge("inventory") == 0.0);
+    assertThat(recorder.serviceReadiness).containsExactly(Map.entry("inventory", true), Map.entry("inventory", false),
+        Map.entry("inventory", true), Map.entry("inventory", false));
+  }
+
+  @Test
   void aSidecarThatNeverBecomesReadyIsLoudWhileCallsStillGoDirect() throws IOException {
     int port = LoopbackBackend.closedPort();
     start(tcp(port).notReadyWarnInterval(Duration.ofHours(1)).build(), MeshConfig.builder()

@@ -43,6 +43,10 @@ class HaproxySidecar extends LocalSidecar {
       sb.append("  use_backend be_").append(safeName(host)).append(" if { var(txn.svc) -m str ").append(host)
           .append(" }\n");
     }
+    for (Map.Entry<String, String> e : namedBackends().entrySet()) {
+      sb.append("  use_backend ").append(e.getValue()).append(" if { var(txn.svc) -m str ").append(e.getKey())
+          .append(" }\n");
+    }
     sb.append("\n");
     for (Map.Entry<String, List<String>> e : routes.entrySet()) {
       sb.append("backend be_").append(safeName(e.getKey())).append("\n  balance roundrobin\n");
@@ -52,6 +56,7 @@ class HaproxySidecar extends LocalSidecar {
       }
       sb.append('\n');
     }
+    sb.append(extraConfig());
     return sb.toString();
   }
 

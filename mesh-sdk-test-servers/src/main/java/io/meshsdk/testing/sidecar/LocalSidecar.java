@@ -61,6 +61,9 @@ public abstract class LocalSidecar implements AutoCloseable {
   private final Map<String, List<String>> routes = new LinkedHashMap<>();
   /** Per host: {status, percent} of requests answered by the sidecar itself (fault injection). */
   final Map<String, int[]> faults = new LinkedHashMap<>();
+  /** HAProxy: Host to a backend given in {@link #extraConfig}. */
+  private final Map<String, String> namedBackends = new LinkedHashMap<>();
+  private final StringBuilder extra = new StringBuilder();
   /** Processes a hot reload replaced, still finishing their connections: stopped with the sidecar. */
   private final List<Process> retired = new ArrayList<>();
   private @Nullable Path runDir;
@@ -126,6 +129,36 @@ public abstract class LocalSidecar implements AutoCloseable {
     }
     routes.put(host.toLowerCase(java.util.Locale.ROOT), List.of(backends));
     return this;
+  }
+
+  /**
+   * Adds configuration text of your own, e.g. a generated backend or upstream: at the end of nginx's {@code http} block
+   * (after the generated server, which stays the default one; a {@code server} there with a {@code server_name} takes the requests for that
+   * name), after HAProxy's generated sections. Before start (or before a {@link #reload()}).
+   */
+  public LocalSidecar extraConfig(String text) {
+    extra.append(requireNonNull(text, "text")).append('\n');
+    return this;
+  }
+
+  /**
+   * HAProxy: requests whose Host is {@code host} go to {@code backend}, a section given with {@link #extraConfig}.
+   * nginx routes by the {@code server_name} of a {@code server} block instead, so this is an HAProxy setting only.
+   */
+  public LocalSidecar backendFor(String host, String backend) {
+    namedBackends.put(requireNonNull(host, "host").toLowerCase(java.util.Locale.ROOT),
+        requireNonNull(backend, "backend"));
+    return this;
+  }
+
+  /** The text given with {@link #extraConfig}. */
+  String extraConfig() {
+    return extra.toString();
+  }
+
+  /** The Host-to-backend choices given with {@link #backendFor}. */
+  Map<String, String> namedBackends() {
+    return namedBackends;
   }
 
   /** Routes {@code host} to loopback {@code ports}. */

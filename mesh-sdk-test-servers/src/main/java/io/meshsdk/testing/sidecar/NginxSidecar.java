@@ -71,7 +71,9 @@ final class NginxSidecar extends LocalSidecar {
         .append("      proxy_set_header Connection \"\";\n")
         .append("      proxy_set_header Host $host;\n")
         .append("      proxy_next_upstream off;\n")
-        .append("    }\n  }\n}\n");
+        .append("    }\n  }\n");
+    sb.append(extraConfig()); // after the server above, which stays the default one (the ready path)
+    sb.append("}\n");
     return sb.toString();
   }
 

@@ -30,6 +30,7 @@ import io.meshsdk.core.resilience.ResilienceConfig;
 import io.meshsdk.core.resilience.ResilienceView;
 import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.sidecar.MigrationReport;
+import io.meshsdk.core.sidecar.parity.PolicyParity;
 import io.meshsdk.core.sidecar.RouteConfig;
 import io.meshsdk.core.sidecar.RouteMode;
 import io.meshsdk.core.sidecar.RouteTransition;
@@ -284,6 +285,7 @@ public final class MeshEngine implements AutoCloseable {
       RouteConfig now = was.withMode(mode);
       p.route(now, compileRoute(service, now));
       transition(service, was.mode(), mode, by, reason, null);
+      noSidecarRound();
     }
     PlanRun run = plans.get(p.service);
     if (run != null && !by.startsWith(RouteTransition.BY_PLAN_PREFIX)) { // a manual override pauses the plan
@@ -385,6 +387,7 @@ public final class MeshEngine implements AutoCloseable {
         }
       }
       old.close();
+      noSidecarRound();
       SidecarConfig was = old.config();
       log.info("sidecar replaced: {} -> {} ({})", was == null ? "(none)" : was.address(),
           sidecar == null ? "(none)" : sidecar.address(), next.isReady() ? "READY" : "NOT READY");
@@ -398,9 +401,10 @@ public final class MeshEngine implements AutoCloseable {
    */
   private void readinessRound(SidecarBridge b) {
     SidecarConfig c = b.config();
-    if (b != bridge || closed || c == null) {
+    if (b != bridge || closed) {
       return;
     }
+    long warnEvery = (c == null ? SidecarConfig.DEFAULT_NOT_READY_WARN_INTERVAL : c.notReadyWarnInterval()).toNanos();
     long now = System.nanoTime();
     for (ServicePipeline p : pipelines.values()) {
       CompiledRoute r = p.route();
@@ -427,7 +431,7 @@ public final class MeshEngine implements AutoCloseable {
         String service = p.service;
         relay.serviceReadiness(service, ok, detail);
       }
-      if (!ok && (stats.lastWarnNanos == 0 || now - stats.lastWarnNanos >= c.notReadyWarnInterval().toNanos())) {
+      if (!ok && (stats.lastWarnNanos == 0 || now - stats.lastWarnNanos >= warnEvery)) {
         stats.lastWarnNanos = now;
         stats.notReadyWarnings.incrementAndGet();
         long fallbacks = stats.snapshot().fallbacks();
@@ -435,6 +439,18 @@ public final class MeshEngine implements AutoCloseable {
             + " last {} s)", p.service, r.route.mode(), (now - stats.readySinceNanos) / 1_000_000_000L, detail,
             fallbacks, MigrationStats.WINDOW_SECONDS);
       }
+    }
+  }
+
+  /**
+   * Without a sidecar nothing probes, so nothing runs {@link #readinessRound} on its own: a route change, a new
+   * service or the sidecar's removal runs one here, so that a service set to use the sidecar is told (observers,
+   * the per-service readiness gauge, one WARN) to run direct because no sidecar is configured.
+   */
+  private void noSidecarRound() {
+    SidecarBridge b = bridge;
+    if (b.config() == null) {
+      readinessRound(b);
     }
   }
 
@@ -591,6 +607,7 @@ public final class MeshEngine implements AutoCloseable {
     if (previous == null && reconcilePlan(service)) { // a service discovered or called after the config
       schedulePlans();
     }
+    noSidecarRound();
     return next;
   }
 
@@ -812,6 +829,9 @@ public final class MeshEngine implements AutoCloseable {
       p.route(now, compileRoute(p.service, now));
     }
     transition(p.service, from, to, by, m.reason(), m.evidence());
+    if (!from.equals(to)) {
+      noSidecarRound();
+    }
   }
 
   /** {@code service}'s plan now, or {@code null} when it follows none. */
@@ -920,11 +940,29 @@ public final class MeshEngine implements AutoCloseable {
         }
       }
       list.add(new MigrationReport.Service(e.getKey(), mode, snap.direct(), snap.sidecar(), snap.fallbacks(),
-          ready, readiness, stats.transitions(), planStatus(e.getKey())));
+          ready, readiness, stats.transitions(), parity(e.getKey()), planStatus(e.getKey())));
     }
     SidecarConfig c = b.config();
     return new MigrationReport(c == null ? "" : c.address() + " " + c.style(), b.isReady(),
         b.readinessTransitions(), MigrationStats.WINDOW_SECONDS, list);
+  }
+
+  /**
+   * The policy parity of {@code service} (canonical name): from its pipeline's config and route in force when the
+   * mesh routes it, else from the config's entry (or defaults) for it; with its current endpoints as servers.
+   */
+  public PolicyParity parity(String service) {
+    ServicePipeline p = pipelines.get(service);
+    ServiceConfig sc = p == null ? config.forService(service) : p.config;
+    List<String> endpoints = new ArrayList<>();
+    if (p != null) {
+      EndpointSet set = p.entry.snapshot();
+      for (int i = 0; i < set.size(); i++) {
+        endpoints.add(set.get(i).endpoint().authority());
+      }
+    }
+    return PolicyParity.of(service, sc.resilience(), sc.loadBalancer(), sc.tls(),
+        p == null ? sc.route() : p.routeConfig(), bridge.config(), policies.current().egress(), endpoints);
   }
 
   /** What the mesh is doing and why, now. */
