@@ -22,6 +22,7 @@ import io.meshsdk.core.internal.okhttp.MeshHostnameVerifier;
 import io.meshsdk.core.internal.okhttp.MeshInterceptor;
 import io.meshsdk.core.internal.okhttp.MeshTlsSocketFactory;
 import io.meshsdk.core.metrics.MeshMetrics;
+import io.meshsdk.core.migration.PlanStatus;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.registration.RegistrationStatus;
 import io.meshsdk.core.registration.ServiceRegistration;
@@ -339,7 +340,9 @@ public final class Mesh implements AutoCloseable {
    * Only that service's route changes: its balancer, breaker, ejected endpoints and statistics stay, calls in
    * flight finish on the path they started on, and the change is recorded in
    * {@link MigrationReport.Service#transitions()} (by {@code api}). It lasts until the next call of this method or a
-   * config ({@link #reconfigure}) that changes the service's own {@code route.*} keys.
+   * config ({@link #reconfigure}) that changes the service's own {@code route.*} keys. If the service follows a
+   * migration plan that is running (or holding), the plan pauses: a manual override always wins over the plan,
+   * and {@link #resumePlan} hands control back to it.
    *
    * @return the mode in force before
    * @throws io.meshsdk.core.common.ConfigException naming {@code mesh.services.<service>.route.mode}, the value and
@@ -384,6 +387,68 @@ public final class Mesh implements AutoCloseable {
       throw new io.meshsdk.core.common.ConfigException("mesh.services." + service + ".route.mode", value,
           "a service name (" + e.expected() + ")");
     }
+  }
+
+  /**
+   * {@code service}'s migration plan at work ({@code mesh.plans.<name>.*}, assigned by the plan's service list
+   * or the service's {@code route.plan}): state, step, time in step, the last guard figures; empty when the service
+   * follows no plan. The plan's moves are in {@link MigrationReport.Service#transitions()} (by
+   * {@code plan:<name>}), with their figures in {@code RouteTransition.evidence()}.
+   */
+  public Optional<PlanStatus> plan(String service) {
+    return Optional.ofNullable(engine.planStatus(requireNonNull(service, "service")));
+  }
+
+  /** Every migration plan at work, by service. */
+  public List<PlanStatus> plans() {
+    return engine.planStatuses();
+  }
+
+  /**
+   * Pauses {@code service}'s plan: its route stays where it is and no guard moves it until {@link #resumePlan}. A
+   * plan that is not running or holding is left as it is. Recorded in the service's transitions (by {@code api}).
+   *
+   * @return the plan after the pause
+   * @throws IllegalArgumentException when the service follows no plan
+   */
+  public PlanStatus pausePlan(String service, String reason) {
+    return engine.planAction(requireNonNull(service, "service"), MeshEngine.PlanAction.PAUSE,
+        RouteTransition.BY_API, requireNonNull(reason, "reason"));
+  }
+
+  /**
+   * Resumes {@code service}'s paused plan (a cool-down still running is kept), or starts a FAILED or ABORTED plan
+   * over with its rollbacks reset, from the highest plan step not above the route in force (the route is aligned
+   * to that step at the next evaluation); the step's dwell starts again. A running, holding or done plan is left
+   * as it is. Recorded in the service's transitions (by {@code api}).
+   *
+   * @return the plan after the resume
+   * @throws IllegalArgumentException when the service follows no plan
+   */
+  public PlanStatus resumePlan(String service) {
+    return engine.planAction(requireNonNull(service, "service"), MeshEngine.PlanAction.RESUME,
+        RouteTransition.BY_API, "");
+  }
+
+  /**
+   * Stops {@code service}'s plan for good (ABORTED): the route stays where it is (set it with {@link #route} if it
+   * should go back to direct); {@link #resumePlan} starts the plan over. Recorded in the service's transitions.
+   *
+   * @return the plan after the abort
+   * @throws IllegalArgumentException when the service follows no plan
+   */
+  public PlanStatus abortPlan(String service, String reason) {
+    return engine.planAction(requireNonNull(service, "service"), MeshEngine.PlanAction.ABORT,
+        RouteTransition.BY_API, requireNonNull(reason, "reason"));
+  }
+
+  /**
+   * Evaluates every running plan now, on the calling thread, whatever its {@code evaluation-interval}: for tests
+   * that drive time with a fake {@link Builder#ticker} (the mesh evaluates plans on its control thread by itself).
+   */
+  @UnstableApi
+  public void evaluatePlansNow() {
+    engine.evaluatePlansNow();
   }
 
   /**

@@ -29,8 +29,12 @@ import org.junit.jupiter.api.Test;
  *          │                                     │
  *          ▼                                     ▼
  *   config, sidecar, resilience, loadbalancer, discovery, registration, observe, metrics, inbound, snapshot,
- *   transport, client, endpoint, security, security.policy ──► common (leaf)
+ *   transport, client, endpoint, security, security.policy, migration ──► common (leaf)
  * </pre>
+ *
+ * <p>{@code migration} (plan definitions and what the mesh reports about plans) uses {@code common} only, so that
+ * {@code config} (plans are config) and {@code sidecar} (the report and the audit trail carry plan figures) can
+ * depend on it; the plan state machine is {@code internal.migration}, driven by the engine.
  *
  * <p>{@code sidecar.parity} (policy parity and its snippets) is part of the {@code sidecar} slice: it reads the parts
  * of a service's config and the sidecar's config, never {@code config} itself nor the engine.
@@ -91,6 +95,25 @@ class ArchitectureTest {
             .and(not(resideInAPackage("io.meshsdk.core.common.."))))
         .because("identities and certificates are read by config (per-service TLS), the engine and the server side;"
             + " they depend on nothing of the mesh but common")
+        .check(CORE);
+  }
+
+  @Test
+  void migrationPlansUseOnlyCommon() {
+    noClasses().that().resideInAPackage("io.meshsdk.core.migration..")
+        .should().dependOnClassesThat(resideInAPackage("io.meshsdk..")
+            .and(not(resideInAPackage("io.meshsdk.core.common..")))
+            .and(not(resideInAPackage("io.meshsdk.core.migration.."))))
+        .because("config (plans are config) and sidecar (the report and the audit trail carry plan figures) depend"
+            + " on the plan types; the state machine that runs them is internal")
+        .check(CORE);
+  }
+
+  @Test
+  void thePlanStateMachineDoesNotReachIntoTheEngine() {
+    noClasses().that().resideInAPackage("io.meshsdk.core.internal.migration..")
+        .should().dependOnClassesThat().resideInAPackage("io.meshsdk.core.internal.engine..")
+        .because("the engine drives plans with figures it reads; plans never see the engine's mutable state")
         .check(CORE);
   }
 

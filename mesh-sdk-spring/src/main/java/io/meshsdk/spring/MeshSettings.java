@@ -52,7 +52,7 @@ public final class MeshSettings {
       "server.enabled");
   /** Prefixes (after {@code mesh.}) handed to the core. */
   static final List<String> CORE_PREFIXES = List.of("defaults.", "services.", "discovery.", "registry.", "sidecar.",
-      "inbound.", "policy.", "tls.");
+      "inbound.", "policy.", "tls.", "plans.");
   private static final List<String> POLICY_KEYS = List.of("file", "refresh-interval", "log-interval");
   private static final List<String> TLS_KEYS = List.of("certificate-chain", "private-key", "trust-bundle",
       "refresh-interval", "trust-domain");

@@ -1,5 +1,9 @@
 package io.meshsdk.spring;
 
+import io.meshsdk.core.migration.GuardFigures;
+import io.meshsdk.core.migration.GuardResult;
+import io.meshsdk.core.migration.PlanEvidence;
+import io.meshsdk.core.migration.PlanStatus;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.RouteTransition;
 import io.meshsdk.core.sidecar.parity.PolicyParity;
@@ -46,6 +50,17 @@ final class MigrationJson {
       tm.put("from", t.from().toString());
       tm.put("to", t.to().toString());
       tm.put("reason", t.reason());
+      PlanEvidence e = t.evidence();
+      if (e != null) {
+        Map<String, Object> em = new LinkedHashMap<>();
+        em.put("plan", e.plan());
+        em.put("state", e.state().name());
+        em.put("step", e.step());
+        em.put("guard", e.guard());
+        em.put("guards", guards(e.guards()));
+        em.put("figures", figures(e.figures()));
+        tm.put("evidence", em);
+      }
       transitions.add(tm);
     }
     m.put("transitions", transitions);
@@ -55,6 +70,21 @@ final class MigrationJson {
     PolicyParity parity = s.parity();
     if (parity != null) {
       m.put("parity", parity(parity));
+    }
+    PlanStatus plan = s.plan();
+    if (plan != null) {
+      Map<String, Object> pm = new LinkedHashMap<>();
+      pm.put("plan", plan.plan());
+      pm.put("state", plan.state().name());
+      pm.put("step", plan.step());
+      pm.put("steps", plan.steps());
+      pm.put("sidecarPercent", plan.sidecarPercent());
+      pm.put("timeInStepSeconds", plan.timeInStep().toSeconds());
+      pm.put("rollbacks", plan.rollbacks());
+      pm.put("detail", plan.detail());
+      pm.put("guards", guards(plan.guards()));
+      pm.put("figures", figures(plan.figures()));
+      m.put("plan", pm);
     }
     return m;
   }
@@ -87,6 +117,39 @@ final class MigrationJson {
       rows.add(row);
     }
     m.put("rows", rows);
+    return m;
+  }
+
+  private static List<Object> guards(List<GuardResult> results) {
+    List<Object> out = new ArrayList<>();
+    for (GuardResult r : results) {
+      Map<String, Object> g = new LinkedHashMap<>();
+      g.put("guard", r.guard());
+      g.put("verdict", r.verdict().name());
+      g.put("observed", r.observed());
+      g.put("threshold", r.threshold());
+      g.put("detail", r.detail());
+      out.add(g);
+    }
+    return out;
+  }
+
+  private static @org.jspecify.annotations.Nullable Map<String, Object> figures(
+      @org.jspecify.annotations.Nullable GuardFigures f) {
+    if (f == null) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("from", f.from().toString());
+    m.put("to", f.to().toString());
+    m.put("windowSeconds", f.windowSeconds());
+    m.put("sidecarCalls", f.sidecarCalls());
+    m.put("sidecarErrors", f.sidecarErrors());
+    m.put("sidecarP99Micros", f.sidecarP99Micros());
+    m.put("directCalls", f.directCalls());
+    m.put("directErrors", f.directErrors());
+    m.put("directP99Micros", f.directP99Micros());
+    m.put("directFromBaseline", f.directFromBaseline());
     return m;
   }
 

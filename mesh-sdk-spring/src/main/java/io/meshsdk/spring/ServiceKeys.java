@@ -72,7 +72,8 @@ final class ServiceKeys {
       "route.sidecar-health-path",
       "route.sidecar-retries",
       "route.shadow-max-concurrency",
-      "route.shadow-timeout");
+      "route.shadow-timeout",
+      "route.plan");
 
   private ServiceKeys() {}
 }

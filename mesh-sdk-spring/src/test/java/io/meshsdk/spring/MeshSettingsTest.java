@@ -39,6 +39,22 @@ class MeshSettingsTest {
   }
 
   @Test
+  void migrationPlansReachTheCoreFromYamlListsAndCamelCase() {
+    MeshSettings s = settings(Map.of(
+        "mesh.plans.canary.steps[0]", "10",
+        "mesh.plans.canary.steps[1]", "50",
+        "mesh.plans.canary.steps[2]", "100",
+        "mesh.plans.canary.guard.errorRate.maxIncrease", "2",
+        "mesh.services.orders.route.plan", "canary"));
+    MeshConfig c = s.config();
+    assertThat(c.planFor("orders")).isNotNull();
+    assertThat(c.planFor("orders").steps()).containsExactly(10, 50, 100);
+    assertThat(c.planFor("orders").errorRate().maxIncreasePoints()).isEqualTo(2.0);
+    assertThatThrownBy(() -> settings(Map.of("mesh.plans.canary.steps", "50,10")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("mesh.plans.canary.steps");
+  }
+
+  @Test
   void relaxedNamesCamelCaseEnvironmentVariablesAndLists() {
     StandardEnvironment env = new StandardEnvironment();
     env.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.common.ServiceNames;
+import io.meshsdk.core.migration.MigrationPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole mesh configuration: defaults for every service plus per-service overrides. Immutable and
@@ -32,11 +34,14 @@ public final class MeshConfig {
   private final ServiceConfig defaults;
   private final Map<String, ServiceConfig> services;
   private final String meshDomain;
+  private final Map<String, MigrationPlan> plans;
 
-  private MeshConfig(ServiceConfig defaults, Map<String, ServiceConfig> services, String meshDomain) {
+  private MeshConfig(ServiceConfig defaults, Map<String, ServiceConfig> services, String meshDomain,
+      Map<String, MigrationPlan> plans) {
     this.defaults = defaults;
     this.services = Map.copyOf(services);
     this.meshDomain = meshDomain;
+    this.plans = Map.copyOf(plans);
   }
 
   /** Built-in defaults, no per-service overrides. */
@@ -51,7 +56,8 @@ public final class MeshConfig {
 
   /**
    * Reads a config from flat properties under {@code mesh.}: {@code mesh.defaults.<key>},
-   * {@code mesh.services.<service>.<key>} and {@code mesh.domain}. Keys of other prefixes are ignored, as are
+   * {@code mesh.services.<service>.<key>}, {@code mesh.plans.<plan>.<key>} ({@link MigrationPlan}) and
+   * {@code mesh.domain}. Keys of other prefixes are ignored, as are
    * {@code mesh.sidecar.*} ({@code SidecarConfig.fromProperties}), {@code mesh.inbound.*}
    * ({@code InboundGuardConfig.fromProperties}), {@code mesh.discovery.*} ({@code ServiceDiscoveries}),
    * {@code mesh.registry.*} ({@code ServiceRegistries}), {@code mesh.policy.*} ({@code PolicyConfig}) and
@@ -65,6 +71,7 @@ public final class MeshConfig {
     Builder b = builder();
     List<Map.Entry<String, String>> defaults = new ArrayList<>();
     Map<String, List<Map.Entry<String, String>>> perService = new LinkedHashMap<>();
+    MigrationPlan.fromProperties(properties).values().forEach(b::plan);
     // Keys apply in name order, except that `<policy>.enabled` keys come last: setting a limit turns its
     // policy on (rate-limit.permits, bulkhead.max-concurrent-calls), and an explicit enabled=false must win
     // whatever the order of the keys.
@@ -80,9 +87,10 @@ public final class MeshConfig {
       }
       String rest = key.substring(5);
       if (rest.startsWith("sidecar.") || rest.startsWith("inbound.") || rest.startsWith("discovery.")
-          || rest.startsWith("registry.") || rest.startsWith("policy.") || rest.startsWith("tls.")) {
+          || rest.startsWith("registry.") || rest.startsWith("policy.") || rest.startsWith("tls.")
+          || rest.startsWith("plans.")) {
         // read by SidecarConfig.fromProperties, InboundGuardConfig.fromProperties, ServiceDiscoveries,
-        // ServiceRegistries, PolicyConfig.fromProperties and TlsConfig.fromProperties
+        // ServiceRegistries, PolicyConfig.fromProperties and TlsConfig.fromProperties; plans: above
         continue;
       }
       if (rest.equals("domain")) {
@@ -103,7 +111,7 @@ public final class MeshConfig {
             .add(Map.entry(s.substring(dot + 1), e.getValue()));
       } else {
         throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services., mesh.sidecar.,"
-            + " mesh.inbound., mesh.discovery., mesh.registry., mesh.policy., mesh.tls. or mesh.domain");
+            + " mesh.inbound., mesh.discovery., mesh.registry., mesh.policy., mesh.tls., mesh.plans. or mesh.domain");
       }
     }
     b.defaults(d -> defaults.forEach(kv -> set(d, "mesh.defaults.", kv)));
@@ -149,23 +157,44 @@ public final class MeshConfig {
     return meshDomain;
   }
 
+  /** The migration plans by name ({@code mesh.plans.<name>.*}). */
+  public Map<String, MigrationPlan> plans() {
+    return plans;
+  }
+
+  /**
+   * The migration plan {@code service} follows: the one listing it in its service list, else the one its
+   * {@code route.plan} names (its own or {@code mesh.defaults.route.plan}); {@code null} for none.
+   */
+  public @Nullable MigrationPlan planFor(String service) {
+    for (MigrationPlan p : plans.values()) {
+      if (p.services().contains(service)) {
+        return p;
+      }
+    }
+    String named = forService(service).route().plan();
+    return named.isEmpty() ? null : plans.get(named);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof MeshConfig c
         && defaults.equals(c.defaults)
         && services.equals(c.services)
-        && meshDomain.equals(c.meshDomain);
+        && meshDomain.equals(c.meshDomain)
+        && plans.equals(c.plans);
   }
 
   @Override
   public int hashCode() {
-    return defaults.hashCode() * 31 + services.hashCode() + meshDomain.hashCode();
+    return defaults.hashCode() * 31 + services.hashCode() + meshDomain.hashCode() + plans.hashCode() * 17;
   }
 
   @Override
   public String toString() {
     return "MeshConfig{defaults=" + defaults + ", services=" + new TreeMap<>(services)
-        + (meshDomain.isEmpty() ? "" : ", domain=" + meshDomain) + "}";
+        + (meshDomain.isEmpty() ? "" : ", domain=" + meshDomain)
+        + (plans.isEmpty() ? "" : ", plans=" + new TreeMap<>(plans).values()) + "}";
   }
 
   /**
@@ -176,8 +205,16 @@ public final class MeshConfig {
     private final List<Consumer<ServiceConfig.Builder>> defaults = new ArrayList<>();
     private final Map<String, List<Consumer<ServiceConfig.Builder>>> services = new LinkedHashMap<>();
     private String meshDomain = "";
+    private final Map<String, MigrationPlan> plans = new TreeMap<>();
 
     private Builder() {}
+
+    /** Defines a migration plan (replacing one of the same name); see {@link MigrationPlan}. */
+    public Builder plan(MigrationPlan plan) {
+      requireNonNull(plan, "plan");
+      plans.put(plan.name(), plan);
+      return this;
+    }
 
     /** Customizes the defaults of every service. */
     public Builder defaults(Consumer<ServiceConfig.Builder> customizer) {
@@ -221,7 +258,42 @@ public final class MeshConfig {
       ServiceConfig d = apply(ServiceConfig.builder(), defaults, "defaults.");
       Map<String, ServiceConfig> s = new LinkedHashMap<>();
       services.forEach((name, list) -> s.put(name, apply(ServiceConfig.from(d), list, "services." + name + ".")));
-      return new MeshConfig(d, s, meshDomain);
+      checkPlans(d, s);
+      return new MeshConfig(d, s, meshDomain, plans);
+    }
+
+    /**
+     * Every route.plan names a plan; no service is listed by two plans, nor listed by one plan with its own
+     * route.plan naming another (a route.plan it inherits from the defaults yields to the list).
+     */
+    private void checkPlans(ServiceConfig d, Map<String, ServiceConfig> s) {
+      String known = plans.isEmpty() ? "a plan defined under mesh.plans.<name>.* (none is)"
+          : "a plan defined under mesh.plans.<name>.*: " + plans.keySet();
+      if (!d.route().plan().isEmpty() && !plans.containsKey(d.route().plan())) {
+        throw new ConfigException("defaults.route.plan", d.route().plan(), known);
+      }
+      s.forEach((name, sc) -> {
+        String plan = sc.route().plan();
+        if (!plan.isEmpty() && !plans.containsKey(plan)) {
+          throw new ConfigException("services." + name + ".route.plan", plan, known);
+        }
+      });
+      Map<String, String> listedBy = new TreeMap<>();
+      for (MigrationPlan p : plans.values()) {
+        for (String service : p.services()) {
+          String other = listedBy.put(service, p.name());
+          if (other != null) {
+            throw new ConfigException("plans." + p.name() + ".services", String.join(",", p.services()),
+                "services that follow no other plan: " + service + " is also listed by plan " + other);
+          }
+          ServiceConfig own = s.get(service);
+          String named = own == null ? "" : own.route().plan();
+          if (!named.isEmpty() && !named.equals(p.name()) && !named.equals(d.route().plan())) {
+            throw new ConfigException("plans." + p.name() + ".services", String.join(",", p.services()),
+                "services that follow no other plan: " + service + " has route.plan=" + named);
+          }
+        }
+      }
     }
 
     private static ServiceConfig apply(
@@ -241,6 +313,6 @@ public final class MeshConfig {
     requireNonNull(change, "change");
     Map<String, ServiceConfig> copy = new LinkedHashMap<>(services);
     copy.put(service, requireNonNull(change.apply(forService(service)), "changed config"));
-    return new MeshConfig(defaults, copy, meshDomain);
+    return new MeshConfig(defaults, copy, meshDomain, plans);
   }
 }

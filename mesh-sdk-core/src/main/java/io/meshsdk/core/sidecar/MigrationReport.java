@@ -2,6 +2,7 @@ package io.meshsdk.core.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.migration.PlanStatus;
 import io.meshsdk.core.sidecar.parity.PolicyParity;
 import java.util.List;
 import java.util.Locale;
@@ -113,10 +114,12 @@ public record MigrationReport(
    * @param parity what the SDK governs on the direct path and whether the sidecar path has an equivalent, or
    *     {@code null} when not computed
    * @param shadow the shadow comparison ({@code shadow:N}), {@link Shadow#NONE} when none ran
+   * @param plan the service's migration plan at work (state, step, time in step, last guard figures), or
+   *     {@code null} when it follows none
    */
   public record Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
       boolean sidecarReady, String readiness, List<RouteTransition> transitions,
-      @Nullable PolicyParity parity, Shadow shadow) {
+      @Nullable PolicyParity parity, Shadow shadow, @Nullable PlanStatus plan) {
 
     /** Copies the list. */
     public Service {
@@ -127,16 +130,16 @@ public record MigrationReport(
       transitions = List.copyOf(transitions);
     }
 
-    /** An entry without policy parity nor a shadow comparison. */
+    /** An entry without policy parity, a shadow comparison nor a migration plan. */
     public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
         boolean sidecarReady, String readiness, List<RouteTransition> transitions) {
-      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, null, Shadow.NONE);
+      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, null, Shadow.NONE, null);
     }
 
-    /** An entry without a shadow comparison. */
+    /** An entry without a shadow comparison nor a migration plan. */
     public Service(String service, RouteMode mode, PathStats direct, PathStats sidecar, long fallbacks,
         boolean sidecarReady, String readiness, List<RouteTransition> transitions, @Nullable PolicyParity parity) {
-      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, parity, Shadow.NONE);
+      this(service, mode, direct, sidecar, fallbacks, sidecarReady, readiness, transitions, parity, Shadow.NONE, null);
     }
 
     /** An entry without readiness detail nor transitions. */
@@ -203,6 +206,17 @@ public record MigrationReport(
       if (s.runningDirectAgainstConfig()) {
         sb.append(s.mode().isShadow() ? "  !! NOT READY on the sidecar path, no shadow copy is sent: "
             : "  !! NOT READY on the sidecar path, calls run DIRECT: ").append(s.readiness()).append('\n');
+      }
+      PlanStatus plan = s.plan();
+      if (plan != null) {
+        sb.append("  ").append(plan).append('\n');
+        if (plan.figures() != null) {
+          sb.append("    guards (").append(plan.figures()).append("): ");
+          for (int i = 0; i < plan.guards().size(); i++) {
+            sb.append(i == 0 ? "" : "; ").append(plan.guards().get(i));
+          }
+          sb.append('\n');
+        }
       }
       int from = Math.max(0, s.transitions().size() - 3);
       for (RouteTransition t : s.transitions().subList(from, s.transitions().size())) {

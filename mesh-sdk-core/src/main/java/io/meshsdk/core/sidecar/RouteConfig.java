@@ -12,7 +12,7 @@ import java.util.Locale;
  * The route of one service's calls: its {@link RouteMode} and the request header that keys a stable split.
  * Property keys (relative to the service, under {@code route.}): {@code route.mode},
  * {@code route.key-header}, {@code route.sidecar-health-path}, {@code route.sidecar-retries},
- * {@code route.shadow-max-concurrency} and {@code route.shadow-timeout}.
+ * {@code route.shadow-max-concurrency}, {@code route.shadow-timeout} and {@code route.plan}.
  *
  * <p>The split key of a call is, in order: the value of {@link #keyHeader()} when configured and present (so a
  * user's session stays on one path), else the trace id of a W3C {@code traceparent} header (so a request and
@@ -28,9 +28,10 @@ import java.util.Locale;
  *     (1-1024); a copy that finds them all taken is dropped and counted, never queued
  * @param shadowTimeout in {@code shadow:N}, how long one shadow copy may take, answer body included (1 ms to
  *     1 h); a copy that runs out of time is counted as failed and frees its place
+ * @param plan the migration plan ({@code mesh.plans.<name>.*}) that steps this service's mode, or "" for none
  */
 public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath, SidecarRetries sidecarRetries,
-    int shadowMaxConcurrency, Duration shadowTimeout) {
+    int shadowMaxConcurrency, Duration shadowTimeout, String plan) {
 
   /** The default {@link #shadowMaxConcurrency()}. */
   public static final int DEFAULT_SHADOW_MAX_CONCURRENCY = 16;
@@ -47,6 +48,12 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
     requireNonNull(sidecarHealthPath, "sidecarHealthPath");
     requireNonNull(sidecarRetries, "sidecarRetries");
     requireNonNull(shadowTimeout, "shadowTimeout");
+    requireNonNull(plan, "plan");
+    plan = plan.trim();
+    if (!plan.isEmpty() && !plan.matches("[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?")) {
+      throw new ConfigException("plan", plan, "the name of a plan under mesh.plans.<name>.* (lower-case letters,"
+          + " digits, '-' and '_'), or \"\" for none");
+    }
     if (!keyHeader.isEmpty() && !MeshHeaders.isToken(keyHeader)) {
       throw new ConfigException("key-header", keyHeader, "an HTTP header name, or \"\" for none");
     }
@@ -62,10 +69,15 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
     }
   }
 
+  /** A route without a migration plan, with the default shadow bounds. */
+  public RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath, SidecarRetries sidecarRetries) {
+    this(mode, keyHeader, sidecarHealthPath, sidecarRetries, DEFAULT_SHADOW_MAX_CONCURRENCY, DEFAULT_SHADOW_TIMEOUT,
+        "");
+  }
+
   /** A route with {@code mode}, {@code keyHeader} and a health path; the sidecar retries; default shadow bounds. */
   public RouteConfig(RouteMode mode, String keyHeader, String sidecarHealthPath) {
-    this(mode, keyHeader, sidecarHealthPath, SidecarRetries.SIDECAR, DEFAULT_SHADOW_MAX_CONCURRENCY,
-        DEFAULT_SHADOW_TIMEOUT);
+    this(mode, keyHeader, sidecarHealthPath, SidecarRetries.SIDECAR);
   }
 
   /** A route with {@code mode} and {@code keyHeader}, without a per-service health path. */
@@ -86,13 +98,13 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
   /** A copy with another mode. */
   public RouteConfig withMode(RouteMode newMode) {
     return new RouteConfig(newMode, keyHeader, sidecarHealthPath, sidecarRetries, shadowMaxConcurrency,
-        shadowTimeout);
+        shadowTimeout, plan);
   }
 
   /**
    * A copy with one property applied; {@code key} is relative to {@code route.} ({@code mode},
    * {@code key-header}, {@code sidecar-health-path}, {@code sidecar-retries}, {@code shadow-max-concurrency},
-   * {@code shadow-timeout}).
+   * {@code shadow-timeout}, {@code plan}).
    *
    * @throws ConfigException naming {@code route.<key>} for an unknown key or a bad value
    */
@@ -103,22 +115,24 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
       return switch (key) {
         case "mode" -> withMode(RouteMode.parse(value));
         case "key-header" -> new RouteConfig(mode, value.trim(), sidecarHealthPath, sidecarRetries,
-            shadowMaxConcurrency, shadowTimeout);
+            shadowMaxConcurrency, shadowTimeout, plan);
         case "sidecar-health-path" -> new RouteConfig(mode, keyHeader, value.trim(), sidecarRetries,
-            shadowMaxConcurrency, shadowTimeout);
+            shadowMaxConcurrency, shadowTimeout, plan);
         case "sidecar-retries" -> new RouteConfig(mode, keyHeader, sidecarHealthPath, SidecarRetries.parse(value),
-            shadowMaxConcurrency, shadowTimeout);
+            shadowMaxConcurrency, shadowTimeout, plan);
         case "shadow-max-concurrency" -> {
           int n = ConfigValues.parseInt(key, value);
           if (n < 1 || n > 1024) {
             throw new ConfigException(key, value, "1-1024"); // the text as written, quoted
           }
-          yield new RouteConfig(mode, keyHeader, sidecarHealthPath, sidecarRetries, n, shadowTimeout);
+          yield new RouteConfig(mode, keyHeader, sidecarHealthPath, sidecarRetries, n, shadowTimeout, plan);
         }
         case "shadow-timeout" -> new RouteConfig(mode, keyHeader, sidecarHealthPath, sidecarRetries,
-            shadowMaxConcurrency, ConfigValues.parseDuration(key, value));
+            shadowMaxConcurrency, ConfigValues.parseDuration(key, value), plan);
+        case "plan" -> new RouteConfig(mode, keyHeader, sidecarHealthPath, sidecarRetries, shadowMaxConcurrency,
+            shadowTimeout, value);
         default -> throw new ConfigException(key, value, "route.mode, route.key-header, route.sidecar-health-path,"
-            + " route.sidecar-retries, route.shadow-max-concurrency or route.shadow-timeout");
+            + " route.sidecar-retries, route.shadow-max-concurrency, route.shadow-timeout or route.plan");
       };
     } catch (ConfigException e) {
       throw e.withKeyPrefix("route.");
@@ -133,6 +147,7 @@ public record RouteConfig(RouteMode mode, String keyHeader, String sidecarHealth
         + (sidecarHealthPath.isEmpty() ? "" : " health=" + sidecarHealthPath)
         + (sidecarRetries == SidecarRetries.SIDECAR ? "" : " retries=" + sidecarRetries)
         + (shadowBounds ? " shadow-max=" + shadowMaxConcurrency + " shadow-timeout=" + shadowTimeout.toMillis() + "ms"
-            : "");
+            : "")
+        + (plan.isEmpty() ? "" : " plan=" + plan);
   }
 }

@@ -33,6 +33,12 @@ class HaproxySidecar extends LocalSidecar {
         .append("  monitor-uri ").append(READY_PATH).append('\n')
         .append("  http-request set-var(txn.svc) req.hdr(host),field(1,:),lower\n")
         .append("  http-response set-header ").append(VIA_HEADER).append(" haproxy\n");
+    synchronized (faults) {
+      for (Map.Entry<String, int[]> f : faults.entrySet()) {
+        sb.append("  http-request return status ").append(f.getValue()[0]).append(" if { var(txn.svc) -m str ")
+            .append(f.getKey()).append(" } { rand(100) lt ").append(f.getValue()[1]).append(" }\n");
+      }
+    }
     for (String host : routes.keySet()) {
       sb.append("  use_backend be_").append(safeName(host)).append(" if { var(txn.svc) -m str ").append(host)
           .append(" }\n");

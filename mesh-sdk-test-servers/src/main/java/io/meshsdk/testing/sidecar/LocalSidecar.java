@@ -59,6 +59,8 @@ public abstract class LocalSidecar implements AutoCloseable {
   public static final String READY_PATH = "/ready";
 
   private final Map<String, List<String>> routes = new LinkedHashMap<>();
+  /** Per host: {status, percent} of requests answered by the sidecar itself (fault injection). */
+  final Map<String, int[]> faults = new LinkedHashMap<>();
   /** HAProxy: Host to a backend given in {@link #extraConfig}. */
   private final Map<String, String> namedBackends = new LinkedHashMap<>();
   private final StringBuilder extra = new StringBuilder();
@@ -255,6 +257,33 @@ public abstract class LocalSidecar implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /**
+   * Fault injection on the sidecar path: the sidecar itself answers {@code status} to about {@code percent} % of the
+   * requests for {@code host}, chosen at random per request (HAProxy: {@code http-request return status <status> if
+   * { rand(100) lt <percent> }}); {@code percent} 0 removes it. Applied by {@link #reload()} or a start. HAProxy only.
+   *
+   * @throws UnsupportedOperationException for nginx
+   */
+  public LocalSidecar injectStatus(String host, int status, int percent) {
+    requireNonNull(host, "host");
+    if (!(this instanceof HaproxySidecar)) {
+      throw new UnsupportedOperationException(name() + ": fault injection is implemented for HAProxy only");
+    }
+    if (status < 200 || status > 599 || percent < 0 || percent > 100) {
+      throw new IllegalArgumentException("status " + status + ", percent " + percent
+          + " (expected: a status 200-599 and a percent 0-100)");
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    synchronized (faults) {
+      if (percent == 0) {
+        faults.remove(h);
+      } else {
+        faults.put(h, new int[] {status, percent});
+      }
+    }
+    return this;
   }
 
   /** Removes the route of {@code host} (applied by {@link #reload()} or a start). */

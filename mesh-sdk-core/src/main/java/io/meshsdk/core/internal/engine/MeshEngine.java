@@ -19,6 +19,11 @@ import io.meshsdk.core.internal.concurrent.MeshScheduler;
 import io.meshsdk.core.internal.directory.FailsafeStore;
 import io.meshsdk.core.internal.directory.ServiceDirectory;
 import io.meshsdk.core.internal.directory.TrackedEndpoint;
+import io.meshsdk.core.internal.migration.PlanRun;
+import io.meshsdk.core.internal.migration.WindowSums;
+import io.meshsdk.core.migration.MigrationPlan;
+import io.meshsdk.core.migration.PlanEvidence;
+import io.meshsdk.core.migration.PlanStatus;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.resilience.BreakerState;
 import io.meshsdk.core.resilience.ResilienceConfig;
@@ -93,6 +98,12 @@ public final class MeshEngine implements AutoCloseable {
   private volatile Set<String> closedHosts = Set.of();
   private volatile boolean closed;
   private ServiceDiscovery.@Nullable Subscription servicesWatch;
+  // migration plans: runs by service, evaluated on the control thread under the engine's lock
+  private final ConcurrentHashMap<String, PlanRun> plans = new ConcurrentHashMap<>();
+  private final long[][] planHist = new long[2][MigrationStats.BINS];
+  private final WindowSums planSums = new WindowSums();
+  private java.util.concurrent.@Nullable ScheduledFuture<?> planTask;
+  private long planTickNanos = Long.MAX_VALUE;
 
   /**
    * An engine; call {@link #start} to compile the first config.
@@ -287,13 +298,21 @@ public final class MeshEngine implements AutoCloseable {
     }
     ServicePipeline p = routed(service, mode.toString());
     RouteConfig was = p.routeConfig();
-    if (was.mode().equals(mode)) {
-      return mode;
+    if (!was.mode().equals(mode)) {
+      RouteConfig now = was.withMode(mode);
+      p.route(now, compileRoute(service, now));
+      transition(service, was.mode(), mode, by, reason, null);
+      noSidecarRound();
     }
-    RouteConfig now = was.withMode(mode);
-    p.route(now, compileRoute(service, now));
-    transition(service, was.mode(), mode, by, reason);
-    noSidecarRound();
+    PlanRun run = plans.get(p.service);
+    if (run != null && !by.startsWith(RouteTransition.BY_PLAN_PREFIX)) { // a manual override pauses the plan
+      PlanRun.Move m = run.pause(ticker.read(), "manual override: route set to " + mode + " by " + by
+          + (reason.isEmpty() ? "" : " (" + reason + ")"), mode.sidecarPercent());
+      if (m != null) {
+        transition(service, RouteMode.split(m.fromPercent()), RouteMode.split(m.toPercent()), by, m.reason(),
+            m.evidence());
+      }
+    }
     return was.mode();
   }
 
@@ -318,9 +337,21 @@ public final class MeshEngine implements AutoCloseable {
     return p;
   }
 
-  /** Records a route change (engine lock held) and logs it: one line per service per second at most. */
-  private void transition(String service, RouteMode from, RouteMode to, String by, String reason) {
+  /**
+   * Records a route change (engine lock held) and logs it: one line per service per second at most, except a
+   * plan's entries ({@code evidence} set): one INFO line each, with the figures, so a log pipeline keeps the trail.
+   */
+  private void transition(String service, RouteMode from, RouteMode to, String by, String reason,
+      @Nullable PlanEvidence evidence) {
     MigrationStats stats = migration.get(service);
+    if (evidence != null) {
+      log.info("service '{}': route {} (by {}): {}{}", service, from.equals(to) ? "stays " + to : from + " -> " + to,
+          by, reason, evidence.figures() == null ? "" : " [" + evidence.figures() + "]");
+      if (stats != null) {
+        stats.transition(new RouteTransition(service, Instant.now(), by, from, to, reason, evidence));
+      }
+      return;
+    }
     if (stats == null) { // cannot happen: a change from or to the sidecar makes the service a migrating one
       log.info("service '{}': route {} -> {} (by {})", service, from, to, by);
       return;
@@ -504,11 +535,20 @@ public final class MeshEngine implements AutoCloseable {
           log.info("service '{}': applied new config (changed: {})", service, changedParts(current.config, sc));
           RouteMode was = current.routeConfig().mode();
           if (!was.equals(next.routeConfig().mode())) {
-            transition(service, was, next.routeConfig().mode(), RouteTransition.BY_CONFIG, "");
+            transition(service, was, next.routeConfig().mode(), RouteTransition.BY_CONFIG, "", null);
           }
         }
       }
     }
+    for (String service : new ArrayList<>(pipelines.keySet())) {
+      reconcilePlan(service);
+    }
+    for (String service : new ArrayList<>(plans.keySet())) {
+      if (!pipelines.containsKey(service)) {
+        plans.remove(service);
+      }
+    }
+    schedulePlans();
     if (!old.equals(newConfig)) {
       log.info("mesh config applied: {} service pipeline(s)", pipelines.size());
     }
@@ -569,7 +609,8 @@ public final class MeshEngine implements AutoCloseable {
     next.start();
     pipelines.put(service, next);
     if (previous == null && !next.routeConfig().mode().isDirect()) {
-      transition(service, RouteMode.DIRECT, next.routeConfig().mode(), RouteTransition.BY_CONFIG, "initial config");
+      transition(service, RouteMode.DIRECT, next.routeConfig().mode(), RouteTransition.BY_CONFIG, "initial config",
+          null);
     }
     if (previous != null) {
       previous.close();
@@ -579,6 +620,9 @@ public final class MeshEngine implements AutoCloseable {
     if (previous == null || previous.resilience != next.resilience) {
       BreakerState state = next.resilience.breakerState();
       next.control.execute(() -> observe(o -> o.onBreakerStateChanged(service, state), "onBreakerStateChanged"));
+    }
+    if (previous == null && reconcilePlan(service)) { // a service discovered or called after the config
+      schedulePlans();
     }
     noSidecarRound();
     return next;
@@ -594,6 +638,9 @@ public final class MeshEngine implements AutoCloseable {
     directory.unwatch(service);
     identities.update(service, Set.of());
     migration.remove(service);
+    if (plans.remove(service) != null) {
+      schedulePlans();
+    }
     bridge.stopProbingService(service);
     log.info("service '{}': deleted by discovery; no longer a mesh host", service);
     observe(o -> o.onServiceRemoved(service), "onServiceRemoved");
@@ -691,6 +738,175 @@ public final class MeshEngine implements AutoCloseable {
     return r != null && r.percent > 0 && !r.hostHeaderStyle;
   }
 
+  // ---- migration plans ----------------------------------------------------------------------------------------
+
+  /**
+   * Starts, replaces or drops {@code service}'s plan run to match the config in force (engine lock held).
+   *
+   * @return whether the set of runs changed
+   */
+  private boolean reconcilePlan(String service) {
+    MigrationPlan want = config.planFor(service);
+    PlanRun run = plans.get(service);
+    ServicePipeline p = pipelines.get(service);
+    RouteMode mode = p == null ? RouteMode.DIRECT : p.routeConfig().mode();
+    if (p == null || want == null) {
+      if (run == null) {
+        return false;
+      }
+      plans.remove(service);
+      String why = p == null ? "the service is no longer routed" : "the config no longer assigns it";
+      transition(service, mode, mode, RouteTransition.BY_CONFIG, "plan " + run.plan().name() + " dropped: " + why,
+          evidence(run, run.state().isActive() ? io.meshsdk.core.migration.PlanState.ABORTED : run.state()));
+      return true;
+    }
+    if (run != null && run.plan().equals(want)) {
+      return false;
+    }
+    if (migration.get(service) == null) { // count the direct path from now on: the guards' baseline
+      migration.put(service, new MigrationStats(ticker));
+      p.route(p.routeConfig(), compileRoute(service, p.routeConfig()));
+    }
+    PlanRun next = new PlanRun(service, want, mode.sidecarPercent(), ticker.read());
+    plans.put(service, next);
+    transition(service, mode, mode, RouteTransition.BY_CONFIG, "plan " + want.name() + " assigned"
+        + (run == null ? "" : " (replacing " + run.plan().name() + ")") + ": " + want, evidence(next, next.state()));
+    return true;
+  }
+
+  private static PlanEvidence evidence(PlanRun run, io.meshsdk.core.migration.PlanState state) {
+    return new PlanEvidence(run.plan().name(), state, run.step(), "", List.of(), null);
+  }
+
+  /** One periodic evaluation task for every plan, at the shortest interval among them (engine lock held). */
+  private void schedulePlans() {
+    long tick = Long.MAX_VALUE;
+    for (PlanRun r : plans.values()) {
+      tick = Math.min(tick, r.plan().evaluationInterval().toNanos());
+    }
+    if (tick == planTickNanos || closed) {
+      return;
+    }
+    java.util.concurrent.ScheduledFuture<?> f = planTask;
+    if (f != null) {
+      f.cancel(false);
+    }
+    planTask = null;
+    planTickNanos = tick;
+    if (tick != Long.MAX_VALUE) {
+      planTask = scheduler.every(tick, "migration plans", () -> evaluatePlans(false));
+    }
+  }
+
+  /**
+   * Evaluates every active plan now, on the calling thread, whatever its evaluation interval (tests drive time
+   * with a fake ticker and call this; the mesh's own task evaluates each plan at its interval).
+   */
+  public void evaluatePlansNow() {
+    evaluatePlans(true);
+  }
+
+  private synchronized void evaluatePlans(boolean all) {
+    if (closed) {
+      return;
+    }
+    long now = ticker.read();
+    Instant wall = Instant.now();
+    for (PlanRun run : plans.values()) {
+      if (!run.state().isActive()) {
+        continue;
+      }
+      long interval = run.plan().evaluationInterval().toNanos();
+      if (!all && now - run.lastEvaluatedNanos() < interval - interval / 4) {
+        continue;
+      }
+      ServicePipeline p = pipelines.get(run.service());
+      if (p == null) {
+        continue;
+      }
+      MigrationStats stats = migration.get(run.service());
+      if (stats == null) {
+        planSums.clear(now);
+      } else {
+        stats.window(run.plan().windowSeconds(), run.stepSinceNanos(), planHist, planSums);
+      }
+      PlanRun.Move m = run.evaluate(now, wall, planSums, p.routeConfig().mode().sidecarPercent());
+      if (m != null) {
+        apply(p, m, run.by());
+      }
+    }
+  }
+
+  /** Moves {@code p}'s route as {@code m} says (if it changes the share) and records the entry. */
+  private void apply(ServicePipeline p, PlanRun.Move m, String by) {
+    RouteMode from = RouteMode.split(m.fromPercent());
+    RouteMode to = RouteMode.split(m.toPercent());
+    if (!from.equals(to)) {
+      RouteConfig now = p.routeConfig().withMode(to);
+      p.route(now, compileRoute(p.service, now));
+    }
+    transition(p.service, from, to, by, m.reason(), m.evidence());
+    if (!from.equals(to)) {
+      noSidecarRound();
+    }
+  }
+
+  /** {@code service}'s plan now, or {@code null} when it follows none. */
+  public synchronized @Nullable PlanStatus planStatus(String service) {
+    PlanRun run = plans.get(service);
+    return run == null ? null : run.status(ticker.read());
+  }
+
+  /** Every plan at work, by service. */
+  public synchronized List<PlanStatus> planStatuses() {
+    long now = ticker.read();
+    List<PlanStatus> out = new ArrayList<>();
+    for (PlanRun run : new TreeMap<>(plans).values()) {
+      out.add(run.status(now));
+    }
+    return out;
+  }
+
+  /** What an operator can do to a plan. */
+  public enum PlanAction {
+    /** Pause a running or holding plan. */
+    PAUSE,
+    /** Resume a paused plan, or start a failed or aborted one over. */
+    RESUME,
+    /** Stop a plan for good. */
+    ABORT
+  }
+
+  /**
+   * Pauses, resumes or aborts {@code service}'s plan (by {@code by}); does nothing when the plan is not in a state
+   * the action applies to.
+   *
+   * @return the plan after the action
+   * @throws IllegalArgumentException when the service follows no plan
+   */
+  public synchronized PlanStatus planAction(String service, PlanAction action, String by, String reason) {
+    requireNonNull(action, "action");
+    requireNonNull(reason, "reason");
+    PlanRun run = plans.get(requireNonNull(service, "service"));
+    ServicePipeline p = pipelines.get(service);
+    if (run == null || p == null || closed) {
+      throw new IllegalArgumentException("service: \"" + service + "\" (expected: a service that follows a"
+          + " migration plan: " + new java.util.TreeSet<>(plans.keySet()) + ")");
+    }
+    long now = ticker.read();
+    int percent = p.routeConfig().mode().sidecarPercent();
+    String why = reason.isEmpty() ? "by " + by : reason + " (by " + by + ")";
+    PlanRun.Move m = switch (action) {
+      case PAUSE -> run.pause(now, why, percent);
+      case RESUME -> run.resume(now, percent, why);
+      case ABORT -> run.abort(now, why, percent);
+    };
+    if (m != null) {
+      apply(p, m, by);
+    }
+    return run.status(now);
+  }
+
   // ---- views --------------------------------------------------------------------------------------------------
 
   /** The current endpoint snapshot of every routed service. */
@@ -742,8 +958,8 @@ public final class MeshEngine implements AutoCloseable {
       }
       ShadowStats shadow = stats.shadowIfAny();
       list.add(new MigrationReport.Service(e.getKey(), mode, snap.direct(), snap.sidecar(), snap.fallbacks(),
-        ready, readiness, stats.transitions(), parity(e.getKey()),
-        shadow == null ? MigrationReport.Shadow.NONE : shadow.snapshot()));
+          ready, readiness, stats.transitions(), parity(e.getKey()),
+          shadow == null ? MigrationReport.Shadow.NONE : shadow.snapshot(), planStatus(e.getKey())));
     }
     SidecarConfig c = b.config();
     return new MigrationReport(c == null ? "" : c.address() + " " + c.style(), b.isReady(),
@@ -863,6 +1079,11 @@ public final class MeshEngine implements AutoCloseable {
     synchronized (this) {
       pipelines.values().forEach(ServicePipeline::closeForGood);
       pipelines.clear();
+      java.util.concurrent.ScheduledFuture<?> f = planTask;
+      if (f != null) {
+        f.cancel(false);
+      }
+      plans.clear();
     }
     ShadowTraffic shadow = shadowTraffic;
     if (shadow != null) {

@@ -149,6 +149,40 @@ final class MigrationStats {
     return new Snapshot(path(calls[0], errors[0], hist[0]), path(calls[1], errors[1], hist[1]), fallbacks);
   }
 
+  /**
+   * Sums both paths over the last {@code seconds} seconds (the current one included), counting only seconds after
+   * the one holding {@code sinceNanos}, into {@code out}; {@code hist} is the caller's scratch ({@code [2][BINS]}),
+   * so a plan's evaluation allocates nothing here.
+   */
+  void window(int seconds, long sinceNanos, long[][] hist, io.meshsdk.core.internal.migration.WindowSums out) {
+    long now = Math.floorDiv(ticker.read(), 1_000_000_000L);
+    long first = Math.max(now - Math.min(seconds, WINDOW_SECONDS) + 1, Math.floorDiv(sinceNanos, 1_000_000_000L) + 1);
+    long dCalls = 0;
+    long dErrors = 0;
+    long sCalls = 0;
+    long sErrors = 0;
+    java.util.Arrays.fill(hist[0], 0);
+    java.util.Arrays.fill(hist[1], 0);
+    for (int idx = 0; idx < WINDOW_SECONDS; idx++) {
+      Bucket bucket = ring.get(idx);
+      long sec = bucket.second;
+      if (sec > now || sec < first) {
+        continue;
+      }
+      AtomicLongArray data = bucket.data;
+      dCalls += data.get(CALLS);
+      dErrors += data.get(ERRORS);
+      sCalls += data.get(PATH_STRIDE + CALLS);
+      sErrors += data.get(PATH_STRIDE + ERRORS);
+      for (int b = 0; b < BINS; b++) {
+        hist[0][b] += data.get(HIST + b);
+        hist[1][b] += data.get(PATH_STRIDE + HIST + b);
+      }
+    }
+    out.set((int) Math.max(0, now - first + 1), first * 1_000_000_000L, dCalls, dErrors, percentile(hist[0], 0.99),
+        sCalls, sErrors, percentile(hist[1], 0.99));
+  }
+
   private static MigrationReport.PathStats path(long calls, long errors, long[] hist) {
     return new MigrationReport.PathStats(calls, errors, percentile(hist, 0.50), percentile(hist, 0.99));
   }

@@ -106,4 +106,32 @@ class MigrationStatsTest {
         .containsPattern("inventory\\s+split:10\\s+direct\\s+900\\s+90\\.0%\\s+1\\.00%\\s+410us\\s+900us\\s+2")
         .containsPattern("sidecar\\s+100\\s+10\\.0%\\s+0\\.00%\\s+450us\\s+12\\.0ms");
   }
+
+  @Test
+  void aGuardWindowCountsTheLastSecondsAfterTheStepBeganOnly() {
+    long step = now.get() + 500_000_000L; // a step began mid-second
+    now.set(step);
+    stats.record(MigrationStats.SIDECAR, 1_000_000, true); // in the step's own second: not counted
+    long[][] scratch = new long[2][MigrationStats.BINS];
+    io.meshsdk.core.internal.migration.WindowSums w = new io.meshsdk.core.internal.migration.WindowSums();
+    for (int sec = 1; sec <= 10; sec++) {
+      now.addAndGet(1_000_000_000L);
+      stats.record(MigrationStats.SIDECAR, sec * 1_000_000L, sec % 2 == 0);
+      stats.record(MigrationStats.DIRECT, 1_000_000, false);
+    }
+    stats.window(3, step, scratch, w);
+    assertThat(w.seconds).isEqualTo(3);
+    assertThat(w.sidecarCalls).as("seconds 8, 9, 10").isEqualTo(3);
+    assertThat(w.sidecarErrors).isEqualTo(2);
+    assertThat(w.directCalls).isEqualTo(3);
+    assertThat(w.sidecarP99Micros).isBetween(9_000L, 11_000L);
+    stats.window(60, step, scratch, w);
+    assertThat(w.seconds).as("only the seconds after the step's").isEqualTo(10);
+    assertThat(w.sidecarCalls).isEqualTo(10);
+    assertThat(w.sidecarErrors).isEqualTo(5);
+    stats.window(60, now.get(), scratch, w);
+    assertThat(w.seconds).isZero();
+    assertThat(w.sidecarCalls).isZero();
+    assertThat(w.sidecarP99Micros).isZero();
+  }
 }
