@@ -87,7 +87,7 @@ public final class AddressRangeIndex {
         }
       }
       // a piece holding the same sets as the one before shares its array
-      long[] compact = compact(bits);
+      long[] compact = CompactBitset.compact(bits);
       out[i] = i > 0 && Arrays.equals(out[i - 1], compact) ? out[i - 1] : compact;
       starts.at(i++, cut.getKey());
     }
@@ -106,29 +106,6 @@ public final class AddressRangeIndex {
 
   private static BigInteger unsigned(long v) {
     return BigInteger.valueOf(v >>> 1).shiftLeft(1).or(BigInteger.valueOf(v & 1));
-  }
-
-  /**
-   * The bitset {@code dense} (bit {@code i % 64} of word {@code i / 64}) as stored: the index of its first
-   * non-zero word, then the words from it to its last non-zero one. A set of a few neighbouring rules takes a word
-   * or two whatever the number of rules.
-   */
-  static long[] compact(long[] dense) {
-    int first = 0;
-    while (first < dense.length && dense[first] == 0) {
-      first++;
-    }
-    if (first == dense.length) {
-      return new long[] {0};
-    }
-    int last = dense.length - 1;
-    while (dense[last] == 0) {
-      last--;
-    }
-    long[] out = new long[last - first + 2];
-    out[0] = first;
-    System.arraycopy(dense, first, out, 1, out.length - 1);
-    return out;
   }
 
   /**
@@ -179,9 +156,7 @@ public final class AddressRangeIndex {
       return 0;
     }
     int v4Pieces = v4Starts.length;
-    long[] sets = piece < v4Pieces ? v4Sets[piece] : v6Sets[piece - v4Pieces];
-    int i = word - (int) sets[0] + 1;
-    return i > 0 && i < sets.length ? sets[i] : 0;
+    return CompactBitset.word(piece < v4Pieces ? v4Sets[piece] : v6Sets[piece - v4Pieces], word);
   }
 
   private int floor(long hi, long lo) {

@@ -78,8 +78,8 @@ class AddressRangeIndexTest {
     for (int w = 0; w < 16; w++) {
       assertThat(index.setsWord(piece, w)).as("word %d", w).isEqualTo(w == 10 ? 3L << 60 : 0);
     }
-    assertThat(AddressRangeIndex.compact(new long[] {0, 0, 5, 0, 7, 0})).containsExactly(2, 5, 0, 7);
-    assertThat(AddressRangeIndex.compact(new long[] {0, 0})).containsExactly(0);
+    assertThat(CompactBitset.compact(new long[] {0, 0, 5, 0, 7, 0})).containsExactly(2, 5, 0, 7);
+    assertThat(CompactBitset.compact(new long[] {0, 0})).containsExactly(0);
   }
 
   private static AddressRange v4Block(Random rnd, List<String> probes) {

@@ -1,8 +1,9 @@
 package io.meshsdk.core.security.policy;
 
-import io.meshsdk.core.common.CallerNames;
 import io.meshsdk.core.common.AddressRange;
 import io.meshsdk.core.common.AddressRangeIndex;
+import io.meshsdk.core.common.CallerNames;
+import io.meshsdk.core.common.CompactBitset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -143,10 +144,10 @@ final class Section {
       networks.add(Arrays.asList(r.sources));
     }
     this.sources = AddressRangeIndex.of(networks);
-    this.anyCallerFrom = from(compact(anyCaller));
-    this.anyCallerTo = to(compact(anyCaller));
-    this.anyPathFrom = from(compact(anyPath));
-    this.anyPathTo = to(compact(anyPath));
+    this.anyCallerFrom = CompactBitset.from(CompactBitset.compact(anyCaller));
+    this.anyCallerTo = CompactBitset.to(CompactBitset.compact(anyCaller));
+    this.anyPathFrom = CompactBitset.from(CompactBitset.compact(anyPath));
+    this.anyPathTo = CompactBitset.to(CompactBitset.compact(anyPath));
     // a prefix's entry holds the rules of every indexed prefix of it: the deepest one found is enough
     Map<String, List<Integer>> cumulative = new LinkedHashMap<>();
     java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>();
@@ -186,7 +187,7 @@ final class Section {
     return new RegionTable(compact);
   }
 
-  /** The rules {@code indexes} as a bitset stored compact (see {@link #compact(long[])}). */
+  /** The rules {@code indexes} as a bitset stored compact (see {@link CompactBitset}). */
   static long[] compact(List<Integer> indexes) {
     int first = Integer.MAX_VALUE;
     int last = -1;
@@ -203,44 +204,6 @@ final class Section {
       out[(k >>> 6) - first + 1] |= 1L << k;
     }
     return out;
-  }
-
-  /**
-   * {@code dense} as stored in the tables: the index of its first non-zero word, then the words from it to its
-   * last non-zero one (read with {@link #word}).
-   */
-  static long[] compact(long[] dense) {
-    int first = 0;
-    while (first < dense.length && dense[first] == 0) {
-      first++;
-    }
-    if (first == dense.length) {
-      return new long[] {0};
-    }
-    int last = dense.length - 1;
-    while (dense[last] == 0) {
-      last--;
-    }
-    long[] out = new long[last - first + 2];
-    out[0] = first;
-    System.arraycopy(dense, first, out, 1, out.length - 1);
-    return out;
-  }
-
-  /** The first word of a bitset stored by {@link #compact} that may be non-zero; MAX_VALUE when empty. */
-  private static int from(long[] compact) {
-    return compact.length > 1 ? (int) compact[0] : Integer.MAX_VALUE;
-  }
-
-  /** The word after the last non-zero one of a bitset stored by {@link #compact}; 0 when empty. */
-  private static int to(long[] compact) {
-    return compact.length > 1 ? (int) compact[0] + compact.length - 1 : 0;
-  }
-
-  /** Word {@code w} of a bitset stored by {@link #compact}. */
-  private static long word(long[] compact, int w) {
-    int i = w - (int) compact[0] + 1;
-    return i > 0 && i < compact.length ? compact[i] : 0;
   }
 
   private static void set(long[] bits, int k) {
@@ -340,15 +303,16 @@ final class Section {
       }
     }
     // only the words where both the caller's and the path's candidates can have a bit
-    int from = Math.max(Math.min(anyCallerFrom, Math.min(from(named), from(prefixed))),
-        Math.min(anyPathFrom, from(headed)));
-    int to = Math.min(Math.max(anyCallerTo, Math.max(to(named), to(prefixed))), Math.max(anyPathTo, to(headed)));
+    int from = Math.max(Math.min(anyCallerFrom, Math.min(CompactBitset.from(named), CompactBitset.from(prefixed))),
+        Math.min(anyPathFrom, CompactBitset.from(headed)));
+    int to = Math.min(Math.max(anyCallerTo, Math.max(CompactBitset.to(named), CompactBitset.to(prefixed))),
+        Math.max(anyPathTo, CompactBitset.to(headed)));
     long[] methods = byMethod[slot];
     int network = NO_LOOKUP;
     for (long verdict = -1L; ; verdict = 0) { // deny rules (verdict bits all set), then allow rules
       for (int w = from; w < to; w++) {
-        long c = methods[w] & (anyCaller[w] | word(named, w) | word(prefixed, w))
-            & (anyPath[w] | word(headed, w)) & ~(deny[w] ^ verdict);
+        long c = methods[w] & (anyCaller[w] | CompactBitset.word(named, w) | CompactBitset.word(prefixed, w))
+            & (anyPath[w] | CompactBitset.word(headed, w)) & ~(deny[w] ^ verdict);
         if ((c & withSource[w]) != 0) {
           if (network == NO_LOOKUP) {
             network = sources.lookup(remote);
