@@ -69,6 +69,12 @@ import org.jspecify.annotations.Nullable;
 public final class LoopbackComparison {
 
   private static final String RAW = "raw okhttp";
+  /**
+   * {@code -Dloopback.shadow=true}: also the mesh in {@code shadow:10} and {@code shadow:100} with HAProxy as the
+   * sidecar (the primary call direct, a copy of 10 % / every call via HAProxy to the same server), for the shadow
+   * goal: primary p99 within 1.05x of {@code mesh direct}, paired round by round.
+   */
+  private static final boolean SHADOW = Boolean.getBoolean("loopback.shadow");
   private static final String SERVICE = "inventory";
   private static final String PATH = "/items/42";
   private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -246,7 +252,7 @@ public final class LoopbackComparison {
     List<PathUnderTest> paths = new ArrayList<>();
     String direct = "http://127.0.0.1:" + server.port() + PATH;
     paths.add(new PathUnderTest(RAW, client(), new Request.Builder().url(direct).build(), -1, s));
-    Mesh directMesh = mesh(server.port(), null);
+    Mesh directMesh = mesh(server.port(), null, "direct");
     closeables.add(directMesh);
     Request meshRequest = new Request.Builder().url("http://" + SERVICE + PATH).build();
     paths.add(new PathUnderTest("mesh direct", directMesh.newOkHttpClient(), meshRequest, -1, s));
@@ -263,11 +269,20 @@ public final class LoopbackComparison {
       Request viaProxy = new Request.Builder().url("http://127.0.0.1:" + sidecar.port() + PATH)
           .header("Host", SERVICE).build();
       paths.add(new PathUnderTest(sidecar.name(), client(), viaProxy, sidecar.pid(), s));
-      Mesh m = mesh(server.port(), SidecarConfig.builder()
-          .address(sidecar.host(), sidecar.port()).readyUrl(sidecar.readyUrl()).build());
+      SidecarConfig sc = SidecarConfig.builder()
+          .address(sidecar.host(), sidecar.port()).readyUrl(sidecar.readyUrl()).build();
+      Mesh m = mesh(server.port(), sc, "sidecar");
       closeables.add(m);
       viaMesh.add(new PathUnderTest("mesh via " + sidecar.name(), m.newOkHttpClient(), meshRequest, sidecar.pid(),
           s));
+      if (SHADOW && sidecar.name().equals("haproxy")) { // the primary call direct, copies via the sidecar
+        for (String mode : List.of("shadow:10", "shadow:100")) {
+          Mesh sm = mesh(server.port(), sc, mode);
+          closeables.add(sm);
+          paths.add(new PathUnderTest("mesh " + mode + " via " + sidecar.name(), sm.newOkHttpClient(), meshRequest,
+              sidecar.pid(), s));
+        }
+      }
     }
     paths.addAll(viaMesh);
     return paths;
@@ -278,10 +293,10 @@ public final class LoopbackComparison {
     return new OkHttpClient.Builder().connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES)).build();
   }
 
-  private static Mesh mesh(int port, @Nullable SidecarConfig sidecar) {
+  private static Mesh mesh(int port, @Nullable SidecarConfig sidecar, String mode) {
     MeshConfig config = sidecar == null
         ? MeshConfig.builder().build()
-        : MeshConfig.builder().service(SERVICE, c -> c.set("route.mode", "sidecar")).build();
+        : MeshConfig.builder().service(SERVICE, c -> c.set("route.mode", mode)).build();
     return Mesh.builder()
         .discovery(StaticServiceDiscovery.of(Endpoint.of(SERVICE, "127.0.0.1", port)))
         .config(config)
