@@ -6,15 +6,13 @@ import io.meshsdk.core.sidecar.RouteTransition;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Per-service call statistics by path over a sliding window of {@value #WINDOW_SECONDS} one-second buckets:
  * calls, errors (5xx or I/O failure) and a log-linear latency histogram (4 sub-buckets per power of two,
  * ~20 % resolution, 1 µs to ~2.4 h) per path, plus fallbacks. Lock-free: a record is a few
- * {@link AtomicLongArray} increments on the bucket of the current second. The first writer of a new second
- * swaps a fresh bucket into the ring slot with a CAS (one ~2 KB allocation per second per service, none per
- * call); a bucket's second never changes, so no count is lost or misfiled when buckets turn over.
+ * {@link AtomicLongArray} increments on the bucket of the current second ({@link SecondBuckets}: one ~2 KB
+ * allocation per second per service, none per call).
  *
  * <p>Memory: ~125 KB per service, allocated only for services that were ever routed to the sidecar, plus the last
  * {@value RouteTransition#KEPT_PER_SERVICE} route transitions (a config-time record, never touched by calls), and,
@@ -35,7 +33,7 @@ final class MigrationStats {
   private static final long MAX_MICROS = (1L << 33) - 1;
 
   private final Ticker ticker;
-  private final AtomicReferenceArray<Bucket> ring = new AtomicReferenceArray<>(WINDOW_SECONDS);
+  private final SecondBuckets ring = new SecondBuckets(WINDOW_SECONDS, BUCKET_STRIDE);
   // readiness reporting, written by the sidecar's probing thread (MeshEngine.readinessRound), read by reports
   volatile @org.jspecify.annotations.Nullable Boolean toldReady;
   volatile long readySinceNanos;
@@ -48,19 +46,6 @@ final class MigrationStats {
 
   MigrationStats(Ticker ticker) {
     this.ticker = ticker;
-    for (int i = 0; i < WINDOW_SECONDS; i++) {
-      ring.set(i, new Bucket(Long.MIN_VALUE));
-    }
-  }
-
-  /** The counters of one second; its {@code second} is fixed at creation. */
-  private static final class Bucket {
-    final long second;
-    final AtomicLongArray data = new AtomicLongArray(BUCKET_STRIDE);
-
-    Bucket(long second) {
-      this.second = second;
-    }
   }
 
   /** Records a call that ended on {@code path} after {@code nanos}; {@code error} for 5xx or I/O failure. */
@@ -70,7 +55,7 @@ final class MigrationStats {
 
   /** As {@link #record(int, long, boolean)} with the ticker already read at {@code nowNanos}. */
   void record(int path, long nanos, boolean error, long nowNanos) {
-    AtomicLongArray data = bucket(nowNanos).data;
+    AtomicLongArray data = ring.at(nowNanos);
     int base = path * PATH_STRIDE;
     data.incrementAndGet(base + CALLS);
     if (error) {
@@ -81,21 +66,7 @@ final class MigrationStats {
 
   /** Records a call meant for the sidecar that went direct. */
   void fallback() {
-    bucket(ticker.read()).data.incrementAndGet(FALLBACKS);
-  }
-
-  private Bucket bucket(long nowNanos) {
-    long sec = Math.floorDiv(nowNanos, 1_000_000_000L);
-    int idx = (int) Math.floorMod(sec, (long) WINDOW_SECONDS);
-    Bucket b = ring.get(idx);
-    while (b.second < sec) { // a bucket from 60+ s ago: replace it (once per second per slot)
-      Bucket fresh = new Bucket(sec);
-      if (ring.compareAndSet(idx, b, fresh)) {
-        return fresh;
-      }
-      b = ring.get(idx);
-    }
-    return b; // this second's (or, for a caller 60 s late, a newer one: counted in the newer second)
+    ring.at(ticker.read()).incrementAndGet(FALLBACKS);
   }
 
   static int bin(long micros) {
@@ -124,18 +95,16 @@ final class MigrationStats {
 
   /** Sums the window ending now. */
   Snapshot snapshot() {
-    long now = Math.floorDiv(ticker.read(), 1_000_000_000L);
+    long now = SecondBuckets.second(ticker.read());
     long[][] hist = new long[2][BINS];
     long[] calls = new long[2];
     long[] errors = new long[2];
     long fallbacks = 0;
     for (int idx = 0; idx < WINDOW_SECONDS; idx++) {
-      Bucket bucket = ring.get(idx);
-      long sec = bucket.second;
-      if (sec > now || sec <= now - WINDOW_SECONDS) {
+      AtomicLongArray data = ring.slot(idx, now, now - WINDOW_SECONDS + 1);
+      if (data == null) {
         continue;
       }
-      AtomicLongArray data = bucket.data;
       for (int path = 0; path < 2; path++) {
         int base = path * PATH_STRIDE;
         calls[path] += data.get(base + CALLS);
@@ -155,8 +124,8 @@ final class MigrationStats {
    * so a plan's evaluation allocates nothing here.
    */
   void window(int seconds, long sinceNanos, long[][] hist, io.meshsdk.core.internal.migration.WindowSums out) {
-    long now = Math.floorDiv(ticker.read(), 1_000_000_000L);
-    long first = Math.max(now - Math.min(seconds, WINDOW_SECONDS) + 1, Math.floorDiv(sinceNanos, 1_000_000_000L) + 1);
+    long now = SecondBuckets.second(ticker.read());
+    long first = Math.max(now - Math.min(seconds, WINDOW_SECONDS) + 1, SecondBuckets.second(sinceNanos) + 1);
     long dCalls = 0;
     long dErrors = 0;
     long sCalls = 0;
@@ -164,12 +133,10 @@ final class MigrationStats {
     java.util.Arrays.fill(hist[0], 0);
     java.util.Arrays.fill(hist[1], 0);
     for (int idx = 0; idx < WINDOW_SECONDS; idx++) {
-      Bucket bucket = ring.get(idx);
-      long sec = bucket.second;
-      if (sec > now || sec < first) {
+      AtomicLongArray data = ring.slot(idx, now, first);
+      if (data == null) {
         continue;
       }
-      AtomicLongArray data = bucket.data;
       dCalls += data.get(CALLS);
       dErrors += data.get(ERRORS);
       sCalls += data.get(PATH_STRIDE + CALLS);

@@ -4,7 +4,6 @@ import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.sidecar.MigrationReport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The shadow traffic of one service ({@code route.mode=shadow:N}) over the same sliding window as
@@ -14,8 +13,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * count of copies in flight, taken with a CAS and never waited for.
  *
  * <p>Lock-free and allocation-free per call, like {@link MigrationStats}: a record is a few {@link AtomicLongArray}
- * increments in the bucket of the current second; the first writer of a new second swaps a fresh bucket in with a
- * CAS. Exists only for services ever set to a shadow mode (~125 KB each), created when such a route is compiled,
+ * increments in the bucket of the current second ({@link SecondBuckets}). Exists only for services ever set to a shadow mode (~125 KB each), created when such a route is compiled,
  * kept (with the service's {@code MigrationStats}) across route changes so that copies in flight return their
  * permit to the counter they took it from.
  */
@@ -37,25 +35,13 @@ final class ShadowStats {
   private static final int WINDOW = MigrationStats.WINDOW_SECONDS;
 
   private final Ticker ticker;
-  private final AtomicReferenceArray<Bucket> ring = new AtomicReferenceArray<>(WINDOW);
+  private final SecondBuckets ring = new SecondBuckets(WINDOW, BUCKET_STRIDE);
   private final AtomicInteger inFlight = new AtomicInteger();
   /** The {@code route.shadow-max-concurrency} of the route compiled last (for the report); 0 out of shadow mode. */
   volatile int maxConcurrency;
 
   ShadowStats(Ticker ticker) {
     this.ticker = ticker;
-    for (int i = 0; i < WINDOW; i++) {
-      ring.set(i, new Bucket(Long.MIN_VALUE));
-    }
-  }
-
-  private static final class Bucket {
-    final long second;
-    final AtomicLongArray data = new AtomicLongArray(BUCKET_STRIDE);
-
-    Bucket(long second) {
-      this.second = second;
-    }
   }
 
   // ---- permits ------------------------------------------------------------------------------------------------
@@ -86,15 +72,15 @@ final class ShadowStats {
   // ---- counts -------------------------------------------------------------------------------------------------
 
   void sent(long nowNanos) {
-    bucket(nowNanos).data.incrementAndGet(SENT);
+    ring.at(nowNanos).incrementAndGet(SENT);
   }
 
   void droppedConcurrency(long nowNanos) {
-    bucket(nowNanos).data.incrementAndGet(DROPPED_CONCURRENCY);
+    ring.at(nowNanos).incrementAndGet(DROPPED_CONCURRENCY);
   }
 
   void droppedNotReady(long nowNanos) {
-    bucket(nowNanos).data.incrementAndGet(DROPPED_NOT_READY);
+    ring.at(nowNanos).incrementAndGet(DROPPED_NOT_READY);
   }
 
   /**
@@ -102,7 +88,7 @@ final class ShadowStats {
    * or such a failure.
    */
   void pair(int directStatus, long directNanos, int shadowStatus, long shadowNanos, long nowNanos) {
-    AtomicLongArray data = bucket(nowNanos).data;
+    AtomicLongArray data = ring.at(nowNanos);
     side(data, DIRECT, directStatus, directNanos);
     side(data, SHADOW, shadowStatus, shadowNanos);
     if (directStatus != shadowStatus) {
@@ -128,32 +114,17 @@ final class ShadowStats {
     return status >= 0 && c >= 1 && c <= 5 ? c : 0;
   }
 
-  private Bucket bucket(long nowNanos) {
-    long sec = Math.floorDiv(nowNanos, 1_000_000_000L);
-    int idx = (int) Math.floorMod(sec, (long) WINDOW);
-    Bucket b = ring.get(idx);
-    while (b.second < sec) { // a bucket from a window ago: replace it (once per second per slot)
-      Bucket fresh = new Bucket(sec);
-      if (ring.compareAndSet(idx, b, fresh)) {
-        return fresh;
-      }
-      b = ring.get(idx);
-    }
-    return b;
-  }
-
   /** Sums the window ending now. */
   MigrationReport.Shadow snapshot() {
-    long now = Math.floorDiv(ticker.read(), 1_000_000_000L);
+    long now = SecondBuckets.second(ticker.read());
     long[] totals = new long[BUCKET_STRIDE];
     for (int idx = 0; idx < WINDOW; idx++) {
-      Bucket bucket = ring.get(idx);
-      long sec = bucket.second;
-      if (sec > now || sec <= now - WINDOW) {
+      AtomicLongArray data = ring.slot(idx, now, now - WINDOW + 1);
+      if (data == null) {
         continue;
       }
       for (int i = 0; i < BUCKET_STRIDE; i++) {
-        totals[i] += bucket.data.get(i);
+        totals[i] += data.get(i);
       }
     }
     return new MigrationReport.Shadow(totals[SENT], totals[CALLS], totals[DROPPED_CONCURRENCY],
