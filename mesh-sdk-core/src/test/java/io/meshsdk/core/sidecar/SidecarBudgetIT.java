@@ -234,10 +234,12 @@ class SidecarBudgetIT {
   void anApplicationsOwnBudgetHeaderNeverReachesADirectEndpoint() throws IOException {
     OkHttpClient http = mesh(SidecarDialect.MESH, s -> s.set("route.mode", "direct")).newOkHttpClient();
     try (Response r = http.newCall(new Request.Builder().url("http://inventory/items")
-        .header("x-mesh-max-retries", "7").build()).execute()) {
+        .header("x-mesh-max-retries", "7").header("x-envoy-max-retries", "4").build()).execute()) {
       assertThat(r.code()).isEqualTo(200);
     }
     assertThat(backend.lastHeader("x-mesh-max-retries")).isNull();
+    assertThat(backend.lastHeader("x-envoy-max-retries")).as("not the mesh's: left alone on direct calls")
+        .isEqualTo("4");
   }
 
   @Test

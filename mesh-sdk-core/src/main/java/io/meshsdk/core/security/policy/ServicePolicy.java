@@ -58,8 +58,7 @@ public final class ServicePolicy {
    * @param path the raw request path, without the query string (see the class comment)
    * @param remoteAddress the peer's address as {@code getRemoteAddr()} gives it (IPv4 dotted quad or IPv6 text,
    *     {@code ::ffff:a.b.c.d} counts as IPv4), or null when unknown: then no {@code source} rule matches. It is
-   *     parsed only when a rule with {@code source} is reached; an IPv4 address without allocation, an IPv6 one
-   *     also without allocation but parsed once per IPv6 network compared
+   *     parsed once, without allocation, and only when a candidate rule has {@code source}
    */
   public Decision decide(String caller, String method, String path, @Nullable String remoteAddress) {
     return section.decide(caller, method, path, remoteAddress);
