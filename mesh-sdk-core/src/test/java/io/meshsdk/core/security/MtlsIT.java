@@ -102,6 +102,44 @@ class MtlsIT {
   }
 
   @Test
+  void theFirstCallRightAfterBuildIsMutualTlsEvenBeforeTheControlThreadRuns() throws Exception {
+    // regression: the endpoints' TLS expectations were published on the mesh's control thread after build()
+    // returned, so a first call's connection could miss them and be verified as a non-mesh https host (PKIX path
+    // building failed). Here the control thread is held until the first call is done.
+    TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
+    java.util.concurrent.CountDownLatch firstCallDone = new java.util.concurrent.CountDownLatch(1);
+    io.meshsdk.core.observe.MeshObserver holdControl = new io.meshsdk.core.observe.MeshObserver() {
+      @Override
+      public io.meshsdk.core.observe.CallObserver onCallStart(io.meshsdk.core.observe.CallInfo call) {
+        return io.meshsdk.core.observe.CallObserver.NOOP;
+      }
+
+      @Override
+      public void onServiceAdded(String service) {
+        try {
+          firstCallDone.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try (Mesh mesh = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("orders", "127.0.0.1", server.port())))
+        .config(MeshConfig.builder().service("orders", s -> s.set("tls.mode", "mtls").set("tls.identity", ORDERS)
+            .set("retry.enabled", "false")).build())
+        .tls(web())
+        .observer(holdControl)
+        .drainDelay(java.time.Duration.ZERO)
+        .build()) {
+      try {
+        assertThat(get(mesh.newOkHttpClient(), "http://orders/items/1")).isEqualTo(WEB);
+      } finally {
+        firstCallDone.countDown();
+      }
+    }
+  }
+
+  @Test
   void theMeshLoadsATlsConfigItselfAndRefusesBadFiles() throws IOException {
     TlsFixture.Server server = server(ca.leaf().uri(ORDERS).issue());
     TlsConfig files = TlsFixture.files(dir.resolve("own"), ca.leaf().uri(WEB).issue(), root.certificatePem(),

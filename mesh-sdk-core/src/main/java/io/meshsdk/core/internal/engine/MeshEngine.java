@@ -605,7 +605,9 @@ public final class MeshEngine implements AutoCloseable {
     ServicePipeline previous = pipelines.get(service);
     ServiceDirectory.Entry entry = directory.watch(service);
     ServicePipeline next = new ServicePipeline(this, service, sc, entry, previous);
-    next.rebuild(entry.snapshot()); // the first picker before the pipeline takes calls; later ones on control
+    EndpointSet first = entry.snapshot();
+    next.rebuild(first); // the first picker and TLS expectations before the pipeline takes calls; later on control
+    next.publishTls(first);
     next.start();
     pipelines.put(service, next);
     if (previous == null && !next.routeConfig().mode().isDirect()) {

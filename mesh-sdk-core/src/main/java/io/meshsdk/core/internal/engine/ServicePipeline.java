@@ -186,6 +186,19 @@ public final class ServicePipeline {
     if (set != builtFrom) { // the snapshot the pipeline was installed with comes back once: nothing to rebuild
       rebuild(set);
     }
+    publishTls(set);
+    engine.observe(o -> o.onEndpointsChanged(service, set), "onEndpointsChanged");
+    if (entry.isDeleted()) {
+      engine.serviceDeleted(service);
+    }
+  }
+
+  /**
+   * Publishes what the TLS endpoints of {@code set} must present (secure hosts, mtls addresses with their expected
+   * identity). Done when the pipeline is installed, before it takes calls (a connection made by its first call must
+   * find its expectation), and again at each new snapshot.
+   */
+  void publishTls(EndpointSet set) {
     Set<String> secureHosts = new HashSet<>();
     Map<String, ExpectedServerIdentity> mtls = upgrade ? new HashMap<>() : Map.of();
     for (int i = 0; i < set.size(); i++) {
@@ -199,10 +212,6 @@ public final class ServicePipeline {
       }
     }
     engine.identities().update(service, secureHosts, mtls);
-    engine.observe(o -> o.onEndpointsChanged(service, set), "onEndpointsChanged");
-    if (entry.isDeleted()) {
-      engine.serviceDeleted(service);
-    }
   }
 
   /** Control context: an endpoint left or re-entered rotation. */
