@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
   private final boolean holdsFullList;
   private final Object lock = new Object();
   private final SerialExecutor delivery = new SerialExecutor("discovery callbacks", Runnable::run);
-  private final Map<String, Map<String, Endpoint>> services = new LinkedHashMap<>();
+  private final Map<String, HeldEndpoints> services = new LinkedHashMap<>();
   private final Map<String, List<DiscoveryListener>> watchers = new HashMap<>();
   private final List<Consumer<Set<String>>> nameWatchers = new CopyOnWriteArrayList<>();
   private final Map<String, Throwable> serviceErrors = new HashMap<>();
@@ -77,26 +78,39 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
   /**
    * The full current endpoints of {@code service}, replacing what was reported before. An empty collection means
    * "none right now" (the mesh keeps its last-known-good endpoints); use {@link #deleteService} when the service is
-   * really gone. Endpoints with an id seen before in the collection are ignored (the first wins).
+   * really gone. Endpoints with an id seen before in the collection are ignored (the first wins). The collection
+   * is read before this method returns and not kept.
+   *
+   * <p>Watchers hear of it only when something changed: an id arrived or left, or an endpoint's value (address,
+   * weight, zone, labels) differs. The endpoints are kept across updates, so the cost is one walk of the
+   * collection, with a hash lookup only for an endpoint not at the position it had, plus one comparison per
+   * endpoint that is not the very object reported before; an endpoint equal to the one reported before reaches
+   * the watchers as that same object (the mesh's directory then recognises it by identity).
    *
    * @throws IllegalArgumentException if an endpoint belongs to another service
    */
   protected final void setEndpoints(String service, Collection<Endpoint> endpoints) {
     requireNonNull(service, "service");
     requireNonNull(endpoints, "endpoints");
-    Map<String, Endpoint> next = byId(service, endpoints);
+    HeldEndpoints.check(service, endpoints);
     synchronized (lock) {
       if (closed) {
         return;
       }
       boolean recovered = serviceErrors.remove(service) != null;
-      Map<String, Endpoint> previous = services.put(service, next);
+      HeldEndpoints held = services.get(service);
+      boolean fresh = held == null;
+      if (held == null) {
+        held = new HeldEndpoints();
+        services.put(service, held);
+      }
+      boolean changed = held.replace(endpoints);
       touch();
-      if (previous == null) {
+      if (fresh) {
         enqueueNames();
       }
-      if (recovered || previous == null || !previous.equals(next)) {
-        enqueueEndpoints(service, next);
+      if (recovered || fresh || changed) {
+        enqueueEndpoints(service, held);
       }
     }
     delivery.flush();
@@ -109,16 +123,19 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
       if (closed) {
         return;
       }
-      Map<String, Endpoint> current = services.get(endpoint.service());
-      Map<String, Endpoint> next = current == null ? new LinkedHashMap<>() : new LinkedHashMap<>(current);
-      Endpoint old = next.put(endpoint.id(), endpoint);
-      services.put(endpoint.service(), next);
+      HeldEndpoints held = services.get(endpoint.service());
+      boolean fresh = held == null;
+      if (held == null) {
+        held = new HeldEndpoints();
+        services.put(endpoint.service(), held);
+      }
+      boolean changed = held.put(endpoint);
       touch();
-      if (current == null) {
+      if (fresh) {
         enqueueNames();
       }
-      if (!endpoint.equals(old)) {
-        enqueueEndpoints(endpoint.service(), next);
+      if (changed) {
+        enqueueEndpoints(endpoint.service(), held);
       }
     }
     delivery.flush();
@@ -132,15 +149,12 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
     requireNonNull(service, "service");
     requireNonNull(id, "id");
     synchronized (lock) {
-      Map<String, Endpoint> current = services.get(service);
-      if (closed || current == null || !current.containsKey(id)) {
+      HeldEndpoints held = services.get(service);
+      if (closed || held == null || !held.remove(id)) {
         return;
       }
-      Map<String, Endpoint> next = new LinkedHashMap<>(current);
-      next.remove(id);
-      services.put(service, next);
       touch();
-      enqueueEndpoints(service, next);
+      enqueueEndpoints(service, held);
     }
     delivery.flush();
   }
@@ -172,8 +186,7 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
    */
   protected final void replaceAll(Map<String, ? extends Collection<Endpoint>> all) {
     requireNonNull(all, "all");
-    Map<String, Map<String, Endpoint>> next = new LinkedHashMap<>();
-    all.forEach((service, endpoints) -> next.put(service, byId(service, endpoints)));
+    all.forEach((service, endpoints) -> HeldEndpoints.check(service, endpoints));
     synchronized (lock) {
       if (closed) {
         return;
@@ -181,21 +194,31 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
       boolean recovered = error != null;
       error = null;
       serviceErrors.clear();
-      Map<String, Map<String, Endpoint>> previous = new LinkedHashMap<>(services);
+      Map<String, HeldEndpoints> previous = new LinkedHashMap<>(services);
+      Set<String> changed = new HashSet<>();
       services.clear();
-      services.putAll(next);
+      all.forEach((service, endpoints) -> {
+        HeldEndpoints held = previous.get(service);
+        if (held == null) {
+          held = new HeldEndpoints();
+          held.replace(endpoints);
+          changed.add(service);
+        } else if (held.replace(endpoints)) {
+          changed.add(service);
+        }
+        services.put(service, held);
+      });
       touch();
-      if (!previous.keySet().equals(next.keySet())) {
+      if (!previous.keySet().equals(services.keySet())) {
         enqueueNames();
       }
       for (String service : watchers.keySet()) {
-        Map<String, Endpoint> now = next.get(service);
-        Map<String, Endpoint> before = previous.get(service);
+        HeldEndpoints now = services.get(service);
         if (now == null) {
-          if (before != null || (recovered && holdsFullList)) {
+          if (previous.containsKey(service) || (recovered && holdsFullList)) {
             enqueueDeleted(service);
           }
-        } else if (recovered || !now.equals(before)) {
+        } else if (recovered || changed.contains(service)) {
           enqueueEndpoints(service, now);
         }
       }
@@ -276,8 +299,8 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
   /** The current endpoints of {@code service} the backend reported, or an empty list. */
   protected final List<Endpoint> endpoints(String service) {
     synchronized (lock) {
-      Map<String, Endpoint> m = services.get(service);
-      return m == null ? List.of() : List.copyOf(m.values());
+      HeldEndpoints held = services.get(service);
+      return held == null ? List.of() : held.view();
     }
   }
 
@@ -305,9 +328,9 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
       first = list.isEmpty();
       list.add(listener);
       Throwable e = error != null ? error : serviceErrors.get(service);
-      Map<String, Endpoint> current = services.get(service);
+      HeldEndpoints current = services.get(service);
       if (current != null) { // last-known data first, even while failing: a new watcher gets last-known-good too
-        List<Endpoint> now = List.copyOf(current.values());
+        List<Endpoint> now = current.view();
         delivery.enqueue(() -> listener.onEndpoints(now));
         if (e != null) {
           delivery.enqueue(() -> listener.onError(e));
@@ -386,25 +409,12 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
 
   // ---- helpers ------------------------------------------------------------------------------------------------
 
-  private static Map<String, Endpoint> byId(String service, Collection<Endpoint> endpoints) {
-    Map<String, Endpoint> m = new LinkedHashMap<>(Math.max(4, endpoints.size() * 2));
-    for (Endpoint e : endpoints) {
-      requireNonNull(e, "endpoints contains null");
-      if (!e.service().equals(service)) {
-        throw new IllegalArgumentException(
-            "endpoint " + e + " belongs to service '" + e.service() + "', not '" + service + "'");
-      }
-      m.putIfAbsent(e.id(), e);
-    }
-    return m;
-  }
-
-  private void enqueueEndpoints(String service, Map<String, Endpoint> now) {
+  private void enqueueEndpoints(String service, HeldEndpoints now) {
     List<DiscoveryListener> list = watchers.get(service);
     if (list == null || list.isEmpty()) {
       return;
     }
-    List<Endpoint> snapshot = List.copyOf(now.values());
+    List<Endpoint> snapshot = now.view(); // immutable: the next change holds new arrays
     for (DiscoveryListener l : list) {
       delivery.enqueue(() -> l.onEndpoints(snapshot));
     }

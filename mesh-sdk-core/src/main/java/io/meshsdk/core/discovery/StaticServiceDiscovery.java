@@ -52,7 +52,8 @@ public final class StaticServiceDiscovery extends AbstractServiceDiscovery {
    *     service name
    */
   public void set(String service, List<Endpoint> newEndpoints) {
-    setEndpoints(ServiceNames.canonical("service", service), List.copyOf(requireNonNull(newEndpoints, "newEndpoints")));
+    // not copied: the list is read on this thread before set returns, and never kept
+    setEndpoints(ServiceNames.canonical("service", service), requireNonNull(newEndpoints, "newEndpoints"));
   }
 
   /** Deletes {@code service}: watchers are told it no longer exists. */

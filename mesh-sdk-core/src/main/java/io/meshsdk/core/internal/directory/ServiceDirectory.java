@@ -9,10 +9,7 @@ import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -172,6 +169,12 @@ public final class ServiceDirectory implements AutoCloseable {
       return now; // a clock ahead of ours: it starts now
     }
     return now - Math.min(agoMillis, Long.MAX_VALUE / 4_000_000L) * 1_000_000L;
+  }
+
+  /** Whether {@code a} and {@code b} have the same id: the same object first (a backend keeps unchanged ones). */
+  @SuppressWarnings("ReferenceEquality")
+  private static boolean sameId(Endpoint a, Endpoint b) {
+    return a == b || a.id().equals(b.id());
   }
 
   /** One watched service: its current snapshot and its change listeners. */
@@ -358,10 +361,10 @@ public final class ServiceDirectory implements AutoCloseable {
       if (current.isEmpty()) {
         arena.reserve(endpoints.size()); // a first snapshot's cells in one block
       }
-      Map<String, TrackedEndpoint> previous = null; // built only when an endpoint moved: registries keep order
+      RecordIndex previous = null; // built only when an endpoint moved: registries keep order
       List<TrackedEndpoint> next = new ArrayList<>(endpoints.size());
       // an id listed twice: a known id's record is claimed twice (the arena's marks), a new id is seen twice
-      java.util.@Nullable Set<String> newIds = null;
+      IdSet newIds = null;
       arena.begin();
       int i = -1;
       for (Endpoint e : endpoints) {
@@ -371,15 +374,11 @@ public final class ServiceDirectory implements AutoCloseable {
           continue;
         }
         TrackedEndpoint old = null;
-        if (i < current.size() && current.get(i).endpoint().id().equals(e.id())) {
+        if (i < current.size() && sameId(current.get(i).endpoint(), e)) {
           old = (TrackedEndpoint) current.get(i);
         } else {
           if (previous == null) {
-            previous = new HashMap<>(current.size() * 2);
-            for (int k = 0; k < current.size(); k++) {
-              TrackedEndpoint t = (TrackedEndpoint) current.get(k);
-              previous.put(t.endpoint().id(), t);
-            }
+            previous = new RecordIndex(current);
           }
           old = previous.get(e.id());
         }
@@ -388,7 +387,7 @@ public final class ServiceDirectory implements AutoCloseable {
           twice = !arena.claim(old);
         } else {
           if (newIds == null) {
-            newIds = new java.util.HashSet<>();
+            newIds = new IdSet();
           }
           twice = !newIds.add(e.id());
         }

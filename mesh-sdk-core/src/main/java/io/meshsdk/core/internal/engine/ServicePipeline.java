@@ -6,6 +6,7 @@ import io.meshsdk.core.config.ServiceConfig;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.endpoint.EndpointExclusion;
 import io.meshsdk.core.endpoint.EndpointSet;
+import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.internal.directory.ServiceDirectory;
 import io.meshsdk.core.internal.directory.TrackedEndpoint;
 import io.meshsdk.core.internal.resilience.OutlierDetector;
@@ -22,6 +23,8 @@ import io.meshsdk.core.security.policy.EgressPolicy;
 import io.meshsdk.core.sidecar.RouteConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -240,8 +243,10 @@ public final class ServicePipeline {
     }
     resilience.panic(panic);
     try {
-      picker = loadBalancer.newPicker(set, List.copyOf(out));
-      eligible = out.toArray(NONE);
+      TrackedEndpoint[] now = out.toArray(NONE);
+      // one array for both: the call path's eligible list and the balancer's read-only view (no copy per rebuild)
+      picker = loadBalancer.newPicker(set, Collections.unmodifiableList(Arrays.<EndpointState>asList(now)));
+      eligible = now;
       builtFrom = set;
     } catch (RuntimeException e) {
       log.error("service '{}': load balancer '{}' failed to build a picker; keeping the previous one", service,
