@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * @param secure whether calls use https
  * @param weight relative weight for weighted balancing, {@value #MIN_WEIGHT} to {@value #MAX_WEIGHT}
  * @param zone the zone (or "" when unknown), used by zone-aware balancing
- * @param labels free-form labels such as {@code version=v2}, used by subset routing
+ * @param labels free-form labels such as {@code version=v2}, used by subset routing: an immutable copy (null keys
+ *     and values refused), iterated in key order
  */
 public record Endpoint(
     String service,
@@ -71,7 +72,7 @@ public record Endpoint(
       throw new IllegalArgumentException(
           "weight: " + weight + " (expected: " + MIN_WEIGHT + "-" + MAX_WEIGHT + ")");
     }
-    labels = Map.copyOf(labels);
+    labels = Labels.of(labels);
   }
 
   /** An endpoint with default id ({@code host:port}), plain http, default weight, no zone, no labels. */
@@ -124,6 +125,37 @@ public record Endpoint(
       }
     }
     return java.time.Instant.ofEpochMilli(Long.parseLong(v));
+  }
+
+  /**
+   * Whether {@code o} is an endpoint with the same components (as a record's equality), compared cheapest first:
+   * the numbers, then the strings, the labels last and only when everything else matched. Discovery compares every
+   * endpoint of a service on each update, so the common answer, "unchanged", must be cheap.
+   */
+  @Override
+  public boolean equals(@org.jspecify.annotations.Nullable Object o) {
+    if (o == this) {
+      return true;
+    }
+    return o instanceof Endpoint e && port == e.port && weight == e.weight && secure == e.secure
+        && id.equals(e.id) && host.equals(e.host) && zone.equals(e.zone) && service.equals(e.service)
+        && sameLabels(labels, e.labels);
+  }
+
+  private static boolean sameLabels(Map<String, String> a, Map<String, String> b) {
+    return a.equals(b); // both are Labels (the constructor makes them so): compared without allocating
+  }
+
+  @Override
+  public int hashCode() {
+    int h = service.hashCode();
+    h = 31 * h + id.hashCode();
+    h = 31 * h + host.hashCode();
+    h = 31 * h + port;
+    h = 31 * h + (secure ? 1 : 0);
+    h = 31 * h + weight;
+    h = 31 * h + zone.hashCode();
+    return 31 * h + labels.hashCode();
   }
 
   @Override
