@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * What a refused call costs: admission refusing it (an open breaker, a spent rate limiter, a full bulkhead, no time
  * left) at a realistic stack depth (a call made deep inside an application: {@code depth} frames), and the bare
  * construction of each rejection exception. Rejections are built without a stack trace, so the depth should not
- * matter; {@code filledIoException} shows what an exception with a trace costs at the same depth.
+ * matter; {@code filledIoException} shows what an exception with a trace costs at the same depth, and
+ * {@code recursionOnly} what the benchmark's own recursion to that depth and its ticker read cost (the floor under
+ * every admission figure here).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar RejectionBenchmark -prof gc
@@ -48,6 +50,8 @@ public class RejectionBenchmark {
   private ServicePolicies spentLimiter;
   private ServicePolicies fullBulkhead;
   private ServicePolicies defaults;
+  /** A deadline already passed (it stays passed): the admission's own cost, not a second ticker read. */
+  private long pastDeadline;
   private final Ticker ticker = Ticker.SYSTEM;
 
   @Setup
@@ -63,6 +67,7 @@ public class RejectionBenchmark {
     fullBulkhead = policies(ServiceConfig.builder().set("bulkhead.max-concurrent-calls", "1"));
     fullBulkhead.admit(ticker.read(), Deadlines.NONE);
     defaults = policies(ServiceConfig.builder());
+    pastDeadline = ticker.read() - 1;
   }
 
   private ServicePolicies policies(ServiceConfig.Builder b) {
@@ -78,6 +83,13 @@ public class RejectionBenchmark {
     } catch (MeshRejectedException e) {
       return e;
     }
+  }
+
+  private long deepRead(int n) {
+    if (n > 1) {
+      return deepRead(n - 1);
+    }
+    return ticker.read();
   }
 
   private Object deepNew(int n, int kind) {
@@ -110,7 +122,13 @@ public class RejectionBenchmark {
 
   @Benchmark
   public Object deadlinePassed() {
-    return deep(depth, defaults, ticker.read() - 1);
+    return deep(depth, defaults, pastDeadline);
+  }
+
+  /** The recursion to {@code depth} and the ticker read every admission variant makes, nothing else. */
+  @Benchmark
+  public long recursionOnly() {
+    return deepRead(depth);
   }
 
   @Benchmark

@@ -95,6 +95,7 @@ final class MigrationJson {
     m.put("pairs", sh.pairs());
     m.put("droppedConcurrency", sh.droppedConcurrency());
     m.put("droppedNotReady", sh.droppedNotReady());
+    m.put("droppedCpu", sh.droppedCpu());
     m.put("statusMismatchRate", sh.statusMismatchRate());
     m.put("statusClassMismatchRate", sh.statusClassMismatchRate());
     m.put("direct", path(sh.direct()));

@@ -70,7 +70,8 @@ class MeshConfigFailureAnalyzerTest {
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(generated).contains("\"mesh.drain-delay\"").contains("\"mesh.registration.labels\"")
         .contains("\"mesh.defaults.lb.policy\"").contains("\"mesh.sidecar.address\"")
-        .contains("\"mesh.inbound.max-concurrent\"");
+        .contains("\"mesh.inbound.max-concurrent\"").contains("\"mesh.defaults.route.shadow-max-cpu\"")
+        .contains("\"mesh.services\"").contains("\"mesh.plans\"");
   }
 
   @Test

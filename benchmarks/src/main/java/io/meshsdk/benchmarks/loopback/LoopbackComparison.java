@@ -70,11 +70,16 @@ public final class LoopbackComparison {
 
   private static final String RAW = "raw okhttp";
   /**
-   * {@code -Dloopback.shadow=true}: also the mesh in {@code shadow:10} and {@code shadow:100} with HAProxy as the
-   * sidecar (the primary call direct, a copy of 10 % / every call via HAProxy to the same server), for the shadow
-   * goal: primary p99 within 1.05x of {@code mesh direct}, paired round by round.
+   * {@code -Dloopback.shadow=shared} (or {@code true}): also the mesh in {@code shadow:10} and {@code shadow:100}
+   * with HAProxy as the sidecar (the primary call direct, a copy of 10 % / every call via HAProxy to the same
+   * server), for the shadow goal: primary p99 within 1.05x of {@code mesh direct}, paired round by round.
+   * {@code spare}: the copies go through a second HAProxy to a second server JVM, both at the lowest CPU priority
+   * ({@code nice 19}): they stand for a sidecar and a backend with spare capacity, so that what is left on the
+   * primary is the copies' cost in the caller's JVM (the mesh's own part), not the contention of two HTTP
+   * exchanges for two vCPUs.
    */
-  private static final boolean SHADOW = Boolean.getBoolean("loopback.shadow");
+  private static final String SHADOW = shadowSetting(System.getProperty("loopback.shadow", ""));
+  private static final String DIRECT = "mesh direct";
   private static final String SERVICE = "inventory";
   private static final String PATH = "/items/42";
   private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -83,6 +88,16 @@ public final class LoopbackComparison {
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private LoopbackComparison() {}
+
+  static String shadowSetting(String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "", "false" -> "";
+      case "true", "shared" -> "shared";
+      case "spare" -> "spare";
+      default -> throw new IllegalArgumentException("loopback.shadow=" + value
+          + ": expected shared (or true), spare or false");
+    };
+  }
 
   /** How much of each phase a mode runs. */
   static final class Settings {
@@ -144,10 +159,13 @@ public final class LoopbackComparison {
     final OkHttpClient client;
     final Request request;
     final long sidecarPid;
+    /** A shadow path's meters: the copies sent and shed, over the whole run. */
+    @Nullable SimpleMeterRegistry registry;
 
     final Histogram closed = histogram();
     final Histogram closedRound = histogram();
     final double[] roundP50;
+    final double[] roundP99;
     final double[] roundP999;
     long cpuCalls;
     long cpuClient;
@@ -177,6 +195,7 @@ public final class LoopbackComparison {
       this.request = request;
       this.sidecarPid = sidecarPid;
       this.roundP50 = new double[s.rounds];
+      this.roundP99 = new double[s.rounds];
       this.roundP999 = new double[s.rounds];
       this.peakRps = new double[s.peakThreads.size()][s.peakRounds];
       this.openRoundP50 = new double[OPEN_LOOP_PCTS.length][s.openRounds];
@@ -248,16 +267,19 @@ public final class LoopbackComparison {
   }
 
   private static List<PathUnderTest> paths(Settings s, ServerProcess server, List<AutoCloseable> closeables,
-      PrintStream out) {
+      PrintStream out) throws IOException {
     List<PathUnderTest> paths = new ArrayList<>();
     String direct = "http://127.0.0.1:" + server.port() + PATH;
     paths.add(new PathUnderTest(RAW, client(), new Request.Builder().url(direct).build(), -1, s));
     Mesh directMesh = mesh(server.port(), null, "direct");
     closeables.add(directMesh);
     Request meshRequest = new Request.Builder().url("http://" + SERVICE + PATH).build();
-    paths.add(new PathUnderTest("mesh direct", directMesh.newOkHttpClient(), meshRequest, -1, s));
+    paths.add(new PathUnderTest(DIRECT, directMesh.newOkHttpClient(), meshRequest, -1, s));
     List<PathUnderTest> viaMesh = new ArrayList<>();
-    for (LocalSidecar sidecar : List.of(LocalSidecar.haproxy(), LocalSidecar.nginx())) {
+    // -Dloopback.proxies=false: only raw, mesh direct and the shadow paths (a shorter run for the shadow goal)
+    boolean proxies = !SHADOW.equals("spare") || !"false".equals(System.getProperty("loopback.proxies"));
+    for (LocalSidecar sidecar : proxies ? List.of(LocalSidecar.haproxy(), LocalSidecar.nginx())
+        : List.<LocalSidecar>of()) {
       if (sidecar.binary() == null) {
         out.println(sidecar.name() + " is not installed (apt-get install " + sidecar.debianPackage()
             + "): its paths are skipped");
@@ -275,17 +297,76 @@ public final class LoopbackComparison {
       closeables.add(m);
       viaMesh.add(new PathUnderTest("mesh via " + sidecar.name(), m.newOkHttpClient(), meshRequest, sidecar.pid(),
           s));
-      if (SHADOW && sidecar.name().equals("haproxy")) { // the primary call direct, copies via the sidecar
+      if (SHADOW.equals("shared") && sidecar.name().equals("haproxy")) { // primary direct, copies via the sidecar
         for (String mode : List.of("shadow:10", "shadow:100")) {
-          Mesh sm = mesh(server.port(), sc, mode);
+          SimpleMeterRegistry registry = new SimpleMeterRegistry();
+          Mesh sm = mesh(server.port(), sc, mode, registry);
           closeables.add(sm);
-          paths.add(new PathUnderTest("mesh " + mode + " via " + sidecar.name(), sm.newOkHttpClient(), meshRequest,
-              sidecar.pid(), s));
+          PathUnderTest p = new PathUnderTest("mesh " + mode + " via " + sidecar.name(), sm.newOkHttpClient(),
+              meshRequest, sidecar.pid(), s);
+          p.registry = registry;
+          paths.add(p);
         }
       }
     }
+    if (SHADOW.equals("spare")) {
+      paths.addAll(spareShadowPaths(s, server, closeables, out));
+    }
     paths.addAll(viaMesh);
     return paths;
+  }
+
+  /**
+   * The shadow paths of {@code -Dloopback.shadow=spare}: the primary call direct to {@code server}, the copies
+   * through a second HAProxy to a second server JVM, both at nice 19.
+   */
+  private static List<PathUnderTest> spareShadowPaths(Settings s, ServerProcess server,
+      List<AutoCloseable> closeables, PrintStream out) throws IOException {
+    LocalSidecar haproxy = LocalSidecar.haproxy();
+    if (haproxy.binary() == null) {
+      out.println("haproxy is not installed (apt-get install haproxy): the shadow paths are skipped");
+      return List.of();
+    }
+    ServerProcess shadowServer = ServerProcess.start(16, List.of("-Xms256m", "-Xmx256m"), true);
+    closeables.add(shadowServer);
+    haproxy.routeToPorts(SERVICE, shadowServer.port()).start();
+    closeables.add(haproxy);
+    lowestPriority(haproxy.pid());
+    out.printf(Locale.ROOT, "shadow copies: haproxy pid %d on 127.0.0.1:%d to a second server JVM pid %d on"
+        + " 127.0.0.1:%d, both at nice 19%n", haproxy.pid(), haproxy.port(), shadowServer.pid(),
+        shadowServer.port());
+    SidecarConfig sc = SidecarConfig.builder()
+        .address(haproxy.host(), haproxy.port()).readyUrl(haproxy.readyUrl()).build();
+    Request meshRequest = new Request.Builder().url("http://" + SERVICE + PATH).build();
+    List<PathUnderTest> paths = new ArrayList<>();
+    for (String mode : List.of("shadow:10", "shadow:100")) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      Mesh sm = mesh(server.port(), sc, mode, registry);
+      closeables.add(sm);
+      PathUnderTest p = new PathUnderTest("mesh " + mode + " (spare)", sm.newOkHttpClient(), meshRequest,
+          haproxy.pid(), s);
+      p.registry = registry;
+      paths.add(p);
+    }
+    return paths;
+  }
+
+  /** Sets every thread of process {@code pid} to nice 19 ({@code renice}; no privilege needed to lower one's own). */
+  private static void lowestPriority(long pid) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("renice", "-n", "19", "-p"));
+    try (var tasks = Files.list(Paths.get("/proc", Long.toString(pid), "task"))) {
+      tasks.forEach(t -> cmd.add(t.getFileName().toString()));
+    }
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (p.waitFor() != 0) {
+        throw new IOException("renice of " + pid + " failed: " + output.trim());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while renicing " + pid, e);
+    }
   }
 
   /** A client with its own connection pool, large enough for the peak and open-loop phases' connections. */
@@ -294,13 +375,27 @@ public final class LoopbackComparison {
   }
 
   private static Mesh mesh(int port, @Nullable SidecarConfig sidecar, String mode) {
+    return mesh(port, sidecar, mode, new SimpleMeterRegistry());
+  }
+
+  /**
+   * A mesh in {@code mode}; a shadow mode takes {@code route.shadow-max-cpu} from {@code -Dloopback.shadowMaxCpu}
+   * (default: the product's default).
+   */
+  private static Mesh mesh(int port, @Nullable SidecarConfig sidecar, String mode, SimpleMeterRegistry registry) {
+    String maxCpu = System.getProperty("loopback.shadowMaxCpu");
     MeshConfig config = sidecar == null
         ? MeshConfig.builder().build()
-        : MeshConfig.builder().service(SERVICE, c -> c.set("route.mode", mode)).build();
+        : MeshConfig.builder().service(SERVICE, c -> {
+          c.set("route.mode", mode);
+          if (maxCpu != null && mode.startsWith("shadow:")) {
+            c.set("route.shadow-max-cpu", maxCpu);
+          }
+        }).build();
     return Mesh.builder()
         .discovery(StaticServiceDiscovery.of(Endpoint.of(SERVICE, "127.0.0.1", port)))
         .config(config)
-        .meterRegistry(new SimpleMeterRegistry())
+        .meterRegistry(registry)
         .httpClient(client())
         .sidecar(sidecar)
         .build();
@@ -351,6 +446,7 @@ public final class LoopbackComparison {
         p.cpuCalls += s.callsPerRound;
         p.closed.add(h);
         p.roundP50[r] = h.getValueAtPercentile(50);
+        p.roundP99[r] = h.getValueAtPercentile(99);
         p.roundP999[r] = h.getValueAtPercentile(99.9);
       }
     }
@@ -558,6 +654,59 @@ public final class LoopbackComparison {
             pairedMedian(p.openRoundP50[pct], raw.openRoundP50[pct]),
             pairedMedian(p.openRoundP99[pct], raw.openRoundP99[pct]));
       }
+    }
+    reportShadow(paths, out);
+  }
+
+  /** The shadow paths against {@code mesh direct}, paired round by round (the goal: p99 at most 1.05x). */
+  private static void reportShadow(List<PathUnderTest> paths, PrintStream out) {
+    PathUnderTest direct = paths.stream().filter(p -> p.name.equals(DIRECT)).findFirst().orElseThrow();
+    List<PathUnderTest> shadow = paths.stream().filter(p -> p.name.contains("shadow:")).toList();
+    if (shadow.isEmpty()) {
+      return;
+    }
+    out.printf(Locale.ROOT, "%nshadow paths x %s, paired (median over rounds of the path's round percentile /"
+        + " %s's in the same round)%n", DIRECT, DIRECT);
+    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-26s %9s %9s %9s", "path", "closed p50",
+        "closed p99", "p99.9"));
+    for (int pct : OPEN_LOOP_PCTS) {
+      head.append(String.format(Locale.ROOT, " %11s %11s", "open" + pct + " p50", "open" + pct + " p99"));
+    }
+    out.println(head);
+    for (PathUnderTest p : shadow) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-26s %9.3f %9.3f %9.3f", p.name,
+          pairedMedian(p.roundP50, direct.roundP50), pairedMedian(p.roundP99, direct.roundP99),
+          pairedMedian(p.roundP999, direct.roundP999)));
+      for (int pct = 0; pct < OPEN_LOOP_PCTS.length; pct++) {
+        row.append(String.format(Locale.ROOT, " %11.3f %11.3f",
+            pairedMedian(p.openRoundP50[pct], direct.openRoundP50[pct]),
+            pairedMedian(p.openRoundP99[pct], direct.openRoundP99[pct])));
+      }
+      out.println(row);
+    }
+    out.printf(Locale.ROOT, "copies over the whole run (route.shadow-max-cpu %s): sent / dropped by reason%n",
+        System.getProperty("loopback.shadowMaxCpu", "default"));
+    for (PathUnderTest p : shadow) {
+      SimpleMeterRegistry r = p.registry;
+      if (r == null) {
+        continue;
+      }
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-26s sent %,.0f", p.name,
+          r.find("mesh.client.shadow.sent").counters().stream().mapToDouble(c -> c.count()).sum()));
+      r.find("mesh.client.shadow.dropped").counters().forEach(c -> row.append(String.format(Locale.ROOT,
+          ", dropped %s %,.0f", c.getId().getTag("reason"), c.count())));
+      out.println(row);
+    }
+    out.printf(Locale.ROOT, "pooled percentiles x %s (all rounds together):%n", DIRECT);
+    for (PathUnderTest p : shadow) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-26s %9.3f %9.3f %9.3f", p.name,
+          us(p.closed, 50) / us(direct.closed, 50), us(p.closed, 99) / us(direct.closed, 99),
+          us(p.closed, 99.9) / us(direct.closed, 99.9)));
+      for (int pct = 0; pct < OPEN_LOOP_PCTS.length; pct++) {
+        row.append(String.format(Locale.ROOT, " %11.3f %11.3f", us(p.open[pct], 50) / us(direct.open[pct], 50),
+            us(p.open[pct], 99) / us(direct.open[pct], 99)));
+      }
+      out.println(row);
     }
   }
 

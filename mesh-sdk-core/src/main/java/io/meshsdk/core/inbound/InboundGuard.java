@@ -4,15 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.meshsdk.core.common.AddressRange;
 import io.meshsdk.core.common.CallerNames;
 import io.meshsdk.core.common.MeshHeaders;
 import io.meshsdk.core.common.Ticker;
+import io.meshsdk.core.resilience.Bulkhead;
 import io.meshsdk.core.resilience.Deadlines;
+import io.meshsdk.core.resilience.RateLimiter;
 import io.meshsdk.core.security.policy.Decision;
 import io.meshsdk.core.security.policy.PolicyHolder;
 import io.meshsdk.core.security.policy.ServicePolicy;
@@ -57,8 +55,9 @@ import org.jspecify.annotations.Nullable;
  * before any limit is spent: a denied request gets 403 and the application never runs (a dry-run policy only
  * counts and logs what it would deny).
  *
- * <p>Limits (resilience4j primitives): a per-caller rate limit and a per-caller concurrency limit (over either:
- * 429 Too Many Requests), an overall concurrency limit (over it: 503 Service Unavailable, the server is
+ * <p>Limits (the mesh's lock-free {@link RateLimiter} and {@link Bulkhead}, as on the outbound side; the rate
+ * limiter's cycles follow the guard's ticker): a per-caller rate limit and a per-caller concurrency limit (over
+ * either: 429 Too Many Requests), an overall concurrency limit (over it: 503 Service Unavailable, the server is
  * overloaded). Both carry {@code Retry-After}. A request whose propagated deadline has already passed is
  * refused with 504 (nobody waits for its answer).
  *
@@ -107,27 +106,19 @@ public final class InboundGuard {
     this.ticker = ticker;
     this.policies = policies;
     this.service = service;
-    this.overall = config.maxConcurrent() > 0 ? bulkhead("inbound", config.maxConcurrent()) : null;
+    this.overall = config.maxConcurrent() > 0 ? new Bulkhead(config.maxConcurrent()) : null;
     java.time.Duration idle = config.perCallerPeriod().compareTo(java.time.Duration.ofMinutes(1)) > 0
         ? config.perCallerPeriod() : java.time.Duration.ofMinutes(1);
     this.callers = Caffeine.newBuilder().expireAfterAccess(idle).build();
-    RateLimiterConfig rl = config.perCallerPermits() > 0
-        ? RateLimiterConfig.custom()
-            .limitForPeriod(config.perCallerPermits())
-            .limitRefreshPeriod(config.perCallerPeriod())
-            .timeoutDuration(Duration.ZERO)
-            .build()
-        : null;
+    // a caller's cycles start when its limiter is made (its first request), on the guard's ticker
     this.newCaller = caller -> new CallerLimits(
-        rl == null ? null : RateLimiter.of("inbound-" + caller, rl),
-        config.perCallerMaxConcurrent() > 0 ? bulkhead("inbound-" + caller, config.perCallerMaxConcurrent()) : null);
+        config.perCallerPermits() > 0
+            ? new RateLimiter(config.perCallerPermits(), config.perCallerPeriod(), Duration.ZERO, ticker.read())
+            : null,
+        config.perCallerMaxConcurrent() > 0 ? new Bulkhead(config.perCallerMaxConcurrent()) : null);
     this.overloadRetryAfter = Long.toString(config.overloadRetryAfter().toSeconds());
     // a caller over its rate gets new permits within one period at the latest
     this.rateRetryAfter = Long.toString(Math.max(1, (config.perCallerPeriod().toMillis() + 999) / 1000));
-  }
-
-  private static Bulkhead bulkhead(String name, int max) {
-    return Bulkhead.of(name, BulkheadConfig.custom().maxConcurrentCalls(max).maxWaitDuration(Duration.ZERO).build());
   }
 
   /** A guard with {@code config} on the system ticker, without access policy. */
@@ -285,19 +276,19 @@ public final class InboundGuard {
       return refused(504, null, "deadline of caller '" + who + "' already passed", who, source);
     }
     Bulkhead all = overall;
-    if (all != null && !all.tryAcquirePermission()) {
+    if (all != null && !all.tryAcquire()) {
       return refused(503, overloadRetryAfter, "overloaded: " + config.maxConcurrent() + " requests in progress",
           who, source);
     }
     CallerLimits limits = config.perCallerPermits() > 0 || config.perCallerMaxConcurrent() > 0
         ? limitsOf(who) : null;
-    if (limits != null && limits.rate != null && !limits.rate.acquirePermission()) {
+    if (limits != null && limits.rate != null && limits.rate.acquire(ticker.read(), 0) != 0) {
       release(all, null);
       return refused(429, rateRetryAfter, "caller '" + who + "' exceeded " + config.perCallerPermits()
           + " requests per " + config.perCallerPeriod().toMillis() + " ms", who, source);
     }
     Bulkhead mine = limits == null ? null : limits.concurrency;
-    if (mine != null && !mine.tryAcquirePermission()) {
+    if (mine != null && !mine.tryAcquire()) {
       release(all, null);
       return refused(429, "1", "caller '" + who + "' has " + config.perCallerMaxConcurrent()
           + " requests in progress", who, source);
@@ -336,10 +327,10 @@ public final class InboundGuard {
 
   private static void release(@Nullable Bulkhead a, @Nullable Bulkhead b) {
     if (a != null) {
-      a.onComplete();
+      a.release();
     }
     if (b != null) {
-      b.onComplete();
+      b.release();
     }
   }
 

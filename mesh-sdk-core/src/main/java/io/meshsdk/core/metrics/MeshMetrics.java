@@ -10,6 +10,7 @@ import io.meshsdk.core.observe.CallObserver;
 import io.meshsdk.core.observe.EndpointStateChange;
 import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.resilience.BreakerState;
+import io.meshsdk.core.sidecar.RouteTransition;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -121,6 +122,11 @@ public final class MeshMetrics implements MeshObserver {
   @Override
   public void onShadowMismatch(String service, int directStatus, int shadowStatus) {
     meters(service).shadowMismatch(MetricNames.statusIndex(directStatus) == MetricNames.statusIndex(shadowStatus));
+  }
+
+  @Override
+  public void onRouteTransition(RouteTransition transition) {
+    meters(transition.service()).routeTransition(transition);
   }
 
   @Override

@@ -29,7 +29,7 @@ public final class MetricNames {
   /**
    * Counter of calls picked for a shadow copy that got none. Tags: service, reason ({@code concurrency}: the
    * service's {@code route.shadow-max-concurrency} copies were in flight; {@code not_ready}: the sidecar, or its
-   * route for the service, was not ready).
+   * route for the service, was not ready; {@code cpu}: the host's CPU use was above {@code route.shadow-max-cpu}).
    */
   public static final String CLIENT_SHADOW_DROPPED = "mesh.client.shadow.dropped";
   /**
@@ -46,6 +46,21 @@ public final class MetricNames {
    * Tag: service.
    */
   public static final String SIDECAR_SERVICE_READY = "mesh.sidecar.service.ready";
+  /**
+   * Counter of route transitions recorded in a service's audit trail. Tags: service, by ({@code api}, {@code config},
+   * {@code plan}), direction of the sidecar share ({@code up}, {@code down}, {@code same}): a plan's rollback is
+   * {@code by=plan, direction=down}.
+   */
+  public static final String ROUTE_TRANSITIONS = "mesh.route.transitions";
+  /** Tag key: who made a route transition. */
+  public static final String TAG_BY = "by";
+  /** Tag key: which way a route transition moved the sidecar share. */
+  public static final String TAG_DIRECTION = "direction";
+  /**
+   * Gauge per service whose route ever changed: the share of its calls routed to the sidecar, in % (0 for
+   * {@code direct} and {@code shadow:N}, N for {@code split:N}, 100 for {@code sidecar}). Tag: service.
+   */
+  public static final String ROUTE_SIDECAR_SHARE = "mesh.route.sidecar.share";
   /** Counter of endpoint ejections. Tags: service, reason (consecutive_failures, failure_rate, health_check). */
   public static final String ENDPOINT_EJECTIONS = "mesh.endpoint.ejections";
   /** Gauge of endpoints per service by state. Tags: service, state (healthy, ejected, panic). */

@@ -9,6 +9,7 @@ import io.meshsdk.core.observe.MeshEvent;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.observe.Route;
 import io.meshsdk.core.resilience.BreakerState;
+import io.meshsdk.core.sidecar.RouteTransition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -54,6 +55,9 @@ final class ServiceMeters {
   private final AtomicBoolean staleGauge = new AtomicBoolean();
   private volatile boolean stale;
   private final AtomicBoolean sidecarGauge = new AtomicBoolean();
+  private final AtomicReferenceArray<Counter> routeTransitions = new AtomicReferenceArray<>(9); // by x direction
+  private final AtomicBoolean shareGauge = new AtomicBoolean();
+  private volatile int sidecarShare;
   private volatile boolean sidecarReady;
   private volatile BreakerState breakerState = BreakerState.DISABLED;
   private volatile boolean removed;
@@ -187,13 +191,15 @@ final class ServiceMeters {
           .description("Shadow copies handed to the sidecar path (route.mode=shadow:N)");
       case SHADOW_DROPPED -> shadowDropped("concurrency");
       case SHADOW_SKIPPED -> shadowDropped("not_ready");
+      case SHADOW_SHED -> shadowDropped("cpu");
     };
     return b.tag(MetricNames.TAG_SERVICE, service).register(owner.registry);
   }
 
   private static Counter.Builder shadowDropped(String reason) {
     return Counter.builder(MetricNames.CLIENT_SHADOW_DROPPED)
-        .description("Calls picked for a shadow copy that got none (all copies in flight, or the sidecar not ready)")
+        .description("Calls picked for a shadow copy that got none (all copies in flight, the sidecar not ready, or"
+            + " the host's CPU busier than route.shadow-max-cpu)")
         .tag(MetricNames.TAG_REASON, reason);
   }
 
@@ -249,7 +255,6 @@ final class ServiceMeters {
     }
   }
 
-  /** The service is (or no longer is) served from last-known-good endpoints. */
   /** The service's sidecar-path readiness changed. */
   void sidecarReady(boolean now) {
     sidecarReady = now;
@@ -263,6 +268,37 @@ final class ServiceMeters {
     }
   }
 
+  /** A route transition was recorded: count it, and follow the sidecar share it set. */
+  void routeTransition(RouteTransition t) {
+    sidecarShare = t.to().sidecarPercent();
+    if (shareGauge.compareAndSet(false, true)) {
+      keep(Gauge.builder(MetricNames.ROUTE_SIDECAR_SHARE, this, m -> m.sidecarShare)
+          .description("The share of the service's calls routed to the sidecar, in %")
+          .tag(MetricNames.TAG_SERVICE, service)
+          .strongReference(true)
+          .register(owner.registry));
+    }
+    String by = t.by().startsWith(RouteTransition.BY_PLAN_PREFIX) ? "plan"
+        : t.by().equals(RouteTransition.BY_CONFIG) ? "config" : "api";
+    int from = t.from().sidecarPercent();
+    int to = t.to().sidecarPercent();
+    String direction = to > from ? "up" : to < from ? "down" : "same";
+    int i = (by.equals("plan") ? 0 : by.equals("config") ? 3 : 6) + (to > from ? 0 : to < from ? 1 : 2);
+    Counter c = routeTransitions.get(i);
+    if (c == null) {
+      c = keep(Counter.builder(MetricNames.ROUTE_TRANSITIONS)
+          .description("Route transitions of the service's audit trail, by who made them and which way they moved"
+              + " the sidecar share")
+          .tag(MetricNames.TAG_SERVICE, service)
+          .tag(MetricNames.TAG_BY, by)
+          .tag(MetricNames.TAG_DIRECTION, direction)
+          .register(owner.registry));
+      routeTransitions.set(i, c);
+    }
+    c.increment();
+  }
+
+  /** The service is (or no longer is) served from last-known-good endpoints. */
   void stale(boolean now) {
     stale = now;
     if (now && staleGauge.compareAndSet(false, true)) {

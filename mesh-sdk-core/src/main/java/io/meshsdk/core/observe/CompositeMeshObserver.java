@@ -5,6 +5,7 @@ import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.registration.RegistrationStatus;
 import io.meshsdk.core.registration.ServiceRegistration;
 import io.meshsdk.core.resilience.BreakerState;
+import io.meshsdk.core.sidecar.RouteTransition;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -172,6 +173,11 @@ final class CompositeMeshObserver implements MeshObserver {
   @Override
   public void onShadowMismatch(String service, int directStatus, int shadowStatus) {
     each("onShadowMismatch", o -> o.onShadowMismatch(service, directStatus, shadowStatus));
+  }
+
+  @Override
+  public void onRouteTransition(RouteTransition transition) {
+    each("onRouteTransition", o -> o.onRouteTransition(transition));
   }
 
   @Override

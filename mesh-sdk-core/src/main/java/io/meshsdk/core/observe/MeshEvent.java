@@ -41,7 +41,12 @@ public enum MeshEvent {
    * In {@code shadow:N}, this call was picked for a shadow copy but none was sent: the sidecar (or its route for
    * the service) was not ready.
    */
-  SHADOW_SKIPPED;
+  SHADOW_SKIPPED,
+  /**
+   * In {@code shadow:N}, this call was picked for a shadow copy but none was sent: the host's CPU use was above
+   * the service's {@code route.shadow-max-cpu} (shed, so that copies never take CPU the primary calls need).
+   */
+  SHADOW_SHED;
 
   private final String tag = name().toLowerCase(java.util.Locale.ROOT);
 

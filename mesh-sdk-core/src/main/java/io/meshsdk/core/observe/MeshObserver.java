@@ -7,6 +7,7 @@ import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.registration.RegistrationStatus;
 import io.meshsdk.core.registration.ServiceRegistration;
 import io.meshsdk.core.resilience.BreakerState;
+import io.meshsdk.core.sidecar.RouteTransition;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -77,6 +78,14 @@ public interface MeshObserver {
    * {@code mesh-shadow} thread); must be quick. Default: nothing.
    */
   default void onShadowMismatch(String service, int directStatus, int shadowStatus) {}
+
+  /**
+   * {@code transition} was recorded in a service's route audit trail ({@code Mesh.transitions(service)}): a route
+   * change through {@code Mesh.route}, a new config, or a migration plan's step, rollback, pause or alignment (with
+   * its evidence). Called on the thread that made the change, while the mesh's route state is locked: must be quick
+   * and must not block on another thread that changes routes. Default: nothing.
+   */
+  default void onRouteTransition(RouteTransition transition) {}
 
   /** A registration of this process changed status (registered, lost, regained, deregistered). */
   default void onRegistrationChanged(ServiceRegistration registration, RegistrationStatus status, String detail) {}

@@ -56,6 +56,8 @@ public record MigrationReport(
    *     were in flight (dropped, never queued)
    * @param droppedNotReady calls picked for a copy that got none: the sidecar, or its route for the service, was
    *     not ready
+   * @param droppedCpu calls picked for a copy that got none: the host's CPU use was above
+   *     {@code route.shadow-max-cpu} (shed, so that copies never take CPU the primary calls need)
    * @param statusMismatches pairs whose statuses differ (a failure without status counts as its own status)
    * @param statusClassMismatches pairs whose status classes differ (2xx vs 5xx, or a status vs a failure); a
    *     subset of {@code statusMismatches}
@@ -64,11 +66,12 @@ public record MigrationReport(
    * @param inFlight copies in flight now
    * @param maxConcurrency the {@code route.shadow-max-concurrency} in force, 0 when the mode is not a shadow mode
    */
-  public record Shadow(long sent, long pairs, long droppedConcurrency, long droppedNotReady, long statusMismatches,
-      long statusClassMismatches, PathStats direct, PathStats shadow, int inFlight, int maxConcurrency) {
+  public record Shadow(long sent, long pairs, long droppedConcurrency, long droppedNotReady, long droppedCpu,
+      long statusMismatches, long statusClassMismatches, PathStats direct, PathStats shadow, int inFlight,
+      int maxConcurrency) {
 
     /** No shadow traffic. */
-    public static final Shadow NONE = new Shadow(0, 0, 0, 0, 0, 0, new PathStats(0, 0, 0, 0),
+    public static final Shadow NONE = new Shadow(0, 0, 0, 0, 0, 0, 0, new PathStats(0, 0, 0, 0),
         new PathStats(0, 0, 0, 0), 0, 0);
 
     /** Checks the paths. */
@@ -77,9 +80,9 @@ public record MigrationReport(
       requireNonNull(shadow, "shadow");
     }
 
-    /** Calls picked for a copy that got none, for either reason. */
+    /** Calls picked for a copy that got none, for any reason. */
     public long dropped() {
-      return droppedConcurrency + droppedNotReady;
+      return droppedConcurrency + droppedNotReady + droppedCpu;
     }
 
     /** {@code statusMismatches / pairs}, 0 without pairs. */
@@ -199,9 +202,9 @@ public record MigrationReport(
         row(sb, "", "", "shadow:d", sh.direct(), -1, "");
         row(sb, "", "", "shadow:s", sh.shadow(), -1, "");
         sb.append(String.format(Locale.ROOT, "  shadow: %d sent, %d pairs, status mismatch %.2f%% (class %.2f%%),"
-            + " %d dropped (%d concurrency, %d not ready), %d in flight (max %d)%n", sh.sent(), sh.pairs(),
+            + " %d dropped (%d concurrency, %d not ready, %d cpu), %d in flight (max %d)%n", sh.sent(), sh.pairs(),
             100.0 * sh.statusMismatchRate(), 100.0 * sh.statusClassMismatchRate(), sh.dropped(),
-            sh.droppedConcurrency(), sh.droppedNotReady(), sh.inFlight(), sh.maxConcurrency()));
+            sh.droppedConcurrency(), sh.droppedNotReady(), sh.droppedCpu(), sh.inFlight(), sh.maxConcurrency()));
       }
       if (s.runningDirectAgainstConfig()) {
         sb.append(s.mode().isShadow() ? "  !! NOT READY on the sidecar path, no shadow copy is sent: "

@@ -2,7 +2,6 @@ package io.meshsdk.core.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
-import io.meshsdk.core.observe.MeshObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * fail-open: until the first successful probe, after {@code probe-failures} failed probes, or as soon as a call
  * finds the listener refusing connections ({@link #reportRefused}), sidecar-routed calls go direct. The state after
  * the first probe and every transition after it log one line and go to
- * {@link MeshObserver#onSidecarReadinessChanged}.
+ * the {@link SidecarReadinessListener} (the mesh's observers).
  *
  * <p><b>Per-service readiness.</b> A service with {@code route.sidecar-health-path} is also probed <em>through</em>
  * the sidecar, with its own Host (or as a proxied request in the {@code http-proxy} style): its calls go to the
@@ -61,7 +60,7 @@ public final class SidecarBridge implements AutoCloseable {
   public static final int MAX_SERVICE_PROBES_PER_ROUND = 16;
 
   private final @Nullable SidecarConfig config;
-  private final MeshObserver observer;
+  private final SidecarReadinessListener listener;
   private final AtomicBoolean ready = new AtomicBoolean(false);
   private final AtomicBoolean told = new AtomicBoolean(false);
   private final AtomicLong transitions = new AtomicLong();
@@ -86,9 +85,9 @@ public final class SidecarBridge implements AutoCloseable {
    * A bridge to {@code config}'s sidecar, or to none when {@code config} is {@code null}. Call {@link #start()} to
    * begin probing.
    */
-  public SidecarBridge(@Nullable SidecarConfig config, MeshObserver observer) {
+  public SidecarBridge(@Nullable SidecarConfig config, SidecarReadinessListener listener) {
     this.config = config;
-    this.observer = requireNonNull(observer, "observer");
+    this.listener = requireNonNull(listener, "listener");
     if (config == null) {
       this.prober = null;
       this.probeClient = null;
@@ -463,9 +462,9 @@ public final class SidecarBridge implements AutoCloseable {
       log.warn("sidecar {} is NOT READY ({}); sidecar-routed calls go direct", at, why);
     }
     try {
-      observer.onSidecarReadinessChanged(nowReady, why);
+      listener.onSidecarReadinessChanged(nowReady, why);
     } catch (RuntimeException e) {
-      log.warn("MeshObserver.onSidecarReadinessChanged threw", e);
+      log.warn("the sidecar readiness listener (MeshObserver.onSidecarReadinessChanged) threw", e);
     }
   }
 

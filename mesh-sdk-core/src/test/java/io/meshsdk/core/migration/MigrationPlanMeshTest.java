@@ -7,19 +7,28 @@ import io.meshsdk.core.Mesh;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.metrics.MetricNames;
+import io.meshsdk.core.observe.CallInfo;
+import io.meshsdk.core.observe.CallObserver;
+import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.sidecar.MigrationReport;
 import io.meshsdk.core.sidecar.ReadinessProbe;
 import io.meshsdk.core.sidecar.RouteMode;
 import io.meshsdk.core.sidecar.RouteTransition;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.testing.LoopbackBackend;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -68,17 +77,22 @@ class MigrationPlanMeshTest {
   }
 
   private Mesh mesh(Map<String, String> properties, String... services) {
+    return mesh(properties, b -> { }, services);
+  }
+
+  private Mesh mesh(Map<String, String> properties, Consumer<Mesh.Builder> more, String... services) {
     List<Endpoint> endpoints = new ArrayList<>();
     for (String s : services) {
       endpoints.add(Endpoint.of(s, backend.host(), backend.port()));
     }
-    Mesh m = Mesh.builder()
+    Mesh.Builder b = Mesh.builder()
         .discovery(StaticServiceDiscovery.of(endpoints.toArray(new Endpoint[0])))
         .config(MeshConfig.fromProperties(properties))
         .ticker(clock::get)
         .sidecar(SidecarConfig.builder().address("127.0.0.1", sidecar.port()).readiness(ReadinessProbe.TCP)
-            .probeInterval(Duration.ofHours(1)).build())
-        .build();
+            .probeInterval(Duration.ofHours(1)).build());
+    more.accept(b);
+    Mesh m = b.build();
     mesh = m;
     return m;
   }
@@ -147,6 +161,57 @@ class MigrationPlanMeshTest {
         .contains("error-rate tripped");
     assertThat(report.transitions()).extracting(RouteTransition::by)
         .containsSubsequence("config", "plan:canary", "plan:canary", "plan:canary");
+  }
+
+  @Test
+  void everyTransitionReachesTheObserversAndTheMetricsCountARollbackAsPlanDown() throws IOException {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    List<RouteTransition> told = new CopyOnWriteArrayList<>();
+    MeshObserver listener = new MeshObserver() {
+      @Override
+      public CallObserver onCallStart(CallInfo call) {
+        return CallObserver.NOOP;
+      }
+
+      @Override
+      public void onRouteTransition(RouteTransition transition) {
+        told.add(transition);
+      }
+    };
+    Mesh m = mesh(orders(), b -> b.meterRegistry(registry).observer(listener), "orders");
+    OkHttpClient http = m.newOkHttpClient();
+    m.evaluatePlansNow(); // direct -> split:10
+    advance(Duration.ofSeconds(9));
+    calls(http, "orders", 400);
+    advance(Duration.ofSeconds(1));
+    m.evaluatePlansNow(); // split:10 -> split:50
+    assertThat(share(registry)).isEqualTo(50);
+    sidecar.mode(LoopbackBackend.flaky(503, 0.2));
+    advance(Duration.ofSeconds(1));
+    calls(http, "orders", 300);
+    m.evaluatePlansNow(); // rollback to split:10
+    m.route("orders", "direct"); // a manual override: api, down (and the plan's pause entry)
+
+    assertThat(told).as("the observer saw the audit trail as recorded")
+        .containsExactlyElementsOf(m.migrationReport().service("orders").transitions());
+    assertThat(transitions(registry, "plan", "up")).as("direct -> 10 -> 50").isEqualTo(2);
+    assertThat(transitions(registry, "plan", "down")).as("the rollback").isEqualTo(1);
+    assertThat(transitions(registry, "api", "down")).isEqualTo(1);
+    assertThat(transitions(registry, "api", "same")).as("the plan paused by the override").isEqualTo(1);
+    assertThat(transitions(registry, "config", "same")).as("the plan assigned by the initial config").isEqualTo(1);
+    assertThat(share(registry)).isZero();
+  }
+
+  private static double transitions(SimpleMeterRegistry registry, String by, String direction) {
+    Counter c = registry.find(MetricNames.ROUTE_TRANSITIONS).tags(MetricNames.TAG_SERVICE, "orders",
+        MetricNames.TAG_BY, by, MetricNames.TAG_DIRECTION, direction).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private static double share(SimpleMeterRegistry registry) {
+    Gauge g = registry.find(MetricNames.ROUTE_SIDECAR_SHARE).tag(MetricNames.TAG_SERVICE, "orders").gauge();
+    assertThat(g).as("the sidecar share gauge").isNotNull();
+    return g.value();
   }
 
   @Test

@@ -88,6 +88,26 @@ class RouteConfigTest {
   }
 
   @Test
+  void theShadowCpuCeilingBindsWithOrWithoutAPercentSignAndRejectsWhatIsNotAShare() {
+    assertThat(RouteConfig.DEFAULT.shadowMaxCpu()).isEqualTo(75);
+    assertThat(MeshConfig.fromProperties(Map.of("mesh.services.inventory.route.shadow-max-cpu", "60"))
+        .forService("inventory").route().shadowMaxCpu()).isEqualTo(60);
+    RouteConfig r = MeshConfig.fromProperties(Map.of("mesh.defaults.route.shadow-max-cpu", " 90% "))
+        .forService("inventory").route();
+    assertThat(r.shadowMaxCpu()).isEqualTo(90);
+    assertThat(r.withMode(RouteMode.shadow(10)).shadowMaxCpu()).as("kept across a mode change").isEqualTo(90);
+    assertThat(r.toString()).contains("shadow-max-cpu=90%");
+    Map<String, String> bad = Map.of("0", "1-100 (percent of the host's CPU; 100: never shed for CPU)",
+        "101", "1-100 (percent of the host's CPU; 100: never shed for CPU)",
+        "busy", "1-100 (percent of the host's CPU; 100: never shed for CPU)",
+        "%", "1-100 (percent of the host's CPU; 100: never shed for CPU)");
+    bad.forEach((value, expected) -> assertThatThrownBy(() -> MeshConfig.fromProperties(Map.of(
+        "mesh.services.inventory.route.shadow-max-cpu", value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("mesh.services.inventory.route.shadow-max-cpu: \"" + value + "\" (expected: " + expected + ")"));
+  }
+
+  @Test
   void routeKeysBindFromPropertiesAndDefaultsApplyToEveryService() {
     MeshConfig c = MeshConfig.fromProperties(Map.of(
         "mesh.defaults.route.mode", "split:10",

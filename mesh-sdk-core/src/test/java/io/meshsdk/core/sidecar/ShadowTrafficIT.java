@@ -60,7 +60,8 @@ class ShadowTrafficIT {
         .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", direct.host(), direct.port())))
         .config(MeshConfig.builder().service("inventory", s -> s
             .set("route.mode", "direct")
-            .set("route.shadow-max-concurrency", "1024")).build())
+            .set("route.shadow-max-concurrency", "1024")
+            .set("route.shadow-max-cpu", "100")).build()) // every copy, however busy the test machine
         .sidecar(SidecarConfig.builder().address(haproxy.host(), haproxy.port()).readyUrl(haproxy.readyUrl())
             .probeInterval(Duration.ofMillis(200)).build())
         .meterRegistry(registry)

@@ -386,9 +386,10 @@ final class CallExecutor {
 
   /**
    * {@code shadow:N}: when this admitted call is eligible (a safe method without a body, plain http, its key among
-   * the N %), hands a copy to the sidecar path asynchronously, if the sidecar is ready and a permit is free;
-   * otherwise counts why not. The call itself goes on direct, untouched. On the caller's thread: a permit CAS, the
-   * copy's request built, a hand-off.
+   * the N %), hands a copy to the sidecar path asynchronously, if the sidecar is ready, the host's CPU use is at
+   * most {@code route.shadow-max-cpu} and a permit is free; otherwise counts why not. The call itself goes on
+   * direct, untouched. On the caller's thread: a volatile read of the sampled CPU use, a permit CAS, the copy's
+   * request built, a hand-off.
    */
   private void shadow(CallState<?> s, CompiledRoute route, long now) {
     TransportCall<?> call = s.call;
@@ -402,6 +403,11 @@ final class CallExecutor {
     if (notReady != null || route.shadowClient == null) {
       stats.droppedNotReady(now);
       ObserverCalls.event(s.obs, MeshEvent.SHADOW_SKIPPED, notReady == null ? "no sidecar configured" : notReady);
+      return;
+    }
+    if (route.shadowMaxCpu < 100 && traffic.cpuPercent() > route.shadowMaxCpu) {
+      stats.droppedCpu(now);
+      ObserverCalls.event(s.obs, MeshEvent.SHADOW_SHED, "host CPU above route.shadow-max-cpu");
       return;
     }
     if (!stats.tryAcquire(route.shadowMaxConcurrency)) {

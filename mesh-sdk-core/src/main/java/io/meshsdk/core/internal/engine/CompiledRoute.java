@@ -45,6 +45,7 @@ final class CompiledRoute {
   /** {@code shadow:N}: the share of eligible calls copied to the sidecar; 0 for any other mode. */
   final int shadowPercent;
   final int shadowMaxConcurrency;
+  final int shadowMaxCpu;
   final long shadowTimeoutNanos;
   /** In a shadow mode: the service's shadow statistics and permits, the sender, and its client for this sidecar. */
   final @Nullable ShadowStats shadowStats;
@@ -77,6 +78,7 @@ final class CompiledRoute {
         : Endpoint.of(service, authority, 80), now);
     this.shadowPercent = route.mode().shadowPercent();
     this.shadowMaxConcurrency = route.shadowMaxConcurrency();
+    this.shadowMaxCpu = route.shadowMaxCpu();
     this.shadowTimeoutNanos = route.shadowTimeout().toNanos();
     ShadowStats any = stats.shadowIfAny();
     if (shadowPercent > 0 && shadow != null) {

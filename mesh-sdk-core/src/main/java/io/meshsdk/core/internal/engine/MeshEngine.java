@@ -220,7 +220,7 @@ public final class MeshEngine implements AutoCloseable {
     return markerHeader;
   }
 
-  /** Calls {@code callback} on the observer, guarded; control thread. */
+  /** Calls {@code callback} on the observer, guarded (control thread, or the thread changing a route). */
   void observe(Consumer<MeshObserver> callback, String what) {
     try {
       callback.accept(observer);
@@ -262,7 +262,7 @@ public final class MeshEngine implements AutoCloseable {
   synchronized ShadowTraffic shadowTraffic() {
     ShadowTraffic t = shadowTraffic;
     if (t == null) {
-      t = new ShadowTraffic(ticker, observer);
+      t = new ShadowTraffic(ticker, observer, scheduler, ShadowTraffic::hostCpuLoad);
       shadowTraffic = t;
     }
     return t;
@@ -274,7 +274,7 @@ public final class MeshEngine implements AutoCloseable {
   }
 
   private SidecarBridge newBridge(@Nullable SidecarConfig sidecar) {
-    SidecarBridge b = new SidecarBridge(sidecar, relay);
+    SidecarBridge b = new SidecarBridge(sidecar, relay::onSidecarReadinessChanged);
     b.afterEachRound(() -> readinessRound(b));
     return b;
   }
@@ -347,16 +347,20 @@ public final class MeshEngine implements AutoCloseable {
     if (evidence != null) {
       log.info("service '{}': route {} (by {}): {}{}", service, from.equals(to) ? "stays " + to : from + " -> " + to,
           by, reason, evidence.figures() == null ? "" : " [" + evidence.figures() + "]");
+      RouteTransition t = new RouteTransition(service, Instant.now(), by, from, to, reason, evidence);
       if (stats != null) {
-        stats.transition(new RouteTransition(service, Instant.now(), by, from, to, reason, evidence));
+        stats.transition(t);
       }
+      observe(o -> o.onRouteTransition(t), "onRouteTransition");
       return;
     }
     if (stats == null) { // cannot happen: a change from or to the sidecar makes the service a migrating one
       log.info("service '{}': route {} -> {} (by {})", service, from, to, by);
       return;
     }
-    stats.transition(new RouteTransition(service, Instant.now(), by, from, to, reason));
+    RouteTransition t = new RouteTransition(service, Instant.now(), by, from, to, reason);
+    stats.transition(t);
+    observe(o -> o.onRouteTransition(t), "onRouteTransition");
     long now = System.nanoTime();
     if (stats.lastLogNanos != 0 && now - stats.lastLogNanos < 1_000_000_000L) {
       stats.unloggedTransitions++; // a burst (a script, a test): the transition log keeps them all
@@ -451,10 +455,17 @@ public final class MeshEngine implements AutoCloseable {
       if (!ok && (stats.lastWarnNanos == 0 || now - stats.lastWarnNanos >= warnEvery)) {
         stats.lastWarnNanos = now;
         stats.notReadyWarnings.incrementAndGet();
-        long fallbacks = stats.snapshot().fallbacks();
-        log.warn("service '{}' is set to route.mode={} but its calls run DIRECT for {} s: {} ({} fallback(s) in the"
-            + " last {} s)", p.service, r.route.mode(), (now - stats.readySinceNanos) / 1_000_000_000L, detail,
-            fallbacks, MigrationStats.WINDOW_SECONDS);
+        long notReadyFor = (now - stats.readySinceNanos) / 1_000_000_000L;
+        ShadowStats shadow = r.shadowStats;
+        if (r.percent == 0 && shadow != null) { // shadow:N: the calls are direct anyway; the copies are what stops
+          log.warn("service '{}' is set to route.mode={} but sends NO shadow copy for {} s: {} ({} copies dropped in"
+              + " the last {} s)", p.service, r.route.mode(), notReadyFor, detail,
+              shadow.snapshot().droppedNotReady(), MigrationStats.WINDOW_SECONDS);
+        } else {
+          log.warn("service '{}' is set to route.mode={} but its calls run DIRECT for {} s: {} ({} fallback(s) in"
+              + " the last {} s)", p.service, r.route.mode(), notReadyFor, detail, stats.snapshot().fallbacks(),
+              MigrationStats.WINDOW_SECONDS);
+        }
       }
     }
   }

@@ -29,9 +29,10 @@ final class ShadowStats {
   private static final int SENT = 2 * PATH_STRIDE;
   private static final int DROPPED_CONCURRENCY = SENT + 1;
   private static final int DROPPED_NOT_READY = SENT + 2;
-  private static final int MISMATCH = SENT + 3;
-  private static final int CLASS_MISMATCH = SENT + 4;
-  private static final int BUCKET_STRIDE = SENT + 5;
+  private static final int DROPPED_CPU = SENT + 3;
+  private static final int MISMATCH = SENT + 4;
+  private static final int CLASS_MISMATCH = SENT + 5;
+  private static final int BUCKET_STRIDE = SENT + 6;
   private static final int WINDOW = MigrationStats.WINDOW_SECONDS;
 
   private final Ticker ticker;
@@ -83,6 +84,10 @@ final class ShadowStats {
     ring.at(nowNanos).incrementAndGet(DROPPED_NOT_READY);
   }
 
+  void droppedCpu(long nowNanos) {
+    ring.at(nowNanos).incrementAndGet(DROPPED_CPU);
+  }
+
   /**
    * Records a compared pair. A status of -1 is a failure without a status (I/O error, timeout); an error is a 5xx
    * or such a failure.
@@ -128,7 +133,7 @@ final class ShadowStats {
       }
     }
     return new MigrationReport.Shadow(totals[SENT], totals[CALLS], totals[DROPPED_CONCURRENCY],
-        totals[DROPPED_NOT_READY], totals[MISMATCH], totals[CLASS_MISMATCH], path(totals, DIRECT),
+        totals[DROPPED_NOT_READY], totals[DROPPED_CPU], totals[MISMATCH], totals[CLASS_MISMATCH], path(totals, DIRECT),
         path(totals, SHADOW), inFlight.get(), maxConcurrency);
   }
 

@@ -8,15 +8,19 @@ import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.sidecar.HandoffStyle;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.core.transport.TransportCall;
+import io.meshsdk.core.internal.concurrent.MeshScheduler;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.DoubleSupplier;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
@@ -55,20 +59,31 @@ final class ShadowTraffic implements AutoCloseable {
   /** At most this many copies in flight over all services (each service also has its own bound). */
   static final int MAX_THREADS = 1024;
 
+  /** How often the host's CPU use is sampled for {@code route.shadow-max-cpu}. */
+  static final long CPU_SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
   private final Ticker ticker;
   private final MeshObserver observer;
   private final ThreadPoolExecutor workers;
   private final OkHttpClient client;
+  private final @Nullable ScheduledFuture<?> cpuSampler;
+  private volatile DoubleSupplier cpuLoad;
+  /** The host's CPU use in %, sampled every {@link #CPU_SAMPLE_NANOS}; 0 while unknown. */
+  private volatile int cpuPercent;
+  private boolean cpuUnknownLogged; // sampler thread only
 
-  ShadowTraffic(Ticker ticker, MeshObserver observer) {
+  /**
+   * A sender whose {@code route.shadow-max-cpu} check reads {@code cpuLoad} (the host's CPU use, 0 to 1; negative
+   * when unknown) every {@link #CPU_SAMPLE_NANOS} on {@code scheduler}.
+   */
+  ShadowTraffic(Ticker ticker, MeshObserver observer, MeshScheduler scheduler, DoubleSupplier cpuLoad) {
     this.ticker = requireNonNull(ticker, "ticker");
     this.observer = requireNonNull(observer, "observer");
-    AtomicInteger threads = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(r, "mesh-shadow-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.cpuLoad = requireNonNull(cpuLoad, "cpuLoad");
+    this.workers = new ThreadPoolExecutor(0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        ShadowTraffic::newWorker);
     this.client = new OkHttpClient.Builder()
         .proxy(Proxy.NO_PROXY)
         .dispatcher(new Dispatcher())
@@ -80,6 +95,60 @@ final class ShadowTraffic implements AutoCloseable {
         .readTimeout(0, TimeUnit.MILLISECONDS)
         .writeTimeout(0, TimeUnit.MILLISECONDS)
         .build();
+    sampleCpu();
+    this.cpuSampler = scheduler.every(CPU_SAMPLE_NANOS, "shadow CPU sample", this::sampleCpu);
+  }
+
+  /**
+   * The host's recent CPU use, 0 to 1, as the JVM sees it (the container's share when it has a CPU limit); negative
+   * when the platform does not tell.
+   */
+  static double hostCpuLoad() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getCpuLoad() : -1;
+  }
+
+  /** Reads the CPU use now (the sampler's task; tests call it to apply a new {@link #cpuLoad} at once). */
+  void sampleCpu() {
+    double load;
+    try {
+      load = cpuLoad.getAsDouble();
+    } catch (RuntimeException e) {
+      load = -1;
+    }
+    if (!(load >= 0)) { // negative or NaN: unknown, so nothing is shed for CPU
+      if (!cpuUnknownLogged) {
+        cpuUnknownLogged = true;
+        log.info("the host's CPU use is not available here: route.shadow-max-cpu sheds no shadow copy");
+      }
+      cpuPercent = 0;
+      return;
+    }
+    cpuPercent = (int) Math.round(Math.min(1, load) * 100);
+  }
+
+  /** The host's CPU use in % at the last sample (0 while unknown). Caller's thread: one volatile read. */
+  int cpuPercent() {
+    return cpuPercent;
+  }
+
+  /** Replaces the CPU source: for tests (then {@link #sampleCpu()} to apply it). */
+  void cpuLoad(DoubleSupplier source) {
+    this.cpuLoad = requireNonNull(source, "source");
+  }
+
+  /**
+   * A copy's thread: a daemon at {@link Thread#MIN_PRIORITY}, which Linux honours only with
+   * {@code -XX:ThreadPriorityPolicy=1} (then at nice 4, or 19 with {@code -XX:JavaPriority1_To_OSPriority=19}): the
+   * copies then take only CPU time the primary calls leave (docs/migration.md, section 11). Correctness never
+   * depends on it; it is a CPU share, not a lock or an order.
+   */
+  @SuppressWarnings("ThreadPriorityCheck") // a CPU share for best-effort work, on purpose
+  private static Thread newWorker(Runnable r) {
+    Thread t = new Thread(r, "mesh-shadow-" + THREADS.incrementAndGet());
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    return t;
   }
 
   /** Whether copies of {@code method} may be sent: only safe methods (RFC 9110, 9.2.1), never a write. */
@@ -159,6 +228,10 @@ final class ShadowTraffic implements AutoCloseable {
 
   @Override
   public void close() {
+    ScheduledFuture<?> s = cpuSampler;
+    if (s != null) {
+      s.cancel(false);
+    }
     workers.shutdownNow();
     client.connectionPool().evictAll();
   }

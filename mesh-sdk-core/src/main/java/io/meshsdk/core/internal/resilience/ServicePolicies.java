@@ -1,19 +1,17 @@
 package io.meshsdk.core.internal.resilience;
 
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.meshsdk.core.common.MeshRejectedException;
 import io.meshsdk.core.common.Ticker;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.resilience.BreakerState;
+import io.meshsdk.core.resilience.Bulkhead;
 import io.meshsdk.core.resilience.BulkheadFullException;
 import io.meshsdk.core.resilience.CircuitOpenException;
 import io.meshsdk.core.resilience.DeadlineExceededException;
 import io.meshsdk.core.resilience.Deadlines;
 import io.meshsdk.core.resilience.RateLimitedException;
+import io.meshsdk.core.resilience.RateLimiter;
 import io.meshsdk.core.resilience.ResilienceConfig;
 import io.meshsdk.core.resilience.RetryConfig;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,14 +20,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The resilience policies of one service, compiled once per config (never per call): the mesh's own
- * {@link ServiceBreaker}, resilience4j's rate limiter and bulkhead, the backoff function, the retry budget and the
- * adaptive attempt timeout, plus the counters
+ * {@link ServiceBreaker}, {@link RateLimiter} and {@link Bulkhead}, resilience4j's backoff function, the retry
+ * budget and the adaptive attempt timeout, plus the counters
  * behind {@link io.meshsdk.core.resilience.ResilienceView}. Pure decisions: the engine acts on them and tells the
  * observers.
  *
  * <p>Admission order is fixed: deadline → bulkhead → rate limiter → breaker (see {@code docs/resilience.md}).
  * Nothing here allocates on a call that is admitted and not retried; a rejection allocates its exception only (no
- * stack trace).
+ * stack trace, no message until someone reads it).
  */
 public final class ServicePolicies {
 
@@ -59,6 +57,10 @@ public final class ServicePolicies {
   private final @Nullable ServiceBreaker breaker;
   private final @Nullable RateLimiter limiter;
   private final @Nullable Bulkhead bulkhead;
+  /** What the rejections say, read once here rather than through the config records per rejection. */
+  private final int ratePermits;
+  private final java.time.Duration ratePeriod;
+  private final int maxConcurrentCalls;
   private final IntervalFunction backoff;
   private final RetryBudget budget;
   private final AttemptTimeouts attemptTimeouts;
@@ -88,15 +90,11 @@ public final class ServicePolicies {
     this.createdNanos = ticker.read();
     this.breaker = config.breaker().enabled()
         ? new ServiceBreaker(service, config.breaker(), ticker, onBreakerState) : null;
-    this.limiter = config.rateLimit().enabled() ? RateLimiter.of(service, RateLimiterConfig.custom()
-        .limitForPeriod(config.rateLimit().permits())
-        .limitRefreshPeriod(config.rateLimit().period())
-        .timeoutDuration(config.rateLimit().maxWait())
-        .build()) : null;
-    this.bulkhead = config.bulkhead().enabled() ? Bulkhead.of(service, BulkheadConfig.custom()
-        .maxConcurrentCalls(config.bulkhead().maxConcurrentCalls())
-        .maxWaitDuration(java.time.Duration.ZERO)
-        .build()) : null;
+    this.limiter = config.rateLimit().enabled() ? new RateLimiter(config.rateLimit(), createdNanos) : null;
+    this.bulkhead = config.bulkhead().enabled() ? new Bulkhead(config.bulkhead().maxConcurrentCalls()) : null;
+    this.ratePermits = config.rateLimit().permits();
+    this.ratePeriod = config.rateLimit().period();
+    this.maxConcurrentCalls = config.bulkhead().maxConcurrentCalls();
     RetryConfig r = config.retry();
     this.backoff = IntervalFunction.ofExponentialRandomBackoff(r.backoff().toMillis(), r.backoffMultiplier(),
         r.jitter(), r.maxBackoff().toMillis());
@@ -149,6 +147,9 @@ public final class ServicePolicies {
   /**
    * Admission: deadline → bulkhead → rate limiter → breaker. Returns the {@code HELD_*} bits to pass to the
    * release methods; throws a specific rejection (counted here) without touching the network.
+   *
+   * <p>With {@code rate-limit.max-wait} &gt; 0 a call may wait here for a permit of a coming cycle, as long as the
+   * wait ends within {@code max-wait} and before {@code deadline}; otherwise it is refused at once.
    */
   public int admit(long nowNanos, long deadline) throws MeshRejectedException {
     if (deadline != Deadlines.NONE && deadline - nowNanos <= 0) {
@@ -159,17 +160,24 @@ public final class ServicePolicies {
     int held = 0;
     Bulkhead bh = bulkhead;
     if (bh != null) {
-      if (!bh.tryAcquirePermission()) {
+      if (!bh.tryAcquire()) {
         bulkheadRejections.increment();
-        throw new BulkheadFullException(service, config.bulkhead().maxConcurrentCalls());
+        throw new BulkheadFullException(service, maxConcurrentCalls);
       }
       held = HELD_BULKHEAD;
     }
     try {
       RateLimiter rl = limiter;
-      if (rl != null && !rl.acquirePermission()) {
-        rateLimitRejections.increment();
-        throw new RateLimitedException(service, config.rateLimit().permits(), config.rateLimit().period());
+      if (rl != null) {
+        long maxWait = rl.maxWaitNanos();
+        if (maxWait > 0 && deadline != Deadlines.NONE) {
+          maxWait = Math.min(maxWait, deadline - nowNanos - 1); // the wait ends before the deadline
+        }
+        long wait = rl.acquire(nowNanos, maxWait);
+        if (wait != 0 && (wait == RateLimiter.REFUSED || !RateLimiter.park(wait))) {
+          rateLimitRejections.increment();
+          throw new RateLimitedException(service, ratePermits, ratePeriod);
+        }
       }
       ServiceBreaker cb = breaker;
       if (cb != null) {
@@ -183,7 +191,7 @@ public final class ServicePolicies {
       return held;
     } catch (MeshRejectedException | RuntimeException e) {
       if (bh != null) {
-        bh.onComplete();
+        bh.release();
       }
       throw e;
     }
@@ -194,7 +202,7 @@ public final class ServicePolicies {
     if ((held & HELD_BULKHEAD) != 0) {
       Bulkhead bh = bulkhead;
       if (bh != null) {
-        bh.onComplete();
+        bh.release();
       }
     }
     return held & ~HELD_BULKHEAD;

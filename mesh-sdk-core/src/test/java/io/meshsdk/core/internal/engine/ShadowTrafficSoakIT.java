@@ -37,7 +37,8 @@ class ShadowTrafficSoakIT {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final Mesh mesh = Mesh.builder()
       .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", direct.host(), direct.port())))
-      .config(MeshConfig.builder().service("inventory", s -> s.set("route.mode", "shadow:100")).build())
+      .config(MeshConfig.builder().service("inventory", s -> s.set("route.mode", "shadow:100")
+          .set("route.shadow-max-cpu", "100")).build()) // no copy shed, however busy the test machine
       .sidecar(SidecarConfig.builder().address("127.0.0.1", sidecar.port()).readiness(ReadinessProbe.TCP)
           .probeInterval(Duration.ofMinutes(10)).build())
       .meterRegistry(registry)

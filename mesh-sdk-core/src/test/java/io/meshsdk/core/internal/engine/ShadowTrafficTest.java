@@ -68,6 +68,7 @@ class ShadowTrafficTest {
   private void start(String mode, int sidecarPort, String... routeKeys) {
     MeshConfig config = MeshConfig.builder().service("inventory", s -> {
       s.set("route.mode", mode);
+      s.set("route.shadow-max-cpu", "100"); // deterministic whatever the machine's load; the CPU tests set theirs
       for (int i = 0; i < routeKeys.length; i += 2) {
         s.set(routeKeys[i], routeKeys[i + 1]);
       }
@@ -146,6 +147,21 @@ class ShadowTrafficTest {
   }
 
   @Test
+  void copiesRunOnDaemonThreadsOfTheLowestPriority() throws IOException {
+    start("shadow:100", sidecar.port());
+    get("/items/1");
+    await().atMost(AWAIT).until(() -> shadow().pairs() == 1);
+    List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("mesh-shadow-")).toList();
+    assertThat(workers).as("the copy's worker is kept for the next copy").isNotEmpty()
+        .allSatisfy(t -> {
+          assertThat(t.isDaemon()).isTrue();
+          assertThat(t.getPriority()).as("what -XX:ThreadPriorityPolicy=1 turns into a lower CPU share on Linux")
+              .isEqualTo(Thread.MIN_PRIORITY);
+        });
+  }
+
+  @Test
   void writesAndRequestsWithABodyAreNeverCopied() throws IOException {
     start("shadow:100", sidecar.port());
     callDirect(new Request.Builder().url("http://inventory/a").post(RequestBody.create("x", TEXT)));
@@ -210,6 +226,52 @@ class ShadowTrafficTest {
     assertThat(s.runningDirectAgainstConfig()).isTrue();
     assertThat(counter(MetricNames.CLIENT_SHADOW_DROPPED, "reason", "not_ready")).isEqualTo(10);
     assertThat(mesh.migrationReport().render()).contains("no shadow copy is sent");
+  }
+
+  @Test
+  void aBusyHostShedsTheCopiesAndCountsThemAndAQuietOneSendsThemAgain() throws Exception {
+    start("shadow:100", sidecar.port(), "route.shadow-max-cpu", "60");
+    ShadowTraffic traffic = engine().shadowTrafficIfAny();
+    assertThat(traffic).isNotNull();
+    traffic.cpuLoad(() -> 0.61);
+    traffic.sampleCpu();
+    for (int i = 0; i < 4; i++) {
+      get("/items/" + i); // answered direct, no copy
+    }
+    MigrationReport.Shadow s = shadow();
+    assertThat(s.sent()).isZero();
+    assertThat(s.droppedCpu()).isEqualTo(4);
+    assertThat(s.dropped()).isEqualTo(4);
+    assertThat(counter(MetricNames.CLIENT_SHADOW_DROPPED, "reason", "cpu")).isEqualTo(4);
+    assertThat(mesh.migrationReport().render()).contains("4 dropped (0 concurrency, 0 not ready, 4 cpu)");
+
+    traffic.cpuLoad(() -> 0.60); // at the ceiling: copies go
+    traffic.sampleCpu();
+    get("/items/5");
+    traffic.cpuLoad(() -> -1); // the platform cannot tell: nothing is shed
+    traffic.sampleCpu();
+    get("/items/6");
+    await().atMost(AWAIT).until(() -> shadow().pairs() == 2);
+    assertThat(sidecar.requests()).isEqualTo(2);
+    assertThat(shadow().droppedCpu()).isEqualTo(4);
+  }
+
+  @Test
+  void aCeilingOf100NeverShedsEvenOnAFullyBusyHost() throws Exception {
+    start("shadow:100", sidecar.port(), "route.shadow-max-cpu", "100");
+    ShadowTraffic traffic = engine().shadowTrafficIfAny();
+    assertThat(traffic).isNotNull();
+    traffic.cpuLoad(() -> 1.0);
+    traffic.sampleCpu();
+    get("/items/1");
+    await().atMost(AWAIT).until(() -> shadow().pairs() == 1);
+    assertThat(shadow().droppedCpu()).isZero();
+  }
+
+  private MeshEngine engine() throws ReflectiveOperationException {
+    java.lang.reflect.Field f = Mesh.class.getDeclaredField("engine");
+    f.setAccessible(true);
+    return (MeshEngine) f.get(mesh);
   }
 
   @Test

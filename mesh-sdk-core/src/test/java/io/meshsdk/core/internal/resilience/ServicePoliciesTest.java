@@ -3,12 +3,14 @@ package io.meshsdk.core.internal.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshsdk.core.common.MeshRejectedException;
 import io.meshsdk.core.config.ServiceConfig;
 import io.meshsdk.core.observe.Outcome;
 import io.meshsdk.core.resilience.BreakerState;
 import io.meshsdk.core.resilience.CircuitOpenException;
 import io.meshsdk.core.resilience.DeadlineExceededException;
 import io.meshsdk.core.resilience.Deadlines;
+import io.meshsdk.core.resilience.RateLimitedException;
 import io.meshsdk.core.resilience.ResilienceConfig;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -130,5 +132,142 @@ class ServicePoliciesTest {
         .isInstanceOf(CircuitOpenException.class);
     assertThat(p.breakerRejections.sum()).isEqualTo(2);
     assertThat(p.bulkheadRejections.sum()).isZero();
+  }
+
+  @Test
+  void theRateLimiterGrantsItsPermitsPerPeriodAndRefusesTheRestWithTheSameMessage() throws Exception {
+    ServicePolicies p = policies("rate-limit.permits", "2", "rate-limit.period", "1s");
+    assertThat(p.admit(now.get(), Deadlines.NONE)).isEqualTo(ServicePolicies.HELD_BREAKER);
+    assertThat(p.admit(now.get() + 500 * MS, Deadlines.NONE)).isEqualTo(ServicePolicies.HELD_BREAKER);
+    assertThatThrownBy(() -> p.admit(now.get() + 999 * MS, Deadlines.NONE))
+        .isInstanceOf(RateLimitedException.class)
+        .hasMessage("outbound rate limit of service 'svc' reached (2 per 1000 ms)");
+    assertThat(p.rateLimitRejections.sum()).isEqualTo(1);
+    now.addAndGet(1_000 * MS); // the next period, counted from when the policies were built
+    assertThat(p.admit(now.get(), Deadlines.NONE)).isEqualTo(ServicePolicies.HELD_BREAKER);
+  }
+
+  @Test
+  void aRefusedRateLimitGivesTheBulkheadSlotBack() throws Exception {
+    ServicePolicies p = policies("rate-limit.permits", "1", "rate-limit.period", "1h",
+        "bulkhead.max-concurrent-calls", "1");
+    int held = p.admit(now.get(), Deadlines.NONE);
+    assertThat(held).isEqualTo(ServicePolicies.HELD_BULKHEAD | ServicePolicies.HELD_BREAKER);
+    p.release(held, MS, Outcome.SUCCESS, 1);
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> p.admit(now.get(), Deadlines.NONE)).isInstanceOf(RateLimitedException.class);
+    }
+    assertThat(p.bulkheadRejections.sum()).as("never full: each refusal released its slot").isZero();
+    assertThat(p.rateLimitRejections.sum()).isEqualTo(3);
+  }
+
+  @Test
+  void aCallWaitsForAReservedPermitWithinMaxWait() throws Exception {
+    // 1 permit per 2 ms, up to 10 ms of wait; the ticker is frozen, so each call reserves the next cycle's permit
+    ServicePolicies p = policies("rate-limit.permits", "1", "rate-limit.period", "2ms", "rate-limit.max-wait",
+        "10ms");
+    for (int i = 0; i < 6; i++) { // waits 0, 2, 4, 6, 8 and 10 ms of real time
+      assertThat(p.admit(now.get(), Deadlines.NONE)).as("call %d", i).isEqualTo(ServicePolicies.HELD_BREAKER);
+    }
+    assertThatThrownBy(() -> p.admit(now.get(), Deadlines.NONE)).as("12 ms away")
+        .isInstanceOf(RateLimitedException.class);
+    assertThat(p.rateLimitRejections.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void theWaitForAPermitNeverOutlastsTheCallsDeadline() throws Exception {
+    // a permit an hour away with two hours of max-wait: a call with one second left is refused at once (it would
+    // otherwise park for an hour)
+    ServicePolicies p = policies("rate-limit.permits", "1", "rate-limit.period", "1h", "rate-limit.max-wait", "2h");
+    assertThat(p.admit(now.get(), Deadlines.NONE)).isEqualTo(ServicePolicies.HELD_BREAKER);
+    assertThatThrownBy(() -> p.admit(now.get(), now.get() + 1_000 * MS)).isInstanceOf(RateLimitedException.class);
+    assertThat(p.rateLimitRejections.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void anInterruptedWaitIsARefusalAndKeepsTheInterrupt() throws Exception {
+    ServicePolicies p = policies("rate-limit.permits", "1", "rate-limit.period", "1h", "rate-limit.max-wait", "2h");
+    assertThat(p.admit(now.get(), Deadlines.NONE)).isEqualTo(ServicePolicies.HELD_BREAKER);
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> p.admit(now.get(), Deadlines.NONE)).isInstanceOf(RateLimitedException.class);
+      assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
+  void admittedCallsWithTheLimiterAndBulkheadOnAllocateNothing() throws Exception {
+    com.sun.management.ThreadMXBean mx = allocationCounter();
+    ServicePolicies p = policies("rate-limit.permits", "1000000000", "rate-limit.period", "1h",
+        "bulkhead.max-concurrent-calls", "10");
+    for (int i = 0; i < 20_000; i++) { // warm up
+      p.release(p.admit(now.get(), Deadlines.NONE), MS, Outcome.SUCCESS, 1);
+    }
+    long tid = Thread.currentThread().getId();
+    long before = mx.getThreadAllocatedBytes(tid);
+    for (int i = 0; i < 100_000; i++) {
+      p.release(p.admit(now.get(), Deadlines.NONE), MS, Outcome.SUCCESS, 1);
+    }
+    long allocated = mx.getThreadAllocatedBytes(tid) - before;
+    assertThat(allocated).as("bytes allocated by 100,000 admissions through the bulkhead and the rate limiter")
+        .isLessThan(4_096);
+  }
+
+  /**
+   * Each admission rejection allocates its exception (at most {@value #MAX_EXCEPTION_BYTES} bytes: no stack trace,
+   * no message) and nothing else; resilience4j's limiter added a 40-byte state per refusal (96 B in all).
+   */
+  @Test
+  void admissionRejectionsAllocateOnlyTheirException() throws Exception {
+    com.sun.management.ThreadMXBean mx = allocationCounter();
+    ServicePolicies limited = policies("rate-limit.permits", "1", "rate-limit.period", "1h");
+    limited.admit(now.get(), Deadlines.NONE);
+    ServicePolicies full = policies("bulkhead.max-concurrent-calls", "1");
+    full.admit(now.get(), Deadlines.NONE);
+    ServicePolicies open = policies("breaker.window-size", "2", "breaker.minimum-calls", "2",
+        "breaker.open-wait", "1h");
+    for (int i = 0; i < 2; i++) {
+      open.release(open.admit(now.get(), Deadlines.NONE), MS, Outcome.SERVER_ERROR, 1);
+    }
+    ServicePolicies defaults = policies();
+    long past = now.get() - 1;
+    Object[][] cases = {{"rate limited", limited, Deadlines.NONE}, {"bulkhead full", full, Deadlines.NONE},
+        {"breaker open", open, Deadlines.NONE}, {"deadline passed", defaults, past}};
+    for (Object[] c : cases) {
+      ServicePolicies p = (ServicePolicies) c[1];
+      long deadline = (Long) c[2];
+      MeshRejectedException[] keep = new MeshRejectedException[10_000];
+      rejectInto(p, deadline, keep); // warm up
+      long tid = Thread.currentThread().getId();
+      long before = mx.getThreadAllocatedBytes(tid);
+      rejectInto(p, deadline, keep);
+      long perRejection = (mx.getThreadAllocatedBytes(tid) - before) / keep.length;
+      assertThat(perRejection).as("bytes per rejection, %s", c[0]).isLessThanOrEqualTo(MAX_EXCEPTION_BYTES);
+    }
+  }
+
+  private static final long MAX_EXCEPTION_BYTES = 64;
+
+  private void rejectInto(ServicePolicies p, long deadline, MeshRejectedException[] keep) {
+    for (int i = 0; i < keep.length; i++) {
+      try {
+        p.admit(now.get(), deadline);
+        throw new AssertionError("admitted");
+      } catch (MeshRejectedException e) {
+        keep[i] = e;
+      }
+    }
+  }
+
+  private static com.sun.management.ThreadMXBean allocationCounter() {
+    assertThat(java.lang.management.ManagementFactory.getThreadMXBean()).as("HotSpot's thread allocation counter")
+        .isInstanceOf(com.sun.management.ThreadMXBean.class);
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    assertThat(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled())
+        .as("thread allocation counting is on").isTrue();
+    return mx;
   }
 }
