@@ -73,6 +73,7 @@ final class ServiceKeys {
       "route.sidecar-retries",
       "route.shadow-max-concurrency",
       "route.shadow-timeout",
+      "route.shadow-max-cpu",
       "route.plan");
 
   private ServiceKeys() {}

@@ -276,7 +276,8 @@ public final class LoopbackComparison {
     Request meshRequest = new Request.Builder().url("http://" + SERVICE + PATH).build();
     paths.add(new PathUnderTest(DIRECT, directMesh.newOkHttpClient(), meshRequest, -1, s));
     List<PathUnderTest> viaMesh = new ArrayList<>();
-    // -Dloopback.proxies=false: only raw, mesh direct and the shadow paths (a shorter run for the shadow goal)
+    // -Dloopback.proxies=false, with -Dloopback.shadow=spare only: raw, mesh direct and the spare shadow paths (a
+    // shorter run for the shadow goal); ignored otherwise
     boolean proxies = !SHADOW.equals("spare") || !"false".equals(System.getProperty("loopback.proxies"));
     for (LocalSidecar sidecar : proxies ? List.of(LocalSidecar.haproxy(), LocalSidecar.nginx())
         : List.<LocalSidecar>of()) {

@@ -6,6 +6,7 @@ import io.meshsdk.core.common.SerialExecutor;
 import io.meshsdk.core.endpoint.Endpoint;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -89,9 +90,12 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
    *
    * @throws IllegalArgumentException if an endpoint belongs to another service
    */
-  protected final void setEndpoints(String service, Collection<Endpoint> endpoints) {
+  protected final void setEndpoints(String service, Collection<Endpoint> given) {
     requireNonNull(service, "service");
-    requireNonNull(endpoints, "endpoints");
+    // one snapshot (an array copy of the references) read by both the check and the walk: a collection changed
+    // while it is read (a caller's list, a live view) can neither fail the walk half way nor differ from what
+    // was checked
+    List<Endpoint> endpoints = snapshot(requireNonNull(given, "endpoints"));
     HeldEndpoints.check(service, endpoints);
     synchronized (lock) {
       if (closed) {
@@ -184,8 +188,11 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
    *
    * @throws IllegalArgumentException if an endpoint is listed under another service than its own
    */
-  protected final void replaceAll(Map<String, ? extends Collection<Endpoint>> all) {
-    requireNonNull(all, "all");
+  protected final void replaceAll(Map<String, ? extends Collection<Endpoint>> given) {
+    requireNonNull(given, "all");
+    Map<String, List<Endpoint>> all = new LinkedHashMap<>();
+    given.forEach((service, endpoints) -> all.put(requireNonNull(service, "service"),
+        snapshot(requireNonNull(endpoints, "endpoints"))));
     all.forEach((service, endpoints) -> HeldEndpoints.check(service, endpoints));
     synchronized (lock) {
       if (closed) {
@@ -452,5 +459,10 @@ public abstract class AbstractServiceDiscovery implements ServiceDiscovery {
       log.error("discovery '{}': {}('{}') failed", name(), what, service, e);
       reportError(service, e);
     }
+  }
+
+  /** The endpoints of {@code endpoints} as one fixed array, read once (its size and its elements agree). */
+  private static List<Endpoint> snapshot(Collection<Endpoint> endpoints) {
+    return Arrays.asList(endpoints.toArray(new Endpoint[0]));
   }
 }

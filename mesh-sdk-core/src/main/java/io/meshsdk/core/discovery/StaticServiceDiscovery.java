@@ -52,7 +52,7 @@ public final class StaticServiceDiscovery extends AbstractServiceDiscovery {
    *     service name
    */
   public void set(String service, List<Endpoint> newEndpoints) {
-    // not copied: the list is read on this thread before set returns, and never kept
+    // read once, into an array, before set returns; never kept
     setEndpoints(ServiceNames.canonical("service", service), requireNonNull(newEndpoints, "newEndpoints"));
   }
 

@@ -127,8 +127,11 @@ public final class RateLimiter {
     long cycle = sinceStart / periodNanos;
     long intoCycle = sinceStart - cycle * periodNanos;
     for (;;) {
-      long hint = (long) HINT.getVolatile(this); // before the state: the state's cycle is at most the hint
+      // the state first, then the hint: a hint is raised before a state holding its cycle is installed, so the
+      // hint read after a state is at least that state's cycle (read the other way round, an old hint could meet
+      // a newer state and place it 2^32 cycles back, resetting the permits taken)
       long s = (long) STATE.getVolatile(this);
+      long hint = (long) HINT.getVolatile(this);
       long stored = storedCycle(hint, s);
       long taken = s & TAKEN_MASK;
       long current;
@@ -196,7 +199,8 @@ public final class RateLimiter {
 
   /** The stored cycle (for tests). */
   long cycle() {
-    return storedCycle((long) HINT.getVolatile(this), (long) STATE.getVolatile(this));
+    long s = (long) STATE.getVolatile(this); // the state first, as in acquire
+    return storedCycle((long) HINT.getVolatile(this), s);
   }
 
   /** Permits taken from the stored cycle's start on (for tests). */

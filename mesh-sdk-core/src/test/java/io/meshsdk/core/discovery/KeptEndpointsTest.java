@@ -73,6 +73,28 @@ class KeptEndpointsTest {
   }
 
   @Test
+  void aListChangedAfterSetOrOneWhoseSizeDisagreesWithItsElementsIsReadOnceAsIterated() {
+    List<Endpoint> mine = fleet(3);
+    discovery.set("catalog", mine);
+    List<Endpoint> first = watch();
+    mine.add(ep(99)); // the caller keeps using its list: the mesh read it once, at set
+    mine.remove(0);
+    assertThat(discovery.endpoints("catalog")).containsExactlyElementsOf(first).hasSize(3);
+    // a list whose size() disagrees with what it iterates (a view that grew while read): read once, as iterated
+    List<Endpoint> growing = new ArrayList<>(List.of(ep(50), ep(51))) {
+      @Override
+      public int size() {
+        return 1;
+      }
+    };
+    discovery.set("catalog", growing);
+    assertThat(last()).extracting(Endpoint::id).containsExactly(ep(50).id(), ep(51).id());
+    assertThat(discovery.endpoints("catalog")).hasSize(2);
+    discovery.set("catalog", fleet(4)); // and the service is consistent afterwards
+    assertThat(last()).hasSize(4);
+  }
+
+  @Test
   void oneLabelChangeAmongTenThousandIsDeliveredAndTheOthersKeepTheirObjects() {
     discovery.set("catalog", fleet(10_000));
     List<Endpoint> first = watch();

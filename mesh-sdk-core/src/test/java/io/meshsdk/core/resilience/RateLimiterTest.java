@@ -197,6 +197,42 @@ class RateLimiterTest {
   }
 
   @Test
+  void aNewerStateWithAnOlderHintIsNeverMisread() throws Exception {
+    // one permit per cycle and a shared clock that crosses a cycle boundary every other attempt, so a new cycle is
+    // installed all the time while other threads read the limiter. A reader that paired an old hint with the newer
+    // state would place that state 2^32 cycles back, forget the permit already taken (or move the cycle back) and
+    // grant it again; whatever the interleaving, a correct limiter grants at most one permit per cycle elapsed.
+    int threads = 4;
+    int attempts = 500_000;
+    long period = 1_000;
+    RateLimiter rl = limiter(1, period, 0);
+    AtomicLong clock = new AtomicLong(START);
+    AtomicLong granted = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < attempts; i++) {
+            if (rl.acquire(clock.getAndAdd(period / 2)) == 0) {
+              granted.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    long cycles = (clock.get() - START) / period + 1;
+    assertThat(granted.get()).as("permits granted over %d cycles of one permit", cycles).isLessThanOrEqualTo(cycles)
+        .isGreaterThan(cycles / 2);
+  }
+
+  @Test
   void noPermitLostOrMadeUnderContention() throws Exception {
     int threads = 4;
     int perRound = 400; // attempts per thread per cycle, far more than the permits

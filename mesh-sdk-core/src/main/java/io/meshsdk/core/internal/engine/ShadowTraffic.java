@@ -124,7 +124,7 @@ final class ShadowTraffic implements AutoCloseable {
       cpuPercent = 0;
       return;
     }
-    cpuPercent = (int) Math.round(Math.min(1, load) * 100);
+    cpuPercent = (int) Math.ceil(Math.min(1, load) * 100); // 75.2 % is above a ceiling of 75
   }
 
   /** The host's CPU use in % at the last sample (0 while unknown). Caller's thread: one volatile read. */
@@ -139,9 +139,10 @@ final class ShadowTraffic implements AutoCloseable {
 
   /**
    * A copy's thread: a daemon at {@link Thread#MIN_PRIORITY}, which Linux honours only with
-   * {@code -XX:ThreadPriorityPolicy=1} (then at nice 4, or 19 with {@code -XX:JavaPriority1_To_OSPriority=19}): the
-   * copies then take only CPU time the primary calls leave (docs/migration.md, section 11). Correctness never
-   * depends on it; it is a CPU share, not a lock or an order.
+   * {@code -XX:ThreadPriorityPolicy=1} (then at nice 4, or 19 with {@code -XX:JavaPriority1_To_OSPriority=19}).
+   * Correctness never depends on it. It is not recommended on its own (docs/migration.md, section 11): a copy's
+   * thread shares a few locks with the calls (Okio's timeout watchdog), and at a very low priority a preempted
+   * holder can delay them.
    */
   @SuppressWarnings("ThreadPriorityCheck") // a CPU share for best-effort work, on purpose
   private static Thread newWorker(Runnable r) {
