@@ -55,6 +55,8 @@ final class ServiceMeters {
   private final AtomicBoolean staleGauge = new AtomicBoolean();
   private volatile boolean stale;
   private final AtomicBoolean sidecarGauge = new AtomicBoolean();
+  private static final String[] TRANSITION_BY = {"plan", "config", "api"};
+  private static final String[] TRANSITION_DIRECTION = {"up", "down", "same"};
   private final AtomicReferenceArray<Counter> routeTransitions = new AtomicReferenceArray<>(9); // by x direction
   private final AtomicBoolean shareGauge = new AtomicBoolean();
   private volatile int sidecarShare;
@@ -278,20 +280,19 @@ final class ServiceMeters {
           .strongReference(true)
           .register(owner.registry));
     }
-    String by = t.by().startsWith(RouteTransition.BY_PLAN_PREFIX) ? "plan"
-        : t.by().equals(RouteTransition.BY_CONFIG) ? "config" : "api";
+    int by = t.by().startsWith(RouteTransition.BY_PLAN_PREFIX) ? 0 : t.by().equals(RouteTransition.BY_CONFIG) ? 1 : 2;
     int from = t.from().sidecarPercent();
     int to = t.to().sidecarPercent();
-    String direction = to > from ? "up" : to < from ? "down" : "same";
-    int i = (by.equals("plan") ? 0 : by.equals("config") ? 3 : 6) + (to > from ? 0 : to < from ? 1 : 2);
+    int direction = to > from ? 0 : to < from ? 1 : 2;
+    int i = by * 3 + direction;
     Counter c = routeTransitions.get(i);
     if (c == null) {
       c = keep(Counter.builder(MetricNames.ROUTE_TRANSITIONS)
           .description("Route transitions of the service's audit trail, by who made them and which way they moved"
               + " the sidecar share")
           .tag(MetricNames.TAG_SERVICE, service)
-          .tag(MetricNames.TAG_BY, by)
-          .tag(MetricNames.TAG_DIRECTION, direction)
+          .tag(MetricNames.TAG_BY, TRANSITION_BY[by])
+          .tag(MetricNames.TAG_DIRECTION, TRANSITION_DIRECTION[direction])
           .register(owner.registry));
       routeTransitions.set(i, c);
     }

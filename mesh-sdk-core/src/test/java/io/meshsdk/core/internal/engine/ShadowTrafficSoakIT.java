@@ -14,7 +14,6 @@ import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.testing.LoopbackBackend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.Locale;
 import okhttp3.OkHttpClient;
@@ -68,9 +67,7 @@ class ShadowTrafficSoakIT {
   }
 
   private static MeshEngine engine(Mesh mesh) throws ReflectiveOperationException {
-    Field f = Mesh.class.getDeclaredField("engine");
-    f.setAccessible(true);
-    return (MeshEngine) f.get(mesh);
+    return Engines.of(mesh);
   }
 
   @Test

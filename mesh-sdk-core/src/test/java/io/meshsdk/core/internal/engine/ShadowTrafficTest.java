@@ -269,9 +269,7 @@ class ShadowTrafficTest {
   }
 
   private MeshEngine engine() throws ReflectiveOperationException {
-    java.lang.reflect.Field f = Mesh.class.getDeclaredField("engine");
-    f.setAccessible(true);
-    return (MeshEngine) f.get(mesh);
+    return Engines.of(mesh);
   }
 
   @Test
