@@ -150,20 +150,6 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
     }
   }
 
-  /**
-   * The attempt's URL as a {@link URI}. {@link HttpUrl#uri()} re-encodes the URL through a builder and a regular
-   * expression before parsing it (about 1.7 KB and a microsecond per attempt); the URL's own string is already
-   * percent-encoded and parses as it is, except for the few characters OkHttp leaves raw in a query (such as
-   * {@code |} or {@code {}}), which {@code uri()} still handles.
-   */
-  static URI toUri(HttpUrl url) {
-    try {
-      return URI.create(url.toString());
-    } catch (IllegalArgumentException e) {
-      return url.uri();
-    }
-  }
-
   @Override
   public int status(ClientHttpResponse response) {
     try {

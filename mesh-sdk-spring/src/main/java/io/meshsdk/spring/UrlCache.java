@@ -40,16 +40,30 @@ final class UrlCache {
     return url;
   }
 
-  /** {@link SpringHttpCall#toUri(HttpUrl)}, remembered by the URL's string. */
+  /** {@link #toUri(HttpUrl)}, remembered by the URL's string. */
   URI physical(HttpUrl url) {
     int slot = slot(url.hashCode()); // the hash of its string, which HttpUrl keeps
     Formatted hit = formatted[slot];
     if (hit != null && hit.url.equals(url)) { // its string's equals: the same string on a hit
       return hit.uri;
     }
-    URI uri = SpringHttpCall.toUri(url);
+    URI uri = toUri(url);
     formatted[slot] = new Formatted(url, uri);
     return uri;
+  }
+
+  /**
+   * The attempt's URL as a {@link URI}. {@link HttpUrl#uri()} re-encodes the URL through a builder and a regular
+   * expression before parsing it (about 1.7 KB and a microsecond per attempt); the URL's own string is already
+   * percent-encoded and parses as it is, except for the few characters OkHttp leaves raw in a query (such as
+   * {@code |} or {@code {}}), which {@code uri()} still handles.
+   */
+  static URI toUri(HttpUrl url) {
+    try {
+      return URI.create(url.toString());
+    } catch (IllegalArgumentException e) {
+      return url.uri();
+    }
   }
 
   private static int slot(int hash) {

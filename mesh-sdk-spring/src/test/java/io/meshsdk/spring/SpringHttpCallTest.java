@@ -21,7 +21,7 @@ class SpringHttpCallTest {
   void attemptUriIsWhatHttpUrlUriGives(String url) {
     HttpUrl parsed = HttpUrl.get(url);
 
-    assertThat(SpringHttpCall.toUri(parsed)).isEqualTo(parsed.uri());
-    assertThat(SpringHttpCall.toUri(parsed).toString()).isEqualTo(parsed.uri().toString());
+    assertThat(UrlCache.toUri(parsed)).isEqualTo(parsed.uri());
+    assertThat(UrlCache.toUri(parsed).toString()).isEqualTo(parsed.uri().toString());
   }
 }
