@@ -6,7 +6,7 @@ import io.meshsdk.core.discovery.ServiceDiscovery;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.spring.EnableMesh;
-import io.meshsdk.spring.MeshClientHttpRequestInterceptor;
+import io.meshsdk.spring.MeshClientHttpRequestFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
@@ -33,6 +33,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -58,7 +59,8 @@ import org.springframework.web.client.RestClient;
  *   <li>{@code bareRestClientWithInterceptor}: the same with one pass-through interceptor: the part of any
  *       interceptor's cost that is Spring's (request buffering, header copies), not the mesh's.
  *   <li>{@code meshRestClient}: Boot's {@code RestClient.Builder} from a Spring Boot context with {@code @EnableMesh}
- *       and the starter's auto-configuration (its customizer adds {@code MeshClientHttpRequestInterceptor}), a mesh
+ *       and the starter's auto-configuration (it wraps the application's request factory, here the canned one given as
+ *       a {@code ClientHttpRequestFactoryBuilder} bean, in {@code MeshClientHttpRequestFactory}), a mesh
  *       over 10 static endpoints with the product's defaults (breaker, retry budget, outlier detection, round-robin),
  *       metrics into a {@code SimpleMeterRegistry}; {@code GET http://inventory/items/42}.
  *   <li>{@code springCloudLoadBalancedTuned}: Spring Cloud LoadBalancer's {@code @LoadBalanced RestClient.Builder}
@@ -85,6 +87,9 @@ public class SpringRestClientPeerBenchmark {
   static final String MESH_URL = "http://inventory/items/42";
   static final String BARE_URL = "http://10.0.0.1:8080/items/42";
 
+  /** The canned transport of every variant (one per JVM: the mesh's application reaches it as a bean). */
+  static final CannedRequestFactory CANNED = new CannedRequestFactory();
+
   private CannedRequestFactory factory;
   private RestClient bare;
   private RestClient bareIntercepted;
@@ -95,7 +100,7 @@ public class SpringRestClientPeerBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    factory = new CannedRequestFactory();
+    factory = CANNED;
     bare = RestClient.builder().requestFactory(factory).build();
     bareIntercepted = RestClient.builder().requestFactory(factory)
         .requestInterceptor((request, body, execution) -> execution.execute(request, body))
@@ -104,10 +109,9 @@ public class SpringRestClientPeerBenchmark {
     ConfigurableApplicationContext mesh = start(MeshApplication.class,
         "spring.application.name=checkout",
         "mesh.tracing.enabled=false");
-    RestClient.Builder builder = mesh.getBean(RestClient.Builder.class);
-    meshed = builder.requestFactory(factory).build();
-    if (!mesh.getBeanProvider(MeshClientHttpRequestInterceptor.class).stream().findAny().isPresent()) {
-      throw new IllegalStateException("the starter did not configure the mesh interceptor");
+    meshed = mesh.getBean(RestClient.Builder.class).build();
+    if (!(mesh.getBean(ClientHttpRequestFactoryBuilder.class).build() instanceof MeshClientHttpRequestFactory)) {
+      throw new IllegalStateException("the starter did not wrap the request factory");
     }
 
     tuned = new CloudPeer(SpringCloudPeer.start(SpringCloudPeer.Breaker.TUNED, LoadBalancedBuilder.class), factory);
@@ -145,7 +149,7 @@ public class SpringRestClientPeerBenchmark {
     return requireNonNull(bareIntercepted.get().uri(BARE_URL).retrieve().body(String.class));
   }
 
-  /** The starter's path: Boot's builder with the mesh interceptor, {@code http://inventory/...}. */
+  /** The starter's path: Boot's builder, its factory the mesh's around the canned one, {@code http://inventory/...}. */
   @Benchmark
   public String meshRestClient() {
     return requireNonNull(meshed.get().uri(MESH_URL).retrieve().body(String.class));
@@ -242,6 +246,12 @@ public class SpringRestClientPeerBenchmark {
     @Bean
     MeterRegistry meterRegistry() {
       return new SimpleMeterRegistry();
+    }
+
+    /** The canned transport, plugged in as a Boot application plugs in its own factory. */
+    @Bean
+    ClientHttpRequestFactoryBuilder<?> cannedFactoryBuilder() {
+      return settings -> CANNED;
     }
   }
 

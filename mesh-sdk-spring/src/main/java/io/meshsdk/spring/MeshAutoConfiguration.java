@@ -20,12 +20,14 @@ import io.meshsdk.tracing.MeshTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -35,6 +37,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
@@ -44,6 +47,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.http.client.ClientHttpRequestInitializer;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
@@ -58,7 +63,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @AutoConfiguration(afterName = {
     "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
     "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
-    "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration"})
+    "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration",
+    "org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration"})
 @ConditionalOnBean(MeshMarkerConfiguration.Marker.class)
 @ConditionalOnBooleanProperty(name = "mesh.enabled", matchIfMissing = true)
 public class MeshAutoConfiguration {
@@ -233,12 +239,15 @@ public class MeshAutoConfiguration {
     return mesh.newOkHttpClient();
   }
 
-  /** The Spring transport of the mesh: an interceptor for {@code RestClient} and {@code RestTemplate}. */
+  /**
+   * The Spring transport of the mesh: every {@code ClientHttpRequestFactoryBuilder} bean builds
+   * {@link MeshClientHttpRequestFactory} factories, so every client Boot builds is governed. Static: a post-processor
+   * is created before the other beans, and looks the mesh up only when a factory is built.
+   */
   @Bean
-  @ConditionalOnMissingBean
-  @ConditionalOnClass(ClientHttpRequestInterceptor.class)
-  public MeshClientHttpRequestInterceptor meshClientHttpRequestInterceptor(Mesh mesh) {
-    return new MeshClientHttpRequestInterceptor(mesh);
+  @ConditionalOnClass(name = "org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder")
+  static BeanPostProcessor meshRequestFactoryBuilders(ObjectProvider<Mesh> mesh) {
+    return new MeshRequestFactoryBuilders(mesh);
   }
 
   /** Registers on ready. */
@@ -291,31 +300,54 @@ public class MeshAutoConfiguration {
 
   /**
    * {@code RestClient.Builder} (and through Boot's {@code RestClientCustomizerHttpServiceGroupConfigurer}, every
-   * {@code @ImportHttpServices} group) and {@code RestTemplate}: the mesh interceptor, last in the list, once.
+   * {@code @ImportHttpServices} group) and {@code RestTemplate}: their request factory comes from the (wrapped)
+   * {@code ClientHttpRequestFactoryBuilder} bean; the customizers add {@link MeshRequestFactoryGuard}, once, which
+   * refuses a mesh call whose factory was replaced afterwards. A {@code RestTemplate} is customized last, once its
+   * factory is final, so its factory is wrapped there too.
    */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass({RestClient.class, RestClientCustomizer.class})
+  @ConditionalOnClass({RestClient.class, RestClientCustomizer.class, ClientHttpRequestFactoryBuilder.class})
   static class RestClientConfiguration {
+
+    /**
+     * Where Boot defines no {@code ClientHttpRequestFactoryBuilder} (a reactive web application still gets a
+     * {@code RestClient.Builder}, built with the detected factory), the same detected builder as a bean, so that it is
+     * wrapped too.
+     */
+    @Bean
+    @ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
+    ClientHttpRequestFactoryBuilder<?> meshClientHttpRequestFactoryBuilder(ResourceLoader resourceLoader) {
+      return ClientHttpRequestFactoryBuilder.detect(resourceLoader.getClassLoader());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MeshRequestFactoryGuard meshRequestFactoryGuard(Mesh mesh) {
+      return new MeshRequestFactoryGuard(mesh);
+    }
 
     @Bean
     @ConditionalOnMissingBean(name = "meshRestClientCustomizer")
-    RestClientCustomizer meshRestClientCustomizer(MeshClientHttpRequestInterceptor interceptor) {
-      return builder -> builder.requestInterceptors(list -> addLast(list, interceptor));
+    RestClientCustomizer meshRestClientCustomizer(MeshRequestFactoryGuard guard) {
+      return builder -> builder.requestInitializers(list -> addOnce(list, guard));
     }
 
     @Bean
     @ConditionalOnMissingBean(name = "meshRestTemplateCustomizer")
     @ConditionalOnClass(RestTemplate.class)
-    RestTemplateCustomizer meshRestTemplateCustomizer(MeshClientHttpRequestInterceptor interceptor) {
+    RestTemplateCustomizer meshRestTemplateCustomizer(Mesh mesh, MeshRequestFactoryGuard guard) {
       return restTemplate -> {
-        List<ClientHttpRequestInterceptor> list = new java.util.ArrayList<>(restTemplate.getInterceptors());
-        addLast(list, interceptor);
-        restTemplate.setInterceptors(list);
+        // the factory under the interceptors: RestTemplate hands out an intercepting wrapper while it has any
+        List<ClientHttpRequestInterceptor> interceptors = new ArrayList<>(restTemplate.getInterceptors());
+        restTemplate.setInterceptors(List.of());
+        restTemplate.setRequestFactory(MeshClientHttpRequestFactory.wrap(mesh, restTemplate.getRequestFactory()));
+        restTemplate.setInterceptors(interceptors);
+        addOnce(restTemplate.getClientHttpRequestInitializers(), guard);
       };
     }
 
-    private static void addLast(List<ClientHttpRequestInterceptor> list, MeshClientHttpRequestInterceptor mine) {
-      list.removeIf(i -> i instanceof MeshClientHttpRequestInterceptor);
+    private static void addOnce(List<ClientHttpRequestInitializer> list, MeshRequestFactoryGuard mine) {
+      list.removeIf(i -> i instanceof MeshRequestFactoryGuard);
       list.add(mine);
     }
   }

@@ -6,22 +6,23 @@ import io.meshsdk.core.transport.TransportCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.URI;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.client.ClientHttpRequestExecution;
+import org.springframework.http.StreamingHttpOutputMessage;
+import org.springframework.http.client.ClientHttpRequest;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.ClientHttpResponse;
 
 /**
- * One logical call of a Spring {@code ClientHttpRequestInterceptor} chain as the mesh's transport: each attempt is an
- * {@code execution.execute} of the request rewritten to the attempt's URL and headers. The body is the byte array
- * Spring buffered, so it is replayable as it is. The URL conversions come from the interceptor's {@link UrlCache}, and
- * an attempt's headers are a view over the application's ({@link AttemptHeaders}), not a copy.
+ * One logical call to a mesh service, made by a {@link MeshClientHttpRequest}, as the mesh's transport: each attempt is
+ * one request of the wrapped factory to the attempt's URL, with the application's headers, the attempt's set over them
+ * and the mesh-owned ones it removes left out. The body is the byte array the request buffered, so it is replayable as
+ * it is. The URL conversions come from the factory's {@link UrlCache}.
  *
  * <p>Cancelling (the call's deadline passed) interrupts the thread while it waits in {@link #send} (the JDK
  * {@code HttpClient} request factory, the default, aborts the exchange) and the interrupt is cleared once
@@ -32,8 +33,9 @@ import org.springframework.http.client.ClientHttpResponse;
 final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
 
   private final HttpRequest request;
+  private final HttpHeaders headers;
   private final byte[] body;
-  private final ClientHttpRequestExecution execution;
+  private final ClientHttpRequestFactory factory;
   private final HttpUrl url;
   private final UrlCache urls;
   private final Object lock = new Object();
@@ -42,10 +44,16 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
   private @Nullable InputStream readingBody;
   private volatile boolean canceled;
 
-  SpringHttpCall(HttpRequest request, byte[] body, ClientHttpRequestExecution execution, UrlCache urls) {
+  /**
+   * The call of {@code request}, whose headers (as the application wrote them) are {@code headers} and whose body is
+   * {@code body}; each attempt is a request of {@code factory}.
+   */
+  SpringHttpCall(HttpRequest request, HttpHeaders headers, byte[] body, ClientHttpRequestFactory factory,
+      UrlCache urls) {
     this.request = request;
+    this.headers = headers;
     this.body = body;
-    this.execution = execution;
+    this.factory = factory;
     this.urls = urls;
     this.url = urls.logical(request.getURI());
   }
@@ -62,12 +70,12 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
 
   @Override
   public @Nullable String header(String name) {
-    return request.getHeaders().getFirst(name);
+    return headers.getFirst(name);
   }
 
   @Override
   public void forEachHeader(BiConsumer<String, String> action) {
-    request.getHeaders().forEach((name, values) -> {
+    headers.forEach((name, values) -> {
       for (String v : values) {
         action.accept(name, v);
       }
@@ -81,7 +89,7 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
 
   @Override
   public boolean prepareReplay(long maxBytes) {
-    return true; // Spring buffered the body into a byte array: every attempt sends it whole
+    return true; // the request buffered the body into a byte array: every attempt sends it whole
   }
 
   @Override
@@ -117,13 +125,26 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
 
   @Override
   public ClientHttpResponse passThrough() throws IOException {
-    return execution.execute(request, body);
+    ClientHttpRequest out = factory.createRequest(request.getURI(), request.getMethod());
+    copyHeaders(out.getHeaders());
+    return execute(out);
   }
 
   @Override
   public ClientHttpResponse send(AttemptRequest attempt) throws IOException {
-    HttpHeaders headers = AttemptHeaders.of(request.getHeaders(), attempt, attempt.hostHeader());
-    HttpRequest rewritten = new Attempt(request, urls.physical(attempt.url()), headers);
+    ClientHttpRequest out = factory.createRequest(urls.physical(attempt.url()), request.getMethod());
+    HttpHeaders h = out.getHeaders();
+    copyHeaders(h);
+    for (int i = 0; i < attempt.removedCount(); i++) {
+      h.remove(attempt.removedName(i));
+    }
+    for (int i = 0; i < attempt.headerCount(); i++) {
+      h.set(attempt.headerName(i), attempt.headerValue(i));
+    }
+    String host = attempt.hostHeader();
+    if (host != null) {
+      h.set(HttpHeaders.HOST, host);
+    }
     synchronized (lock) {
       if (canceled) {
         throw new InterruptedIOException("Canceled");
@@ -131,7 +152,7 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
       sending = Thread.currentThread();
     }
     try {
-      return execution.execute(rewritten, body);
+      return execute(out);
     } catch (IOException e) {
       if (canceled) {
         IOException c = new InterruptedIOException("Canceled");
@@ -148,6 +169,34 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
         }
       }
     }
+  }
+
+  /**
+   * The application's headers into an attempt's request, each with a list of its own (the attempt's request may write
+   * to it; the application's headers are never written). {@code asMultiValueMap()} walks the names as they are stored;
+   * {@link HttpHeaders#forEach} would first copy them into a case-insensitive set, a few hundred bytes per attempt. It
+   * is deprecated for removal in Spring Framework 7: when it goes, {@code forEach} is the replacement.
+   */
+  @SuppressWarnings("removal")
+  private void copyHeaders(HttpHeaders target) {
+    headers.asMultiValueMap().forEach(target::addAll);
+  }
+
+  /** Attributes and body into {@code out}, then {@code out} executed. */
+  private ClientHttpResponse execute(ClientHttpRequest out) throws IOException {
+    Map<String, Object> attributes = request.getAttributes();
+    if (!attributes.isEmpty()) {
+      out.getAttributes().putAll(attributes);
+    }
+    if (body.length > 0) {
+      out.getHeaders().setContentLength(body.length);
+      if (out instanceof StreamingHttpOutputMessage streaming) {
+        streaming.setBody(body);
+      } else {
+        out.getBody().write(body); // not closed: the request's stream is the request's to close
+      }
+    }
+    return out.execute();
   }
 
   @Override
@@ -176,39 +225,6 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
   @Override
   public ClientHttpResponse track(ClientHttpResponse response, BodyCompletion completion) {
     return new Tracked(response, completion);
-  }
-
-  /** The request of one attempt: the application's, at the endpoint's URL, with the mesh's headers. */
-  private static final class Attempt implements HttpRequest {
-    private final HttpRequest delegate;
-    private final URI uri;
-    private final HttpHeaders headers;
-
-    Attempt(HttpRequest delegate, URI uri, HttpHeaders headers) {
-      this.delegate = delegate;
-      this.uri = uri;
-      this.headers = headers;
-    }
-
-    @Override
-    public HttpMethod getMethod() {
-      return delegate.getMethod();
-    }
-
-    @Override
-    public URI getURI() {
-      return uri;
-    }
-
-    @Override
-    public HttpHeaders getHeaders() {
-      return headers;
-    }
-
-    @Override
-    public java.util.Map<String, Object> getAttributes() {
-      return delegate.getAttributes();
-    }
   }
 
   /** The returned response: tells the engine how reading its body ended. */

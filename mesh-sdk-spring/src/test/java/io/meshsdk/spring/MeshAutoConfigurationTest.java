@@ -14,6 +14,7 @@ import java.util.List;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -22,7 +23,10 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.http.client.ClientHttpRequestInitializer;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 
@@ -58,7 +62,10 @@ class MeshAutoConfigurationTest {
       assertThat(ctx).hasSingleBean(Mesh.class);
       assertThat(ctx).hasSingleBean(MeshSettings.class);
       assertThat(ctx).hasSingleBean(OkHttpClient.class);
-      assertThat(ctx).hasSingleBean(MeshClientHttpRequestInterceptor.class);
+      assertThat(ctx).hasSingleBean(MeshRequestFactoryGuard.class);
+      assertThat(ctx.getBean(ClientHttpRequestFactoryBuilder.class).build())
+          .as("the detected factory builder, a bean so that it is wrapped")
+          .isInstanceOf(MeshClientHttpRequestFactory.class);
       assertThat(ctx).hasSingleBean(MeshDrainLifecycle.class);
       assertThat(ctx).hasSingleBean(MeshConfigRefresher.class);
       assertThat(ctx).hasSingleBean(MeshRegistrar.class);
@@ -200,27 +207,46 @@ class MeshAutoConfigurationTest {
   }
 
   @Test
-  void customizersAddTheInterceptorLastAndOnce() {
+  void customizersAddTheGuardOnceAndWrapARestTemplatesFactoryUnderItsInterceptors() {
     runner.withUserConfiguration(App.class).run(ctx -> {
+      Mesh mesh = ctx.getBean(Mesh.class);
       RestClientCustomizer customizer = ctx.getBean("meshRestClientCustomizer", RestClientCustomizer.class);
-      ClientHttpRequestInterceptor other = (request, body, execution) -> execution.execute(request, body);
-      RestClient.Builder builder = RestClient.builder().requestInterceptor(other);
+      RestClient.Builder builder = RestClient.builder();
       customizer.customize(builder);
       customizer.customize(builder);
-      List<ClientHttpRequestInterceptor> seen = new ArrayList<>();
-      builder.requestInterceptors(seen::addAll);
-      assertThat(seen).hasSize(2);
-      assertThat(seen.get(0)).isSameAs(other);
-      assertThat(seen.get(1)).isInstanceOf(MeshClientHttpRequestInterceptor.class);
+      List<ClientHttpRequestInitializer> seen = new ArrayList<>();
+      builder.requestInitializers(seen::addAll);
+      assertThat(seen).hasSize(1).first().isInstanceOf(MeshRequestFactoryGuard.class);
 
-      RestTemplate template = new RestTemplate();
+      ClientHttpRequestInterceptor other = (request, body, execution) -> execution.execute(request, body);
+      SimpleClientHttpRequestFactory own = new SimpleClientHttpRequestFactory();
+      RestTemplate template = new RestTemplate(own);
       template.getInterceptors().add(other);
       RestTemplateCustomizer rt = ctx.getBean("meshRestTemplateCustomizer", RestTemplateCustomizer.class);
       rt.customize(template);
       rt.customize(template);
-      assertThat(template.getInterceptors()).hasSize(2);
-      assertThat(template.getInterceptors().get(1)).isInstanceOf(MeshClientHttpRequestInterceptor.class);
+      assertThat(template.getInterceptors()).containsExactly(other);
+      assertThat(template.getClientHttpRequestInitializers()).hasSize(1)
+          .first().isInstanceOf(MeshRequestFactoryGuard.class);
+      template.setInterceptors(List.of());
+      assertThat(template.getRequestFactory()).isInstanceOfSatisfying(MeshClientHttpRequestFactory.class,
+          f -> assertThat(f.delegate()).as("wrapped once, around the template's own factory").isSameAs(own));
+      assertThat(MeshClientHttpRequestFactory.wrap(mesh, template.getRequestFactory()))
+          .isSameAs(template.getRequestFactory());
     });
+  }
+
+  @Test
+  void aFactoryBuilderOfTheApplicationsIsWrappedToo() {
+    ClientHttpRequestFactory own = new SimpleClientHttpRequestFactory();
+    runner.withUserConfiguration(App.class)
+        .withBean("myFactoryBuilder", ClientHttpRequestFactoryBuilder.class, () -> settings -> own)
+        .run(ctx -> {
+          assertThat(ctx).hasSingleBean(ClientHttpRequestFactoryBuilder.class);
+          assertThat(ctx.getBean(ClientHttpRequestFactoryBuilder.class).build())
+              .isInstanceOfSatisfying(MeshClientHttpRequestFactory.class,
+                  f -> assertThat(f.delegate()).isSameAs(own));
+        });
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.meshsdk.core.Mesh;
 import io.meshsdk.testing.LoopbackBackend;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +15,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
+import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 
@@ -44,17 +52,20 @@ class RestClientMeshIT {
 
   private ApplicationContextRunner runner(String... more) {
     return new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+        .withConfiguration(BOOT_CLIENTS)
         .withUserConfiguration(MeshAutoConfigurationTest.App.class)
         .withPropertyValues("spring.application.name=checkout", "mesh.drain-delay=0",
             "mesh.discovery.uri=static:inventory=127.0.0.1:" + a.port() + ",127.0.0.1:" + b.port())
         .withPropertyValues(more);
   }
 
+  /** The mesh and Boot's own client auto-configuration: Boot's {@code RestClient.Builder}, as applications get it. */
+  static final AutoConfigurations BOOT_CLIENTS = AutoConfigurations.of(MeshAutoConfiguration.class,
+      HttpClientAutoConfiguration.class, ImperativeHttpClientAutoConfiguration.class,
+      RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class);
+
   private static RestClient restClient(org.springframework.context.ApplicationContext ctx) {
-    RestClient.Builder builder = RestClient.builder();
-    ctx.getBean("meshRestClientCustomizer", RestClientCustomizer.class).customize(builder);
-    return builder.build();
+    return ctx.getBean(RestClient.Builder.class).build();
   }
 
   @Test
@@ -116,6 +127,85 @@ class RestClientMeshIT {
   }
 
   @Test
+  void aFactorySetAfterBootConfiguredTheBuilderIsRefusedUnlessWrapped() {
+    runner().run(ctx -> {
+      RestClient replaced = ctx.getBean(RestClient.Builder.class)
+          .requestFactory(new JdkClientHttpRequestFactory()).build();
+      assertThatThrownBy(() -> replaced.get().uri("http://inventory/items/1").retrieve().body(String.class))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("mesh service 'inventory'")
+          .hasMessageContaining("JdkClientHttpRequest")
+          .hasMessageContaining("MeshClientHttpRequestFactory.wrap(mesh, yourFactory)");
+      assertThat(a.requests() + b.requests()).as("nothing was sent").isZero();
+      assertThat(replaced.get().uri(b.baseUrl() + "/plain").retrieve().body(String.class))
+          .as("other hosts are not the mesh's business").isEqualTo("b GET /plain\n");
+
+      RestClient wrapped = ctx.getBean(RestClient.Builder.class)
+          .requestFactory(MeshClientHttpRequestFactory.wrap(ctx.getBean(Mesh.class), new JdkClientHttpRequestFactory()))
+          .build();
+      assertThat(wrapped.get().uri("http://inventory/items/2").retrieve().body(String.class))
+          .matches("[ab] GET /items/2\n");
+      assertThat(b.lastHeader("x-mesh-caller") != null || a.lastHeader("x-mesh-caller") != null).isTrue();
+    });
+  }
+
+  @Test
+  void anApplicationInterceptorRunsOncePerCallWhileTheMeshRetriesUnderIt() {
+    runner().run(ctx -> {
+      AtomicInteger intercepted = new AtomicInteger();
+      RestClient rest = ctx.getBean(RestClient.Builder.class)
+          .requestInterceptor((request, body, execution) -> {
+            intercepted.incrementAndGet();
+            request.getHeaders().set("X-App", "1");
+            return execution.execute(request, body);
+          })
+          .build();
+      a.mode(LoopbackBackend.failing(503));
+      for (int i = 0; i < 10; i++) {
+        assertThat(rest.get().uri("http://inventory/r").retrieve().body(String.class)).isEqualTo("b GET /r\n");
+      }
+      assertThat(a.errors()).as("503s from a, each retried on b").isPositive();
+      assertThat(intercepted).as("once per logical call, not per attempt").hasValue(10);
+      assertThat(b.lastHeader("X-App")).isEqualTo("1");
+      assertThat(b.lastHeader("x-mesh-caller")).isEqualTo("checkout");
+    });
+  }
+
+  @Test
+  void bufferedContentAndRestTemplateBuilderFactoriesStayGoverned() {
+    runner().run(ctx -> {
+      b.mode(LoopbackBackend.failing(503));
+      RestClient buffered = ctx.getBean(RestClient.Builder.class).bufferContent((uri, method) -> true).build();
+      assertThat(buffered.get().uri("http://inventory/buffered").retrieve().body(String.class))
+          .isEqualTo("a GET /buffered\n");
+
+      RestTemplate template = ctx.getBean(RestTemplateBuilder.class)
+          .requestFactory(SimpleClientHttpRequestFactory.class).build();
+      for (int i = 0; i < 5; i++) {
+        assertThat(template.getForObject("http://inventory/rt", String.class)).isEqualTo("a GET /rt\n");
+      }
+      assertThat(a.lastHeader("x-mesh-caller")).isEqualTo("checkout");
+    });
+  }
+
+  @Test
+  void aReactiveApplicationsRestClientIsGovernedToo() {
+    new ReactiveWebApplicationContextRunner()
+        .withConfiguration(BOOT_CLIENTS)
+        .withUserConfiguration(MeshAutoConfigurationTest.App.class)
+        .withPropertyValues("spring.application.name=checkout", "mesh.drain-delay=0",
+            "mesh.discovery.uri=static:inventory=127.0.0.1:" + a.port() + ",127.0.0.1:" + b.port())
+        .run(ctx -> {
+          RestClient rest = ctx.getBean(RestClient.Builder.class).build();
+          b.mode(LoopbackBackend.failing(503));
+          for (int i = 0; i < 5; i++) {
+            assertThat(rest.get().uri("http://inventory/x").retrieve().body(String.class)).isEqualTo("a GET /x\n");
+          }
+          assertThat(a.lastHeader("x-mesh-caller")).isEqualTo("checkout");
+        });
+  }
+
+  @Test
   void aBodyIsSentWholeOnEveryAttempt() throws Exception {
     HttpServer echo = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
     AtomicInteger calls = new AtomicInteger();
@@ -131,7 +221,7 @@ class RestClientMeshIT {
     echo.start();
     try {
       new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+          .withConfiguration(BOOT_CLIENTS)
           .withUserConfiguration(MeshAutoConfigurationTest.App.class)
           .withPropertyValues("mesh.drain-delay=0",
               "mesh.discovery.uri=static:echo=127.0.0.1:" + echo.getAddress().getPort(),

@@ -12,8 +12,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -46,13 +44,12 @@ class TracingOnBootOpenTelemetryIT {
         .as("the OpenTelemetry version Spring Boot 4.0.x manages").startsWith("1.55.");
     try (LoopbackBackend backend = LoopbackBackend.start("inventory")) {
       new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class))
+          .withConfiguration(RestClientMeshIT.BOOT_CLIENTS)
           .withUserConfiguration(App.class)
           .withPropertyValues("mesh.drain-delay=0", "spring.application.name=checkout",
               "mesh.discovery.uri=static:inventory=127.0.0.1:" + backend.port())
           .run(ctx -> {
-            RestClient.Builder builder = RestClient.builder();
-            ctx.getBean("meshRestClientCustomizer", RestClientCustomizer.class).customize(builder);
+            RestClient.Builder builder = ctx.getBean(RestClient.Builder.class);
             assertThat(builder.build().get().uri("http://inventory/items/1").retrieve().body(String.class))
                 .isEqualTo("inventory GET /items/1\n");
             assertThat(backend.lastHeader("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
