@@ -338,10 +338,11 @@ public class MeshAutoConfiguration {
     RestTemplateCustomizer meshRestTemplateCustomizer(Mesh mesh, MeshRequestFactoryGuard guard) {
       return restTemplate -> {
         // the factory under the interceptors: RestTemplate hands out an intercepting wrapper while it has any
-        List<ClientHttpRequestInterceptor> interceptors = new ArrayList<>(restTemplate.getInterceptors());
-        restTemplate.setInterceptors(List.of());
+        List<ClientHttpRequestInterceptor> live = restTemplate.getInterceptors(); // live list: no re-sorting
+        List<ClientHttpRequestInterceptor> interceptors = new ArrayList<>(live);
+        live.clear();
         restTemplate.setRequestFactory(MeshClientHttpRequestFactory.wrap(mesh, restTemplate.getRequestFactory()));
-        restTemplate.setInterceptors(interceptors);
+        live.addAll(interceptors);
         addOnce(restTemplate.getClientHttpRequestInitializers(), guard);
       };
     }

@@ -65,11 +65,26 @@ public final class MeshClientHttpRequestFactory implements ClientHttpRequestFact
 
   @Override
   public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) throws IOException {
-    String host = uri.getHost();
+    String host = hostOf(uri);
     if (host == null || !mesh.isMeshHost(host)) {
       return delegate.createRequest(uri, httpMethod);
     }
     return new MeshClientHttpRequest(mesh, delegate, urls, uri, httpMethod);
+  }
+
+  /** The URI's host, lower case; also a host {@link URI} does not parse as one (a service name with '_'). */
+  static @org.jspecify.annotations.Nullable String hostOf(URI uri) {
+    String h = uri.getHost();
+    if (h == null) {
+      String a = uri.getRawAuthority();
+      if (a == null) {
+        return null;
+      }
+      a = a.substring(a.lastIndexOf('@') + 1);
+      int colon = a.indexOf(':');
+      h = colon >= 0 ? a.substring(0, colon) : a;
+    }
+    return h.toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override
