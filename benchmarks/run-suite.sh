@@ -275,8 +275,14 @@ else
     -p depth=60 -prof gc "${jmh_short[@]}"
 fi
 
-# 2. The peers, in the same run.
-jmh PeerPipelineBenchmark PeerPipelineBenchmark 'PeerPipelineBenchmark\.' -prof gc "${jmh_spring[@]}"
+# 2. The peers, in the same run. Quick mode: the rows the goals compare (each variant is a fork that starts two Spring
+#    contexts, ~9 s), without the per-call-URL OkHttp floor.
+if [ "$mode" = full ]; then
+  peer_regex='PeerPipelineBenchmark\.'
+else
+  peer_regex='PeerPipelineBenchmark\.(bareOkHttp|meshOkHttp|springCloudTuned|springCloudDefaults)$'
+fi
+jmh PeerPipelineBenchmark PeerPipelineBenchmark "$peer_regex" -prof gc "${jmh_spring[@]}"
 if [ "$mode" = full ]; then
   jmh SpringRestClientPeerBenchmark SpringRestClientPeerBenchmark 'SpringRestClientPeerBenchmark\.' -prof gc \
     "${jmh_spring[@]}"
@@ -304,8 +310,9 @@ if [ "$mode" = full ]; then
   plain_main SnapshotSwap io.meshsdk.benchmarks.SnapshotSwap -Xms1g -Xmx1g -- 10 25 40
   plain_main DirectoryFootprint io.meshsdk.benchmarks.DirectoryFootprint -Xms1g -Xmx1g -XX:+UseSerialGC -- 1000 100
 else
+  # the goal's balancer (least-request) and the simplest, at the goal's two sizes
   jmh LoadBalancerPickBenchmark LoadBalancerPickBenchmark 'LoadBalancerPickBenchmark\.' \
-    -p endpoints=10,10000 -p balancer=round-robin,least-request,ring-hash -prof gc "${jmh_short[@]}"
+    -p endpoints=10,10000 -p balancer=round-robin,least-request -prof gc "${jmh_short[@]}"
   plain_main SnapshotSwap io.meshsdk.benchmarks.SnapshotSwap -Xms1g -Xmx1g -- 2 10 40
   plain_main DirectoryFootprint io.meshsdk.benchmarks.DirectoryFootprint -Xms1g -Xmx1g -XX:+UseSerialGC -- 250 100
 fi
