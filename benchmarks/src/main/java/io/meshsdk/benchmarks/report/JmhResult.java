@@ -14,12 +14,19 @@ import java.util.Map;
  * @param params the parameters of this row, in the file's order
  * @param score the primary metric
  * @param error its 99.9 % half-interval, NaN when JMH had too few iterations
+ * @param median the median of the measurement iterations of every fork ({@code rawData}), NaN when the file has none:
+ *     one outlier iteration (a collection, another process) moves the mean, not the median
  * @param unit the primary metric's unit, {@code ns/op}
  * @param bytesPerOp {@code gc.alloc.rate.norm} from {@code -prof gc}, NaN when the run had no GC profiler
  * @param source the file it came from (its name without {@code .json})
  */
 record JmhResult(String benchmark, String mode, Map<String, String> params, double score, double error,
-    String unit, double bytesPerOp, String source) {
+    double median, String unit, double bytesPerOp, String source) {
+
+  /** The median iteration when the file has the iterations, else the score. */
+  double typical() {
+    return Double.isNaN(median) ? score : median;
+  }
 
   /** The benchmark class's simple name, {@code MeshPipelineBenchmark}. */
   String className() {
@@ -84,9 +91,28 @@ record JmhResult(String benchmark, String mode, Map<String, String> params, doub
       }
       out.add(new JmhResult(benchmark, Json.string(Json.get(row, "mode"), ""), params,
           Json.number(Json.get(primary, "score")), Json.number(Json.get(primary, "scoreError")),
-          Json.string(Json.get(primary, "scoreUnit"), ""), bytes, source));
+          median(Json.get(primary, "rawData")), Json.string(Json.get(primary, "scoreUnit"), ""), bytes, source));
     }
     return out;
+  }
+
+  /** The median of JMH's {@code rawData} (one list of iteration scores per fork), NaN when there is none. */
+  static double median(Object rawData) {
+    List<Double> all = new ArrayList<>();
+    for (Object fork : Json.list(rawData)) {
+      for (Object iteration : Json.list(fork)) {
+        double v = Json.number(iteration);
+        if (!Double.isNaN(v)) {
+          all.add(v);
+        }
+      }
+    }
+    if (all.isEmpty()) {
+      return Double.NaN;
+    }
+    java.util.Collections.sort(all);
+    int n = all.size();
+    return n % 2 == 1 ? all.get(n / 2) : (all.get(n / 2 - 1) + all.get(n / 2)) / 2;
   }
 
   @Override

@@ -280,18 +280,20 @@ public final class SuiteReport {
       }
       md.append("### ").append(set.title()).append("\n\n`").append(set.className())
           .append("`. Added cost = variant minus the floor, in this run; the last two columns are each ")
-          .append("variant's added cost over the mesh's.\n\n");
+          .append("variant's added cost over the mesh's. Times are the median measurement iteration (the mean ± ")
+          .append("error beside it): these forks run several Spring contexts, whose collections and background ")
+          .append("threads put single outlier iterations into the mean.\n\n");
       for (String floorMethod : set.floors()) {
         @Nullable JmhResult floor = find(rows, floorMethod, Map.of(), Set.of()).orElse(null);
         @Nullable JmhResult mesh = find(rows, set.mesh(), Map.of(), Set.of()).orElse(null);
         if (floor == null) {
           continue;
         }
-        double meshAddedNs = mesh == null ? Double.NaN : mesh.score() - floor.score();
+        double meshAddedNs = mesh == null ? Double.NaN : mesh.typical() - floor.typical();
         double meshAddedB = mesh == null ? Double.NaN : mesh.bytesPerOp() - floor.bytesPerOp();
         md.append("Floor: `").append(floorMethod).append("`.\n\n");
-        md.append("| variant | ns/op | B/op | added ns | added B | added / mesh's added (time) | (bytes) |\n")
-            .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| variant | ns/op (median) | mean ± error | B/op | added ns | added B | added / mesh's added (time) "
+            + "| (bytes) |\n").append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         List<String> methods = new ArrayList<>(set.floors());
         methods.add(set.mesh());
         methods.addAll(set.peers());
@@ -301,11 +303,12 @@ public final class SuiteReport {
             continue;
           }
           boolean isFloor = method.equals(floorMethod);
-          double addedNs = r.score() - floor.score();
+          double addedNs = r.typical() - floor.typical();
           double addedB = r.bytesPerOp() - floor.bytesPerOp();
           boolean isMesh = method.equals(set.mesh());
           md.append("| ").append(isMesh ? "**`" + method + "`**" : "`" + method + "`").append(" | ")
-              .append(Format.withError(r.score(), r.error())).append(" | ").append(Format.num(r.bytesPerOp()))
+              .append(Format.num(r.typical())).append(" | ").append(Format.withError(r.score(), r.error()))
+              .append(" | ").append(Format.num(r.bytesPerOp()))
               .append(" | ").append(isFloor ? "floor" : Format.signed(addedNs)).append(" | ")
               .append(isFloor ? "" : Format.signed(addedB)).append(" | ")
               .append(set.peers().contains(method) ? "**" + Format.ratio(addedNs, meshAddedNs) + "**" : "")
@@ -459,7 +462,7 @@ public final class SuiteReport {
         }
         JmhResult row = found.get();
         String colour = set.floors().contains(method) ? FLOOR : method.equals(set.mesh()) ? MESH : PEER;
-        time.add(new Row(method, List.of(new Bar(row.score(), colour, Format.num(row.score()) + " ns"))));
+        time.add(new Row(method, List.of(new Bar(row.typical(), colour, Format.num(row.typical()) + " ns"))));
         bytes.add(new Row(method, List.of(new Bar(row.bytesPerOp(), colour, Format.num(row.bytesPerOp()) + " B"))));
       }
       if (!time.isEmpty()) {
@@ -473,7 +476,7 @@ public final class SuiteReport {
     List<Legend> legend = List.of(new Legend(FLOOR, "client alone (floor)"), new Legend(MESH, "mesh-sdk"),
         new Legend(PEER, "Spring Cloud LoadBalancer + CircuitBreaker"));
     return Optional.of(SvgBarChart.render("Per-call cost against the peers (canned transport, no network)",
-        r.machine().subtitle(), legend, List.of(new Panel("Time per call", "ns/op (JMH average time)", timeGroups),
+        r.machine().subtitle(), legend, List.of(new Panel("Time per call", "ns/op (median iteration)", timeGroups),
             new Panel("Allocation per call", "B/op (gc.alloc.rate.norm)", byteGroups)), 560));
   }
 

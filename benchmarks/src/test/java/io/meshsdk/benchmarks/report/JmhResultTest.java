@@ -54,6 +54,24 @@ class JmhResultTest {
     assertThat(rows.get(1).bytesPerOp()).isNaN();
     assertThat(rows.get(1).params()).isEmpty();
     assertThat(rows.get(1).paramText()).isEmpty();
+    assertThat(rows.get(0).median()).as("no rawData").isNaN();
+    assertThat(rows.get(0).typical()).isEqualTo(98.1);
+  }
+
+  @Test
+  void theMedianIterationIsNotMovedByAnOutlier() {
+    String json = """
+        [ {
+          "benchmark" : "io.meshsdk.benchmarks.SpringRestClientPeerBenchmark.meshRestClient",
+          "mode" : "avgt",
+          "primaryMetric" : { "score" : 10960.0, "scoreError" : 30000.0, "scoreUnit" : "ns/op",
+            "rawData" : [ [ 3300.0, 3400.0, 45000.0 ], [ 3200.0, 3500.0, 3360.0 ] ] }
+        } ]
+        """;
+    JmhResult r = JmhResult.parse(json, "spring").get(0);
+    assertThat(r.median()).isEqualTo(3380.0); // (3360 + 3400) / 2 over both forks
+    assertThat(r.typical()).isEqualTo(3380.0);
+    assertThat(r.score()).isEqualTo(10960.0);
   }
 
   @Test

@@ -30,14 +30,14 @@ final class SuiteFixtures {
             "scoreConfidence" : [ 1.0, 2.0 ],
             "scorePercentiles" : { "0.0" : 1.0, "50.0" : 1.5, "100.0" : 2.0 },
             "scoreUnit" : "ns/op",
-            "rawData" : [ [ 1.0, 2.0 ] ]
+            "rawData" : [ [ %s, %s, %s ] ]
           },
           "secondaryMetrics" : {
             "gc.alloc.rate" : { "score" : 123.0, "scoreError" : "NaN", "scoreUnit" : "MB/sec" },
             "gc.alloc.rate.norm" : { "score" : %s, "scoreError" : 0.01, "scoreUnit" : "B/op" },
             "gc.count" : { "score" : 2.0, "scoreError" : "NaN", "scoreUnit" : "counts" }
           }
-        }""", benchmark, p, score, score / 10, bytes);
+        }""", benchmark, p, score, score / 10, score * 0.9, score, score * 1.1, bytes);
   }
 
   /** A JMH result file: the rows as a JSON array. */
