@@ -48,6 +48,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.ClientHttpRequestInitializer;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.web.client.RestClient;
@@ -341,7 +342,11 @@ public class MeshAutoConfiguration {
         List<ClientHttpRequestInterceptor> live = restTemplate.getInterceptors(); // live list: no re-sorting
         List<ClientHttpRequestInterceptor> interceptors = new ArrayList<>(live);
         live.clear();
-        restTemplate.setRequestFactory(MeshClientHttpRequestFactory.wrap(mesh, restTemplate.getRequestFactory()));
+        ClientHttpRequestFactory factory = restTemplate.getRequestFactory();
+        if (!factory.getClass().getName().startsWith(MeshRequestFactoryGuard.MOCK_SERVER)) {
+          // a MockRestServiceServer's factory (@RestClientTest) answers the logical URL: not wrapped
+          restTemplate.setRequestFactory(MeshClientHttpRequestFactory.wrap(mesh, factory));
+        }
         live.addAll(interceptors);
         addOnce(restTemplate.getClientHttpRequestInitializers(), guard);
       };

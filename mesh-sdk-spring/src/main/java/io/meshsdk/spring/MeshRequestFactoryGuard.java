@@ -21,7 +21,7 @@ final class MeshRequestFactoryGuard implements ClientHttpRequestInitializer {
   private static final String INTERCEPTING = "org.springframework.http.client.InterceptingClientHttpRequest";
   private static final String BUFFERING = "org.springframework.http.client.BufferingClientHttpRequestWrapper";
   /** {@code MockRestServiceServer}'s requests: a test's, answered without the network. */
-  private static final String MOCK_SERVER = "org.springframework.test.web.client.MockRestServiceServer$";
+  static final String MOCK_SERVER = "org.springframework.test.web.client.MockRestServiceServer$";
 
   private final Mesh mesh;
 

@@ -25,10 +25,13 @@ import org.springframework.http.client.ClientHttpResponse;
  * it is. The URL conversions come from the factory's {@link UrlCache}.
  *
  * <p>Cancelling (the call's deadline passed) interrupts the thread while it waits in {@link #send} (the JDK
- * {@code HttpClient} request factory, the default, aborts the exchange) and the interrupt is cleared once
- * {@code send} returns; during the body read it closes the body. Spring's request factories have no per-request
- * timeout, so {@link AttemptRequest#timeoutNanos()} is not applied per attempt: the factory's own read timeout and
- * the call deadline ({@code timeout.call}) bound an attempt.
+ * {@code HttpClient} request factory, Boot's default when no other client library is present, aborts the exchange;
+ * {@code simple} and {@code httpcomponents} ignore the interrupt, so their read timeout bounds the wait) and the
+ * interrupt is cleared once {@code send} returns; during the body read it closes the body, on a thread of its own:
+ * some clients' {@code close()} waits for a blocked read or drains the body, and the mesh's one deadline thread must
+ * not wait with it. Spring's request factories have no per-request timeout, so {@link AttemptRequest#timeoutNanos()}
+ * is not applied per attempt: the factory's own read timeout and the call deadline ({@code timeout.call}) bound an
+ * attempt.
  */
 final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
 
@@ -115,11 +118,17 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
       in = readingBody;
     }
     if (in != null) {
-      try {
-        in.close();
-      } catch (IOException e) {
-        // the body read fails with its own exception
-      }
+      Thread closer = new Thread(() -> closeQuietly(in), "mesh-spring-cancel");
+      closer.setDaemon(true);
+      closer.start();
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException | RuntimeException e) {
+      // the body read fails with its own exception
     }
   }
 
@@ -269,7 +278,7 @@ final class SpringHttpCall implements TransportCall<ClientHttpResponse> {
           readingBody = raw;
         }
         if (canceled) {
-          raw.close();
+          closeQuietly(raw); // the read fails, and the engine hears of it through the tracked stream
         }
       }
       return t;

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * and allocates nothing; a miss converts as before and takes the slot.
  *
  * <p>Slots hold immutable pairs and are read and written without locks: a racing reader sees a whole pair or another
- * one, and checks its key. One instance per interceptor, shared by every thread.
+ * one, and checks its key. One instance per mesh request factory, shared by every thread.
  */
 final class UrlCache {
 

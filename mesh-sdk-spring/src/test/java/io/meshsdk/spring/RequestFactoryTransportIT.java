@@ -600,6 +600,24 @@ class RequestFactoryTransportIT {
     });
   }
 
+  /** {@code @RestClientTest}'s order: the mock's factory on the template first, then the mesh's customizer. */
+  @Test
+  void aRestTemplatesMockServerFactoryIsNotWrapped() {
+    runner().run(ctx -> {
+      RestTemplate template = new RestTemplate();
+      org.springframework.test.web.client.MockRestServiceServer mock =
+          org.springframework.test.web.client.MockRestServiceServer.bindTo(template).build();
+      ctx.getBean("meshRestTemplateCustomizer", org.springframework.boot.restclient.RestTemplateCustomizer.class)
+          .customize(template);
+      mock.expect(org.springframework.test.web.client.match.MockRestRequestMatchers.requestTo("http://echo/items/2"))
+          .andRespond(org.springframework.test.web.client.response.MockRestResponseCreators.withSuccess("mocked",
+              org.springframework.http.MediaType.TEXT_PLAIN));
+      assertThat(template.getForObject("http://echo/items/2", String.class)).isEqualTo("mocked");
+      mock.verify();
+      assertThat(seen).isEmpty();
+    });
+  }
+
   @Test
   void anUpperCaseMeshHostIsGoverned() {
     runner().run(ctx -> {

@@ -282,7 +282,8 @@ public final class SuiteReport {
           .append("`. Added cost = variant minus the floor, in this run; the last two columns are each ")
           .append("variant's added cost over the mesh's. Times are the median measurement iteration (the mean ± ")
           .append("error beside it): these forks run several Spring contexts, whose collections and background ")
-          .append("threads put single outlier iterations into the mean.\n\n");
+          .append("threads put single outlier iterations into the mean. With fewer than 3 iterations (quick mode) ")
+          .append("the median is the mean: read quick runs' times as a smoke test.\n\n");
       for (String floorMethod : set.floors()) {
         @Nullable JmhResult floor = find(rows, floorMethod, Map.of(), Set.of()).orElse(null);
         @Nullable JmhResult mesh = find(rows, set.mesh(), Map.of(), Set.of()).orElse(null);

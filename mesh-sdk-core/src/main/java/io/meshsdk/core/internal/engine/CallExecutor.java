@@ -350,6 +350,14 @@ final class CallExecutor {
         now = backoff(s, delay);
         s.attemptIndex++;
         continue;
+      } catch (RuntimeException | Error e) {
+        // a failure the transport does not declare (a request factory refusing a header value...): not retried,
+        // but the attempt is over, and the endpoint must not stay counted as in flight
+        long t1 = ticker.read();
+        endpoint.responded(t1 - t0, t1);
+        attemptEnd(s, info, Outcome.IO_ERROR, -1, e, t1 - t0);
+        s.outcome = Outcome.IO_ERROR;
+        throw e;
       }
       long t1 = ticker.read();
       endpoint.responded(t1 - t0, t1);
