@@ -3,6 +3,7 @@ package io.meshsdk.spring;
 import static java.util.Objects.requireNonNull;
 
 import io.meshsdk.core.Mesh;
+import io.meshsdk.core.common.ServiceNames;
 import java.io.IOException;
 import java.net.URI;
 import org.springframework.http.HttpMethod;
@@ -65,26 +66,11 @@ public final class MeshClientHttpRequestFactory implements ClientHttpRequestFact
 
   @Override
   public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) throws IOException {
-    String host = hostOf(uri);
+    String host = ServiceNames.hostOf(uri);
     if (host == null || !mesh.isMeshHost(host)) {
       return delegate.createRequest(uri, httpMethod);
     }
     return new MeshClientHttpRequest(mesh, delegate, urls, uri, httpMethod);
-  }
-
-  /** The URI's host, lower case; also a host {@link URI} does not parse as one (a service name with '_'). */
-  static @org.jspecify.annotations.Nullable String hostOf(URI uri) {
-    String h = uri.getHost();
-    if (h == null) {
-      String a = uri.getRawAuthority();
-      if (a == null) {
-        return null;
-      }
-      a = a.substring(a.lastIndexOf('@') + 1);
-      int colon = a.indexOf(':');
-      h = colon >= 0 ? a.substring(0, colon) : a;
-    }
-    return h.toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.meshsdk.spring;
 
 import io.meshsdk.core.Mesh;
+import io.meshsdk.core.common.ServiceNames;
 import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestInitializer;
 
@@ -34,7 +35,7 @@ final class MeshRequestFactoryGuard implements ClientHttpRequestInitializer {
     if (request instanceof MeshClientHttpRequest) {
       return;
     }
-    String host = MeshClientHttpRequestFactory.hostOf(request.getURI());
+    String host = ServiceNames.hostOf(request.getURI());
     if (host == null || !mesh.isMeshHost(host)) {
       return;
     }

@@ -2,6 +2,8 @@ package io.meshsdk.core.common;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
+
 /**
  * The one rule for service names, used wherever a name enters the mesh (config keys, {@code localService},
  * endpoints, discovery files, registrations).
@@ -70,5 +72,24 @@ public final class ServiceNames {
       previous = lower;
     }
     return out == null ? name : new String(out);
+  }
+
+  /**
+   * The host of {@code uri} as a mesh URL names its service: the URI's own host or, for a name {@link URI} does not
+   * take as a host (one with '_', which service names may have), the host part of its authority; {@code null} when it
+   * has none. As written, not lower-cased: the mesh matches hosts in any case.
+   */
+  public static @org.jspecify.annotations.Nullable String hostOf(URI uri) {
+    String host = uri.getHost();
+    if (host != null) {
+      return host;
+    }
+    String authority = uri.getRawAuthority();
+    if (authority == null) {
+      return null;
+    }
+    authority = authority.substring(authority.lastIndexOf('@') + 1);
+    int colon = authority.indexOf(':');
+    return colon >= 0 ? authority.substring(0, colon) : authority;
   }
 }

@@ -165,4 +165,16 @@ class JdkHttpClientIT {
           .isEqualTo("successes=0, failures=1");
     }
   }
+
+  /** Host names match in any case: a {@code java.net.URI} keeps the host as written. */
+  @Test
+  void anUpperCaseHostIsGoverned() throws Exception {
+    startMesh(s -> s.set("lb.policy", "round-robin"));
+
+    assertThat(get("http://Inventory/items/1").statusCode()).isEqualTo(200);
+    assertThat(get("http://INVENTORY/items/2").statusCode()).isEqualTo(200);
+
+    assertThat(a.requests() + b.requests()).isEqualTo(2);
+    assertThat(mesh.isMeshHost("Inventory")).isTrue();
+  }
 }

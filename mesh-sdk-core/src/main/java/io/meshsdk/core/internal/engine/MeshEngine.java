@@ -673,6 +673,10 @@ public final class MeshEngine implements AutoCloseable {
     if (p != null) {
       return p;
     }
+    String lower = lowerCase(host);
+    if (lower != null) {
+      return pipelineForHost(lower);
+    }
     String domain = config.meshDomain();
     boolean inDomain = !domain.isEmpty() && host.endsWith(domain);
     if (closed) {
@@ -731,8 +735,22 @@ public final class MeshEngine implements AutoCloseable {
     if (pipelines.containsKey(host)) {
       return true;
     }
+    String lower = lowerCase(host);
+    if (lower != null) {
+      return isMeshHost(lower);
+    }
     String domain = config.meshDomain();
     return !domain.isEmpty() && host.endsWith(domain);
+  }
+
+  /**
+   * {@code host} in lower case when it has an upper-case letter, else null: host names match in any case (OkHttp
+   * lower-cases them; a {@code java.net.URI} keeps them as written), and services are named in lower case. Asked only
+   * when the host as given is not a service, so the common path pays nothing.
+   */
+  private static @Nullable String lowerCase(String host) {
+    String lower = host.toLowerCase(java.util.Locale.ROOT);
+    return lower.equals(host) ? null : lower;
   }
 
   /** Runs one logical call of {@code p}'s service. */
