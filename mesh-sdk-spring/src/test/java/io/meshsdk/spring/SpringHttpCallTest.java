@@ -121,7 +121,7 @@ class SpringHttpCallTest {
     }
   }
 
-  private static final class Ok implements ClientHttpResponse {
+  private static class Ok implements ClientHttpResponse {
     @Override
     public HttpStatusCode getStatusCode() {
       return HttpStatus.OK;
@@ -262,6 +262,47 @@ class SpringHttpCallTest {
 
     assertThat(factory.sent.get(0).uri()).isEqualTo(URI.create("http://inventory/items/42?x=1"));
     assertThat(factory.sent.get(0).headers()).isEqualTo(read(application()));
+  }
+
+  /**
+   * A deadline during the body read closes the body on a thread of its own, not the caller's of {@code cancel} (the
+   * mesh's one deadline thread): some clients' {@code close()} waits for the blocked read or drains the body.
+   */
+  @Test
+  void cancelClosesTheBodyBeingReadOffTheCancellingThread() throws Exception {
+    java.util.concurrent.CompletableFuture<Thread> closedBy = new java.util.concurrent.CompletableFuture<>();
+    InputStream body = new ByteArrayInputStream(new byte[16]) {
+      @Override
+      public void close() {
+        closedBy.complete(Thread.currentThread());
+      }
+    };
+    ClientHttpResponse response = new Ok() {
+      @Override
+      public InputStream getBody() {
+        return body;
+      }
+    };
+    HttpHeaders app = new HttpHeaders();
+    SpringHttpCall call = new SpringHttpCall(request(HttpMethod.GET, app), app, new byte[0], new Recording(false),
+        new UrlCache());
+    ClientHttpResponse tracked = call.track(response, new io.meshsdk.core.transport.BodyCompletion() {
+      @Override
+      public void bodyComplete() {}
+
+      @Override
+      public java.io.IOException bodyFailed(java.io.IOException e) {
+        return e;
+      }
+    });
+    tracked.getBody();
+
+    call.cancel();
+
+    Thread closer = closedBy.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(closer).isNotSameAs(Thread.currentThread());
+    assertThat(closer.getName()).isEqualTo("mesh-spring-cancel");
+    assertThat(call.isCanceled()).isTrue();
   }
 
   @ParameterizedTest
