@@ -358,6 +358,27 @@ public class MeshAutoConfiguration {
     }
   }
 
+  /**
+   * {@code WebClient} is not governed: Boot's {@code WebClient.Builder} (and {@code @ImportHttpServices} groups on
+   * WebClient) get {@link MeshWebClientRefusal}, which fails a request to a mesh service with a clear error instead of
+   * letting it go around the mesh.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"org.springframework.web.reactive.function.client.WebClient",
+      "org.springframework.boot.webclient.WebClientCustomizer"})
+  static class WebClientConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "meshWebClientCustomizer")
+    org.springframework.boot.webclient.WebClientCustomizer meshWebClientCustomizer(Mesh mesh) {
+      MeshWebClientRefusal refusal = new MeshWebClientRefusal(mesh);
+      return builder -> builder.filters(list -> {
+        list.removeIf(f -> f instanceof MeshWebClientRefusal);
+        list.add(refusal);
+      });
+    }
+  }
+
   /** The inbound filter for servlet applications. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
