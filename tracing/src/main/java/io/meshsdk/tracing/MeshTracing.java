@@ -29,11 +29,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
- * OpenTelemetry tracing of mesh calls, as a {@link MeshObserver}: per logical call an INTERNAL span named
- * {@code <method> <service>}, and under it one CLIENT span per attempt that follows the HTTP client semantic
- * conventions, with the attempt's context injected into its headers (W3C {@code traceparent}/{@code
- * tracestate} and {@code baggage}; B3 as an option). Mesh events (retries, rejections, fallbacks) become span
- * events; rejections mark the call span as an error.
+ * OpenTelemetry tracing of mesh calls, as a {@link MeshObserver}: one CLIENT span per attempt, as the HTTP
+ * client semantic conventions model a call (a retry is a sibling span with {@code http.request.resend_count}),
+ * with the attempt's context injected into its headers (W3C {@code traceparent}/{@code tracestate} and {@code
+ * baggage}; B3 as an option). Mesh events (retries, fallbacks) become events on the attempt's span; a call the
+ * mesh rejected before any attempt gets one INTERNAL span {@code <method> <service>} naming the reason.
  *
  * <pre>{@code
  * MeshTracing tracing = MeshTracing.builder()
@@ -66,7 +66,7 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
   /** Default head-sampling ratio: 1.0 (every trace). */
   public static final double DEFAULT_SAMPLER_RATIO = 1.0;
 
-  /** Marks the start context of a root call span the mesh decided to sample (read by the SDK's sampler). */
+  /** Marks the parent context of a root call's spans the mesh decided to sample (read by the SDK's sampler). */
   static final ContextKey<Boolean> ROOT_DECIDED = ContextKey.named("io.meshsdk.tracing.sampled");
 
   private final boolean enabled;
@@ -177,12 +177,11 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
         parentSpan = fromHeaders;
       }
     }
-    Context start;
     if (parentSpan.isValid()) {
       if (!parentSpan.isSampled()) {
         return new PropagatingCallObserver(propagator, parent);
       }
-      start = parent;
+      return new TracingCallObserver(tracer, propagator, call, parent, false);
     } else {
       if (rootThreshold != Long.MAX_VALUE
           && (ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) >= rootThreshold) {
@@ -190,22 +189,8 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
             ? CallObserver.NOOP
             : new PropagatingCallObserver(propagator, parent);
       }
-      start = parent.with(ROOT_DECIDED, Boolean.TRUE);
     }
-    Span callSpan = tracer.spanBuilder(call.method() + " " + call.service())
-        .setParent(start)
-        .setSpanKind(SpanKind.INTERNAL)
-        .setAttribute(SemanticAttributes.HTTP_REQUEST_METHOD, call.method())
-        .setAttribute(SemanticAttributes.URL_FULL, UrlRedactor.redact(call.logicalUrl()))
-        .setAttribute(SemanticAttributes.MESH_SERVICE, call.service())
-        .setAttribute(SemanticAttributes.MESH_ROUTE, call.route().tag())
-        .setAttribute(SemanticAttributes.MESH_LB, call.loadBalancer())
-        .startSpan();
-    Context callContext = parent.with(callSpan);
-    if (!callSpan.getSpanContext().isSampled()) { // the application's own sampler said no
-      return new PropagatingCallObserver(propagator, callContext);
-    }
-    return new TracingCallObserver(tracer, propagator, call, callContext, callSpan);
+    return new TracingCallObserver(tracer, propagator, call, parent.with(ROOT_DECIDED, Boolean.TRUE), true);
   }
 
   /** Exports what is buffered; waits up to {@code timeoutMillis}. Returns whether it completed. */

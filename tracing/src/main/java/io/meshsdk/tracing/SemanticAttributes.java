@@ -31,9 +31,7 @@ public final class SemanticAttributes {
   public static final AttributeKey<String> MESH_ROUTE = AttributeKey.stringKey("mesh.route");
   /** Id of the picked endpoint. */
   public static final AttributeKey<String> MESH_ENDPOINT_ID = AttributeKey.stringKey("mesh.endpoint.id");
-  /** The load-balancing policy of the service. */
-  public static final AttributeKey<String> MESH_LB = AttributeKey.stringKey("mesh.lb");
-  /** Attempts made by a logical call. */
+  /** Attempts made by a call the mesh rejected (0): on its INTERNAL span, the only span such a call has. */
   public static final AttributeKey<Long> MESH_ATTEMPTS = AttributeKey.longKey("mesh.attempts");
   /** Free text that comes with a mesh event (why a retry, which breaker...). */
   public static final AttributeKey<String> MESH_DETAIL = AttributeKey.stringKey("mesh.detail");

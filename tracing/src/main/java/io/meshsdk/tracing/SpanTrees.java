@@ -22,10 +22,10 @@ import java.util.Set;
  *
  * <pre>
  * trace 4bf92f3577b34da6a3ce929d0e0e4736
- * └─ GET inventory [INTERNAL] 3.1 ms mesh.service=inventory mesh.route=direct mesh.attempts=2
- *    ├─ GET [CLIENT] 1.2 ms 127.0.0.1:41001 status=503 ERROR
+ * └─ handle order [INTERNAL] 3.4 ms
+ *    ├─ GET [CLIENT] 1.2 ms 127.0.0.1:41001 mesh.service=inventory mesh.route=direct status=503 error.type=503 ERROR !mesh.retry(503)
  *    │  └─ GET /items [SERVER] 0.4 ms status=503 ERROR
- *    └─ GET [CLIENT] 1.1 ms 127.0.0.1:41002 status=200 resend=1
+ *    └─ GET [CLIENT] 1.1 ms 127.0.0.1:41002 mesh.service=inventory mesh.route=direct status=200 resend=1
  * </pre>
  */
 public final class SpanTrees {

@@ -106,29 +106,39 @@ class MeshTracingTest {
     obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 3_000, 2, Route.DIRECT));
 
     List<SpanData> attempts = clientSpans();
+    assertThat(exporter.getFinishedSpanItems()).as("no span for the call as a whole").hasSize(2);
     assertThat(attempts).extracting(a -> a.getAttributes().get(SemanticAttributes.MESH_ROUTE))
         .containsExactly("sidecar", "direct");
-    assertThat(span("GET inventory").getAttributes().get(SemanticAttributes.MESH_ROUTE)).isEqualTo("direct");
+    assertThat(attempts.get(0).getEvents()).extracting(EventData::getName)
+        .as("the fallback is on the attempt it followed").containsExactly("exception", "mesh.sidecar_fallback");
   }
 
   @Test
-  void aRetriedCallShowsTwoAttemptSpansWithResendCountUnderOneCallSpan() {
-    CallObserver obs = tracing.onCallStart(call());
+  void aRetriedCallShowsSiblingAttemptSpansWithResendCountUnderTheCallersSpan() {
+    Span caller = tracing.openTelemetry().getTracer("test").spanBuilder("handle order").startSpan();
     Headers h1 = new Headers();
-    obs.onAttemptStart(attempt(0, e1), h1);
-    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SERVER_ERROR, 503, null, 1_000));
-    obs.onEvent(MeshEvent.RETRY, "503 from 127.0.0.1:41001");
     Headers h2 = new Headers();
-    obs.onAttemptStart(attempt(1, e2), h2);
-    obs.onAttemptEnd(attempt(1, e2), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
-    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 3_000, 2, Route.DIRECT));
+    try (Scope ignored = caller.makeCurrent()) {
+      CallObserver obs = tracing.onCallStart(call());
+      obs.onAttemptStart(attempt(0, e1), h1);
+      obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SERVER_ERROR, 503, null, 1_000));
+      obs.onEvent(MeshEvent.RETRY, "503 from 127.0.0.1:41001");
+      obs.onAttemptStart(attempt(1, e2), h2);
+      obs.onAttemptEnd(attempt(1, e2), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
+      obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 3_000, 2, Route.DIRECT));
+    } finally {
+      caller.end();
+    }
 
-    SpanData call = span("GET inventory");
+    SpanData parent = span("handle order");
     List<SpanData> attempts = clientSpans();
-    assertThat(attempts).hasSize(2);
-    assertThat(attempts).allSatisfy(a -> {
-      assertThat(a.getParentSpanId()).isEqualTo(call.getSpanId());
-      assertThat(a.getTraceId()).isEqualTo(call.getTraceId());
+    assertThat(exporter.getFinishedSpanItems()).as("the caller's span and two attempts, no call span").hasSize(3);
+    assertThat(attempts).hasSize(2).allSatisfy(a -> {
+      assertThat(a.getParentSpanId()).isEqualTo(parent.getSpanId());
+      assertThat(a.getTraceId()).isEqualTo(parent.getTraceId());
+      assertThat(a.getAttributes().get(SemanticAttributes.HTTP_REQUEST_METHOD)).isEqualTo("GET");
+      assertThat(a.getAttributes().get(SemanticAttributes.MESH_SERVICE)).isEqualTo("inventory");
+      assertThat(a.getAttributes().get(SemanticAttributes.URL_FULL)).startsWith("http://127.0.0.1:4100");
     });
     SpanData first = attempts.get(0);
     SpanData second = attempts.get(1);
@@ -136,23 +146,58 @@ class MeshTracingTest {
     assertThat(first.getAttributes().get(SemanticAttributes.MESH_ENDPOINT_ID)).isEqualTo("127.0.0.1:41001");
     assertThat(first.getAttributes().get(SemanticAttributes.ERROR_TYPE)).isEqualTo("503");
     assertThat(first.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(first.getEvents()).extracting(EventData::getName)
+        .as("why there is a retry, on the attempt that failed").containsExactly("mesh.retry");
+    assertThat(first.getEndEpochNanos()).as("a retried attempt ends when it ended, not when the retry started")
+        .isLessThanOrEqualTo(second.getStartEpochNanos());
     assertThat(second.getAttributes().get(SemanticAttributes.HTTP_REQUEST_RESEND_COUNT)).isEqualTo(1L);
     assertThat(second.getAttributes().get(SemanticAttributes.SERVER_PORT)).isEqualTo(41002L);
     assertThat(second.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
-    assertThat(call.getAttributes().get(SemanticAttributes.MESH_ATTEMPTS)).isEqualTo(2L);
-    assertThat(call.getAttributes().get(SemanticAttributes.MESH_LB)).isEqualTo("least-request");
-    assertThat(call.getEvents()).extracting(EventData::getName).containsExactly("mesh.retry");
-    assertThat(call.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
     // each attempt carries its own span id downstream
     assertThat(h1.map.get("traceparent")).contains(first.getSpanId());
     assertThat(h2.map.get("traceparent")).contains(second.getSpanId());
     System.out.println("retried call:\n" + SpanTrees.render(exporter.getFinishedSpanItems()));
     assertThat(SpanTrees.render(exporter.getFinishedSpanItems()))
-        .contains("└─ GET inventory [INTERNAL]")
+        .contains("└─ handle order [INTERNAL]")
         .contains("├─ GET [CLIENT]")
         .contains("└─ GET [CLIENT]")
         .contains("resend=1")
         .contains("!mesh.retry(503 from 127.0.0.1:41001)");
+  }
+
+  @Test
+  void aRootCallsRetriesStayInTheTraceItsFirstAttemptStarted() {
+    CallObserver obs = tracing.onCallStart(call());
+    obs.onAttemptStart(attempt(0, e1), new Headers());
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SERVER_ERROR, 503, null, 1_000));
+    obs.onEvent(MeshEvent.RETRY, "503 from 127.0.0.1:41001");
+    obs.onAttemptStart(attempt(1, e2), new Headers());
+    obs.onAttemptEnd(attempt(1, e2), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 3_000, 2, Route.DIRECT));
+
+    List<SpanData> attempts = clientSpans();
+    assertThat(attempts).hasSize(2);
+    SpanData first = attempts.get(0);
+    SpanData second = attempts.get(1);
+    assertThat(first.getParentSpanContext().isValid()).as("the first attempt is the root").isFalse();
+    assertThat(second.getTraceId()).isEqualTo(first.getTraceId());
+    assertThat(second.getParentSpanId()).isEqualTo(first.getSpanId());
+  }
+
+  @Test
+  void aBodyThatFailsAfterASuccessfulAttemptMarksTheLastAttemptsSpan() {
+    CallObserver obs = tracing.onCallStart(call());
+    obs.onAttemptStart(attempt(0, e1), new Headers());
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
+    IOException reset = new IOException("unexpected end of stream");
+    obs.onCallEnd(new CallResult(Outcome.IO_ERROR, 200, reset, 5_000, 1, Route.DIRECT));
+
+    SpanData a = clientSpans().get(0);
+    assertThat(exporter.getFinishedSpanItems()).hasSize(1);
+    assertThat(a.getAttributes().get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(200L);
+    assertThat(a.getAttributes().get(SemanticAttributes.ERROR_TYPE)).isEqualTo("java.io.IOException");
+    assertThat(a.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(a.getEvents()).extracting(EventData::getName).containsExactly("exception");
   }
 
   @Test
@@ -203,18 +248,19 @@ class MeshTracingTest {
   }
 
   @Test
-  void aSidecarFallbackIsAnEventAndTheFinalRouteIsRecorded() {
+  void aFallbackBeforeTheFirstAttemptIsAnEventOnThatAttemptAtTheTimeItHappened() {
     CallObserver obs = tracing.onCallStart(new CallInfo("inventory", "GET", LOGICAL, Route.SIDECAR, "sidecar", RequestHeaders.NONE));
     obs.onEvent(MeshEvent.SIDECAR_FALLBACK, "sidecar not ready");
     obs.onAttemptStart(attempt(0, e1), new Headers());
     obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SUCCESS, 200, null, 1));
     obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
-    SpanData call = span("GET inventory");
-    assertThat(call.getAttributes().get(SemanticAttributes.MESH_ROUTE)).isEqualTo("direct");
-    assertThat(call.getEvents()).extracting(EventData::getName).containsExactly("mesh.sidecar_fallback");
-    assertThat(call.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
-    assertThat(clientSpans().get(0).getAttributes().get(SemanticAttributes.MESH_ROUTE))
+    SpanData a = clientSpans().get(0);
+    assertThat(exporter.getFinishedSpanItems()).hasSize(1);
+    assertThat(a.getAttributes().get(SemanticAttributes.MESH_ROUTE))
         .as("the attempt went direct after the fallback").isEqualTo("direct");
+    assertThat(a.getEvents()).extracting(EventData::getName).containsExactly("mesh.sidecar_fallback");
+    assertThat(a.getEvents().get(0).getEpochNanos()).isLessThanOrEqualTo(a.getStartEpochNanos());
+    assertThat(a.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
   }
 
   @Test
@@ -235,10 +281,12 @@ class MeshTracingTest {
     RequestHeaders headers = name -> name.equals("traceparent") ? "00-" + traceId + "-00f067aa0ba902b7-01" : null;
     CallObserver obs = tracing.onCallStart(new CallInfo("inventory", "GET", LOGICAL, Route.DIRECT, "least-request",
         headers));
-    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 0, Route.DIRECT));
-    SpanData call = span("GET inventory");
-    assertThat(call.getTraceId()).isEqualTo(traceId);
-    assertThat(call.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+    obs.onAttemptStart(attempt(0, e1), new Headers());
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SUCCESS, 200, null, 1));
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 1, 1, Route.DIRECT));
+    SpanData attempt = clientSpans().get(0);
+    assertThat(attempt.getTraceId()).isEqualTo(traceId);
+    assertThat(attempt.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
   }
 
   @Test

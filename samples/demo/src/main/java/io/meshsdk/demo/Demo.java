@@ -10,6 +10,7 @@ import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.testing.LoopbackBackend;
 import io.meshsdk.testing.sidecar.LocalSidecar;
 import io.meshsdk.tracing.MeshTracing;
+import io.meshsdk.tracing.SemanticAttributes;
 import io.meshsdk.tracing.SpanTrees;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -237,7 +238,7 @@ public final class Demo {
     Map<String, List<SpanData>> byTrace = spans.spans().stream()
         .collect(Collectors.groupingBy(SpanData::getTraceId, LinkedHashMap::new, Collectors.toList()));
     List<SpanData> retried = byTrace.values().stream()
-        .filter(l -> l.stream().anyMatch(s -> s.getName().equals("GET catalog")))
+        .filter(l -> l.stream().anyMatch(s -> "catalog".equals(s.getAttributes().get(SemanticAttributes.MESH_SERVICE))))
         .filter(l -> l.stream().filter(s -> s.getKind() == io.opentelemetry.api.trace.SpanKind.CLIENT).count() > 1)
         .findFirst()
         .orElse(List.of());
@@ -245,8 +246,9 @@ public final class Demo {
       say("(no retried catalog call was traced)");
       return;
     }
-    say("Every call is one span with a CLIENT span per attempt; W3C traceparent goes out with each attempt.");
-    say("A call whose first attempt hit the broken instance and was retried elsewhere:");
+    say("Every attempt is one CLIENT span (HTTP semantic conventions), a retry marked resend=N; W3C traceparent");
+    say("goes out with each attempt. A call whose first attempt hit the broken instance and was retried elsewhere");
+    say("(no parent span here, so the first attempt starts the trace and the retry is its child):");
     System.out.print(SpanTrees.render(retried));
   }
 

@@ -35,7 +35,7 @@ class DemoIT {
         .contains("== 4. Outbound rate limiting")
         .contains("RateLimitedException")
         .contains("== 5. Tracing")
-        .contains("GET catalog [INTERNAL]")
+        .containsPattern("GET \\[CLIENT\\] .* mesh.service=catalog .*!mesh.retry")
         .contains("resend=1")
         .contains("== 6. Sidecar handoff")
         .contains("Migration report")
