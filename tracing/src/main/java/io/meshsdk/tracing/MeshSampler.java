@@ -3,6 +3,7 @@ package io.meshsdk.tracing;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
@@ -10,10 +11,13 @@ import java.util.List;
 
 /**
  * The sampler of an SDK that {@link MeshTracing} builds: parent-based with a trace-id ratio for roots, except
- * for a mesh call span whose root decision the mesh already made (without allocating) before starting it, so
- * that the ratio is not applied twice.
+ * for the spans of a mesh call whose root decision the mesh already made (without allocating) before starting
+ * them, so that the ratio is not applied twice.
  */
 final class MeshSampler implements Sampler {
+
+  /** Marks the parent context of a root call's spans the mesh decided to sample. */
+  static final ContextKey<Boolean> ROOT_DECIDED = ContextKey.named("io.meshsdk.tracing.sampled");
 
   private final Sampler delegate;
 
@@ -29,7 +33,7 @@ final class MeshSampler implements Sampler {
       SpanKind spanKind,
       Attributes attributes,
       List<LinkData> parentLinks) {
-    if (parentContext.get(MeshTracing.ROOT_DECIDED) != null) {
+    if (parentContext.get(ROOT_DECIDED) != null) {
       return SamplingResult.recordAndSample();
     }
     return delegate.shouldSample(parentContext, traceId, name, spanKind, attributes, parentLinks);

@@ -16,7 +16,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.extension.trace.propagation.B3Propagator;
@@ -65,9 +64,6 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
   public static final String INSTRUMENTATION_NAME = "io.meshsdk.tracing";
   /** Default head-sampling ratio: 1.0 (every trace). */
   public static final double DEFAULT_SAMPLER_RATIO = 1.0;
-
-  /** Marks the parent context of a root call's spans the mesh decided to sample (read by the SDK's sampler). */
-  static final ContextKey<Boolean> ROOT_DECIDED = ContextKey.named("io.meshsdk.tracing.sampled");
 
   private final boolean enabled;
   private final OpenTelemetry openTelemetry;
@@ -190,7 +186,7 @@ public final class MeshTracing implements MeshObserver, AutoCloseable {
             : new PropagatingCallObserver(propagator, parent);
       }
     }
-    return new TracingCallObserver(tracer, propagator, call, parent.with(ROOT_DECIDED, Boolean.TRUE), true);
+    return new TracingCallObserver(tracer, propagator, call, parent.with(MeshSampler.ROOT_DECIDED, Boolean.TRUE), true);
   }
 
   /** Exports what is buffered; waits up to {@code timeoutMillis}. Returns whether it completed. */

@@ -343,7 +343,7 @@ class MeshTracingTest {
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     assertThat(sampler.shouldSample(Context.root(), traceId, "x", SpanKind.SERVER, Attributes.empty(), List.of())
         .getDecision()).isEqualTo(SamplingDecision.DROP);
-    assertThat(sampler.shouldSample(Context.root().with(MeshTracing.ROOT_DECIDED, Boolean.TRUE), traceId, "x",
+    assertThat(sampler.shouldSample(Context.root().with(MeshSampler.ROOT_DECIDED, Boolean.TRUE), traceId, "x",
         SpanKind.INTERNAL, Attributes.empty(), List.of()).getDecision())
         .isEqualTo(SamplingDecision.RECORD_AND_SAMPLE);
   }
