@@ -42,8 +42,9 @@ import org.jspecify.annotations.Nullable;
  * records why ({@code error.type} = the rejection's reason).
  *
  * <p>Timing: an attempt that is followed by another ends when it ended (its span is closed with that time when
- * the next attempt starts); the call's last attempt ends with the call, so its span also covers reading the
- * response the caller got, and a body that fails half-way marks it as an error. Mesh events go on the span of
+ * the next attempt starts); the call's last attempt ends with the call. The engine reports the last attempt's end
+ * when the response the caller got has been read, with the call's outcome, so that span covers the body, and a
+ * body that fails half-way marks it as an error. Mesh events go on the span of
  * the attempt they follow (a retry's reason on the attempt that failed); events before the first attempt go on
  * the first attempt's span with the time they happened.
  *
@@ -64,8 +65,6 @@ final class TracingCallObserver implements CallObserver {
   /** {@link System#nanoTime()} when {@link #span}'s attempt ended; meaningful once {@link #attemptEnded}. */
   private long attemptEndNanos;
   private boolean attemptEnded;
-  /** Whether {@link #span}'s attempt failed (an error status or an exception) as far as the attempt saw. */
-  private boolean attemptFailed;
   /** Events that came before any attempt (rare: fallbacks, shadow decisions, rejections). */
   private @Nullable List<PendingEvent> pending;
   /** The tag of the rejection that ended the call, if one did. */
@@ -114,7 +113,6 @@ final class TracingCallObserver implements CallObserver {
     }
     span = s;
     attemptEnded = false;
-    attemptFailed = false;
     Context attemptContext = spanParent.with(s);
     if (root && retryParent == null) {
       firstAttempt = attemptContext;
@@ -140,14 +138,11 @@ final class TracingCallObserver implements CallObserver {
     }
     attemptEnded = true;
     attemptEndNanos = System.nanoTime();
-    attemptFailed = markOutcome(s, result.status(), result.error());
+    markOutcome(s, result.status(), result.error());
   }
 
-  /**
-   * Client-span status per the HTTP conventions: 4xx and 5xx are errors, and so is any exception. Returns whether
-   * the span is now an error.
-   */
-  private static boolean markOutcome(Span span, int status, @Nullable Throwable error) {
+  /** Client-span status per the HTTP conventions: 4xx and 5xx are errors, and so is any exception. */
+  private static void markOutcome(Span span, int status, @Nullable Throwable error) {
     if (status >= 0) {
       span.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status);
     }
@@ -155,14 +150,10 @@ final class TracingCallObserver implements CallObserver {
       span.setAttribute(ERROR_TYPE, error.getClass().getName());
       span.recordException(error);
       span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
-      return true;
-    }
-    if (status >= 400) {
+    } else if (status >= 400) {
       span.setAttribute(ERROR_TYPE, Integer.toString(status));
       span.setStatus(StatusCode.ERROR);
-      return true;
     }
-    return false;
   }
 
   @Override
@@ -203,13 +194,6 @@ final class TracingCallObserver implements CallObserver {
     span = null;
     if (!attemptEnded) { // the engine skipped onAttemptEnd
       markOutcome(s, result.status(), result.error());
-    } else if (!attemptFailed) {
-      Throwable error = result.error();
-      if (error != null) { // the attempt answered, then its body failed (reset, truncated, the deadline)
-        s.setAttribute(ERROR_TYPE, error.getClass().getName());
-        s.recordException(error);
-        s.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
-      }
     }
     s.end();
   }

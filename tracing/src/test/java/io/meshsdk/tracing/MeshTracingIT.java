@@ -184,6 +184,53 @@ class MeshTracingIT {
   }
 
   @Test
+  void aBodyCutShortAfterA200MarksTheAttemptsSpanAsAnError() throws Exception {
+    tracingA = a().build();
+    // a server that answers 200 with Content-Length 1000, sends 10 bytes of it and closes the connection
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (java.net.Socket socket = server.accept()) {
+          java.io.InputStream in = socket.getInputStream();
+          byte[] buf = new byte[4096];
+          StringBuilder head = new StringBuilder();
+          while (head.indexOf("\r\n\r\n") < 0) {
+            int n = in.read(buf);
+            if (n < 0) {
+              return;
+            }
+            head.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+          }
+          String cut = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789";
+          socket.getOutputStream().write(cut.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+          socket.getOutputStream().flush();
+        } catch (IOException e) {
+          // the test fails on the client side if the server could not answer
+        }
+      }, "truncating-server");
+      t.start();
+      mesh = Mesh.builder()
+          .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", "127.0.0.1", server.getLocalPort())))
+          .observer(tracingA.observer())
+          .config(io.meshsdk.core.config.MeshConfig.builder()
+              .service("inventory", c -> c.set("retry.enabled", "false")).build())
+          .build();
+      http = mesh.newOkHttpClient();
+      try (Response r = http.newCall(new Request.Builder().url("http://inventory/big").build()).execute()) {
+        assertThat(r.code()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.body().bytes()).isInstanceOf(IOException.class);
+      }
+      t.join(5_000);
+    }
+    List<SpanData> spans = awaitSpans(1);
+    assertThat(spans).hasSize(1);
+    SpanData attempt = spans.get(0);
+    assertThat(attempt.getKind()).isEqualTo(SpanKind.CLIENT);
+    assertThat(attempt.getAttributes().get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(200L);
+    assertThat(attempt.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    assertThat(attempt.getAttributes().get(SemanticAttributes.ERROR_TYPE)).isNotBlank();
+  }
+
+  @Test
   void baggageArrivesAtTheServer() throws IOException {
     start(a());
     Context ctx = Baggage.builder().put("tenant", "acme").put("user", "u-7").build().storeInContext(Context.current());

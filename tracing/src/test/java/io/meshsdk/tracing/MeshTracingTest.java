@@ -188,8 +188,9 @@ class MeshTracingTest {
   void aBodyThatFailsAfterASuccessfulAttemptMarksTheLastAttemptsSpan() {
     CallObserver obs = tracing.onCallStart(call());
     obs.onAttemptStart(attempt(0, e1), new Headers());
-    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
     IOException reset = new IOException("unexpected end of stream");
+    // the engine reports the last attempt's end once its body is read (or failed), with the call's outcome
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.IO_ERROR, 200, reset, 5_000));
     obs.onCallEnd(new CallResult(Outcome.IO_ERROR, 200, reset, 5_000, 1, Route.DIRECT));
 
     SpanData a = clientSpans().get(0);
