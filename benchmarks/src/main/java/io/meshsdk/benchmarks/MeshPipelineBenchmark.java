@@ -64,8 +64,8 @@ public class MeshPipelineBenchmark {
   /**
    * What observes the calls: {@code none}; {@code metrics} (Micrometer on a {@link SimpleMeterRegistry}, the
    * product default when a registry is present); {@code metrics+sampled-out} (metrics plus tracing whose sampler
-   * drops every trace); {@code metrics+sampled-in} (metrics plus tracing that records two spans per call into a
-   * batch processor whose exporter drops them).
+   * drops every trace); {@code metrics+sampled-in} (metrics plus tracing that records one span per attempt into
+   * a batch processor whose exporter drops them).
    */
   @Param({"none", "metrics", "metrics+sampled-out", "metrics+sampled-in"})
   public String observer = "metrics";

@@ -166,6 +166,54 @@ class MeshTracingTest {
   }
 
   @Test
+  void aFailedAttemptsSpanEndsWhenItFailedNotAfterTheBackoffThatFollows() {
+    CallObserver obs = tracing.onCallStart(call());
+    obs.onAttemptStart(attempt(0, e1), new Headers());
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SERVER_ERROR, 503, null, 1_000));
+    long failedAt = System.nanoTime();
+    elapse(BACKOFF_NANOS); // the retry's backoff: not part of the failed attempt
+    obs.onAttemptStart(attempt(1, e2), new Headers());
+    obs.onAttemptEnd(attempt(1, e2), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 3_000, 2, Route.DIRECT));
+
+    List<SpanData> attempts = clientSpans();
+    assertThat(attempts).hasSize(2);
+    long gap = attempts.get(1).getStartEpochNanos() - attempts.get(0).getEndEpochNanos();
+    assertThat(gap).as("the backoff lies between the failed attempt's end and the retry's start")
+        .isGreaterThanOrEqualTo(BACKOFF_NANOS - CLOCK_SLACK_NANOS);
+    assertThat(System.nanoTime() - failedAt).isGreaterThanOrEqualTo(BACKOFF_NANOS);
+  }
+
+  @Test
+  void anAttemptThatSucceededIsNotTimedYetItsSpanEndsIfAnotherAttemptFollowsIt() {
+    // the engine never follows a success with another attempt; an observer must not leak the span if one did
+    CallObserver obs = tracing.onCallStart(call());
+    obs.onAttemptStart(attempt(0, e1), new Headers());
+    obs.onAttemptEnd(attempt(0, e1), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
+    obs.onAttemptStart(attempt(1, e2), new Headers());
+    obs.onAttemptEnd(attempt(1, e2), new AttemptResult(Outcome.SUCCESS, 200, null, 1_000));
+    obs.onCallEnd(new CallResult(Outcome.SUCCESS, 200, null, 3_000, 2, Route.DIRECT));
+
+    List<SpanData> attempts = clientSpans();
+    assertThat(attempts).hasSize(2).allSatisfy(a -> assertThat(a.hasEnded()).isTrue());
+    assertThat(attempts.get(0).getEndEpochNanos()).isLessThanOrEqualTo(attempts.get(1).getStartEpochNanos());
+    assertThat(attempts.get(0).getAttributes().get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(200L);
+  }
+
+  /** A retry backoff between two attempts, long enough to tell apart from the clocks' rounding. */
+  private static final long BACKOFF_NANOS = 30_000_000L;
+  /** The span ends on the wall clock, the next span starts on the SDK's anchored clock: they may differ a little. */
+  private static final long CLOCK_SLACK_NANOS = 5_000_000L;
+
+  /** Lets {@code nanos} pass on {@link System#nanoTime()}, as a retry's backoff does. */
+  private static void elapse(long nanos) {
+    long until = System.nanoTime() + nanos;
+    for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+      java.util.concurrent.locks.LockSupport.parkNanos(left);
+    }
+  }
+
+  @Test
   void aRootCallsRetriesStayInTheTraceItsFirstAttemptStarted() {
     CallObserver obs = tracing.onCallStart(call());
     obs.onAttemptStart(attempt(0, e1), new Headers());
