@@ -15,14 +15,17 @@ import org.jspecify.annotations.Nullable;
  * snapshot gets one block of exactly its size: the endpoints a picker compares are contiguous.
  *
  * <p>A cell taken back is reused only once it has been free for {@link #REUSE_AFTER_NANOS} and has nothing in
- * flight: a call that picked the endpoint just before it left may still record into it. What such a late record
- * can do to the cell's next owner is bounded: one latency or failure sample (a weight of 1/2 or 1/16, forgotten
- * like any other). Not thread-safe: the service's directory entry uses it under its own lock.
+ * flight: a call that picked the endpoint just before it left may still record into it. A cell still in flight
+ * goes back to the end of the free queue, so one long call does not stop reuse. What a late record can do to the
+ * cell's next owner is bounded: one latency or failure sample (a weight of 1/2 or 1/16, forgotten like any
+ * other); its in-flight count stays balanced (the reset is a compare-and-set against a late start). Not thread-safe: the service's directory entry uses it under its own lock.
  */
 public final class StatsArena {
 
   /** How long a freed cell rests before it is reused. */
   static final long REUSE_AFTER_NANOS = 2_000_000_000L;
+  /** Freed cells looked at per new record before a new cell is taken: some may still have a call in flight. */
+  private static final int REUSE_TRIES = 4;
   private static final int MIN_BLOCK = 4;
   private static final int[] NO_INTS = {};
   private static final StatsCells[] NO_VIEWS = {};
@@ -62,14 +65,22 @@ public final class StatsArena {
   /** A record for {@code endpoint}, first seen at {@code now}, with a zeroed cell of this arena. */
   public TrackedEndpoint newRecord(Endpoint endpoint, long now) {
     int slot = -1;
-    if (freeCount > 0) {
+    // the oldest freed cells first; one with a call still in flight goes back to the tail (keeping its time)
+    // rather than holding up the cells freed after it, or every new endpoint would get a new cell while it lasts
+    for (int tries = Math.min(freeCount, REUSE_TRIES);
+        slot < 0 && tries > 0 && now - freedAt[freeHead] >= REUSE_AFTER_NANOS;
+        tries--) {
       int oldest = freeSlots[freeHead];
-      if (now - freedAt[freeHead] >= REUSE_AFTER_NANOS && StatsCells.inFlightOf(load(oldest)) == 0) {
+      long freedSince = freedAt[freeHead];
+      freeHead = (freeHead + 1) % freeSlots.length;
+      freeCount--;
+      if (resetIfIdle(oldest)) {
         slot = oldest;
-        freeHead = (freeHead + 1) % freeSlots.length;
-        freeCount--;
+      } else {
+        free(oldest, freedSince);
       }
     }
+    boolean reused = slot >= 0;
     if (slot < 0) {
       if (blocks.length == 0 || nextInBlock == blocks[blocks.length - 1].length / StatsCells.STRIDE) {
         addBlock(Math.max(MIN_BLOCK, capacity / 2));
@@ -82,9 +93,24 @@ public final class StatsArena {
     long[] cells = blocks[b];
     StatsCells view = views[b];
     int index = slot - view.firstSlot();
-    CELLS.setVolatile(cells, index * StatsCells.STRIDE, 0L);
+    if (!reused) { // a reused cell's word 0 was reset by resetIfIdle
+      CELLS.setVolatile(cells, index * StatsCells.STRIDE, 0L);
+    }
     CELLS.setVolatile(cells, index * StatsCells.STRIDE + 1, 0L);
     return new TrackedEndpoint(endpoint, now, cells, index, view);
+  }
+
+  /**
+   * Zeroes word 0 of a freed cell (in-flight count and failure rate) if nothing is in flight, with a
+   * compare-and-set rather than a store: a late attempt on the cell's previous owner that starts meanwhile either
+   * keeps the cell out of reuse (it started first) or is counted on the new owner, whose count its end takes back
+   * (it started after). A store could lose such a start, and its end would leave the new owner at -1 for good.
+   */
+  private boolean resetIfIdle(int slot) {
+    int b = blockOf(slot);
+    int word = (slot - views[b].firstSlot()) * StatsCells.STRIDE;
+    long counts = (long) CELLS.getVolatile(blocks[b], word);
+    return StatsCells.inFlightOf(counts) == 0 && CELLS.compareAndSet(blocks[b], word, counts, 0L);
   }
 
   /** Starts an update: no record is claimed yet (see {@link #claim}, {@link #sweep}). */
@@ -165,11 +191,6 @@ public final class StatsArena {
     freeSlots[tail] = slot;
     freedAt[tail] = now;
     freeCount++;
-  }
-
-  private long load(int slot) {
-    int b = blockOf(slot);
-    return views[b].loadCounts(slot - views[b].firstSlot());
   }
 
   /** The block holding {@code slot}, or -1: a binary search over the blocks (ordered by first slot). */

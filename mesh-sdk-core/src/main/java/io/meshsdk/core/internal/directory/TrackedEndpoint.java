@@ -142,6 +142,7 @@ public final class TrackedEndpoint implements EndpointState {
     this.view = previous.view;
     this.successes = previous.successes;
     this.failures = previous.failures;
+    this.consecutiveFailures = previous.consecutiveFailures; // the failure run the outlier detector counts
     this.ejected = previous.ejected;
     this.ejectedUntilNanos = previous.ejectedUntilNanos;
     this.timesEjected = previous.timesEjected;

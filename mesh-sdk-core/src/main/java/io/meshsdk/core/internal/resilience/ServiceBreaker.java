@@ -92,7 +92,7 @@ public final class ServiceBreaker {
       PHASE = l.findVarHandle(ServiceBreaker.class, "phase", Phase.class);
       PERMITS = l.findVarHandle(Phase.class, "permits", int.class);
       TRIALS = l.findVarHandle(Phase.class, "trials", long.class);
-      CURSOR = l.findVarHandle(Window.class, "cursor", int.class);
+      CURSOR = l.findVarHandle(Window.class, "cursor", long.class);
       COUNTS = l.findVarHandle(Window.class, "counts", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -161,7 +161,7 @@ public final class ServiceBreaker {
         }
         continue; // another trial took it, or gave one back
       }
-      if (nowNanos - p.since >= openWaitNanos) { // a trial has not reported for open-wait: give up on it
+      if (nowNanos - p.since >= openWaitNanos) { // half-open for open-wait and a trial still out: give up on it
         transition(p, BreakerState.OPEN, nowNanos, (long) TRIALS.getVolatile(p), halfOpenCalls);
       }
       return REFUSED;
@@ -373,8 +373,13 @@ public final class ServiceBreaker {
   /** The count-based window of a closed breaker: a ring of outcome codes and their packed counts. */
   static final class Window {
     final byte[] ring;
+    /**
+     * Records so far: a long, because an int would wrap after 2^31 records (hours at 100k calls/s) onto a slot
+     * that is not the next one unless the window's size divides 2^32, and the window would stop holding the last
+     * {@code window-size} calls.
+     */
     @SuppressWarnings("UnusedVariable") // through CURSOR
-    volatile int cursor;
+    volatile long cursor;
     @SuppressWarnings("UnusedVariable") // through COUNTS
     volatile long counts;
 
@@ -390,7 +395,7 @@ public final class ServiceBreaker {
      */
     long record(int code) {
       byte[] r = ring;
-      int i = Math.floorMod((int) CURSOR.getAndAdd(this, 1), r.length);
+      int i = (int) Math.floorMod((long) CURSOR.getAndAdd(this, 1L), (long) r.length);
       int old = (byte) SLOT.getAcquire(r, i);
       if (old == code) {
         return NO_CHECK; // nothing changes: the common case
