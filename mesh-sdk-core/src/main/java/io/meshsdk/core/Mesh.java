@@ -241,7 +241,7 @@ public final class Mesh implements AutoCloseable {
    * {@code -Djdk.httpclient.allowRestrictedHeaders=host}.
    */
   public HttpClient newHttpClient(HttpClient client) {
-    return new MeshHttpClient(requireNonNull(client, "client"), engine);
+    return new MeshHttpClient(requireNonNull(client, "client"), engine, observer);
   }
 
   /**

@@ -51,7 +51,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Parent: the {@link Context#current()} of the thread when the call starts; when none is current, the
  * {@code traceparent} (and {@code baggage}) the application already put on its request, so a trace the
  * application received over another channel continues. Threads: every callback of a call runs on the thread
- * running the call (retries included). For OkHttp's asynchronous {@code enqueue}, create calls with
+ * running the call (retries included), except the last attempt's end and the call's end, which run where the
+ * response body is read or closed; spans are parented explicitly, not through the thread. For OkHttp's asynchronous {@code enqueue}, create calls with
  * {@code mesh.callFactory(client)}: it captures the context when the call is created ({@link #captureContext()})
  * and makes it current on the dispatcher thread ({@link #restoreContext(Object)}).
  *

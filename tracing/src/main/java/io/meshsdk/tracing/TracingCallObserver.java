@@ -143,10 +143,11 @@ final class TracingCallObserver implements CallObserver {
       return;
     }
     attemptEnded = true;
-    // only an attempt that failed is followed by another: a success needs no end time of its own (it is the
-    // call's last attempt, whose span ends with the call), which saves a clock read on almost every call
-    attemptEndNanos = result.outcome() == Outcome.SUCCESS ? NOT_TIMED : System.nanoTime();
     markOutcome(s, result.status(), result.error());
+    // only an attempt that failed is followed by another: a success needs no end time of its own (it is the
+    // call's last attempt, whose span ends with the call), which saves a clock read on almost every call. Read
+    // after the outcome is recorded, so that its exception event lies inside the span.
+    attemptEndNanos = result.outcome() == Outcome.SUCCESS ? NOT_TIMED : System.nanoTime();
   }
 
   /** Client-span status per the HTTP conventions: 4xx and 5xx are errors, and so is any exception. */
@@ -174,6 +175,11 @@ final class TracingCallObserver implements CallObserver {
     Span s = span;
     if (s != null) {
       s.addEvent(name, Attributes.of(MESH_DETAIL, detail));
+      if (attemptEnded && attemptEndNanos != NOT_TIMED) {
+        // an event after the attempt's end (the retry or fallback it led to): the span ends after it, still
+        // before the backoff that may follow
+        attemptEndNanos = System.nanoTime();
+      }
       return;
     }
     List<PendingEvent> before = pending;

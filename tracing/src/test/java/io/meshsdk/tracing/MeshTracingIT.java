@@ -184,6 +184,43 @@ class MeshTracingIT {
   }
 
   @Test
+  void theEventsOfAnAttemptThatFailedWithAnIoErrorLieInsideItsSpan() throws Exception {
+    tracingA = a().build();
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    // the first connection reads the request and closes without an answer (an I/O error, retried for a GET); the
+    // engine reports that attempt's end, then its retry: the span must end after both its events
+    try (io.meshsdk.testing.RawSocketServer server = io.meshsdk.testing.RawSocketServer.start("close-first",
+        socket -> {
+          if (io.meshsdk.testing.RawSocketServer.readHead(socket.getInputStream()) == null
+              || connections.getAndIncrement() == 0) {
+            return;
+          }
+          socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+          socket.getOutputStream().flush();
+        })) {
+      mesh = Mesh.builder()
+          .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", "127.0.0.1", server.port())))
+          .observer(tracingA.observer())
+          .build();
+      http = mesh.newOkHttpClient();
+      try (Response r = http.newCall(new Request.Builder().url("http://inventory/items").build()).execute()) {
+        assertThat(r.code()).isEqualTo(200);
+        assertThat(r.body().string()).isEqualTo("ok");
+      }
+    }
+    List<SpanData> attempts = awaitSpans(2).stream()
+        .sorted(java.util.Comparator.comparingLong(SpanData::getStartEpochNanos)).toList();
+    SpanData failed = attempts.get(0);
+    assertThat(failed.getEvents()).extracting(io.opentelemetry.sdk.trace.data.EventData::getName)
+        .containsExactly("exception", "mesh.retry");
+    assertThat(failed.getEvents()).allSatisfy(e -> assertThat(e.getEpochNanos())
+        .as("%s at %d, the span ended at %d", e.getName(), e.getEpochNanos(), failed.getEndEpochNanos())
+        .isLessThanOrEqualTo(failed.getEndEpochNanos()));
+    assertThat(failed.getEndEpochNanos()).isLessThanOrEqualTo(attempts.get(1).getStartEpochNanos());
+  }
+
+  @Test
   void aBodyCutShortAfterA200MarksTheAttemptsSpanAsAnError() throws Exception {
     tracingA = a().build();
     // a server that answers 200 with Content-Length 1000, sends 10 bytes of it and closes the connection
@@ -279,6 +316,26 @@ class MeshTracingIT {
     assertThat(headers.get("X-B3-TraceId")).isEqualTo(attempt.getTraceId());
     assertThat(headers.get("X-B3-SpanId")).isEqualTo(attempt.getSpanId());
     assertThat(headers.get("traceparent")).contains(attempt.getSpanId());
+  }
+
+  @Test
+  void jdkSendAsyncKeepsTheCallersSpanAsTheAttemptsParent() throws Exception {
+    start(a());
+    java.net.http.HttpClient jdk = mesh.newHttpClient(java.net.http.HttpClient.newHttpClient());
+    Span app = tracingA.openTelemetry().getTracer("test").spanBuilder("async caller").startSpan();
+    CompletableFuture<java.net.http.HttpResponse<String>> response;
+    try (Scope ignored = app.makeCurrent()) {
+      response = jdk.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://inventory/async"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    } finally {
+      app.end();
+    }
+    assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    List<SpanData> spans = awaitSpans(3);
+    SpanData attempt = kind(spans, SpanKind.CLIENT);
+    assertThat(attempt.getParentSpanId()).as("the caller's span, across the executor's thread")
+        .isEqualTo(app.getSpanContext().getSpanId());
+    assertThat(attempt.getTraceId()).isEqualTo(app.getSpanContext().getTraceId());
   }
 
   @Test

@@ -1,8 +1,10 @@
 package io.meshsdk.core.observe;
 
 /**
- * Watches one logical call. Callbacks run on the calling thread, in order; they must be fast and must never
- * throw (the engine logs and ignores a throwing observer, but it costs a stack trace).
+ * Watches one logical call. Callbacks run in order, one at a time, on the calling thread, except the last
+ * {@link #onAttemptEnd} and {@link #onCallEnd} of a call that returned a response with a body: they run on the
+ * thread that reads or closes that body, when it does. They must be fast and must never throw (the engine logs and
+ * ignores a throwing observer, but it costs a stack trace).
  */
 public interface CallObserver {
 

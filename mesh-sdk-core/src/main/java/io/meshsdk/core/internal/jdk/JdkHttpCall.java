@@ -1,5 +1,7 @@
 package io.meshsdk.core.internal.jdk;
 
+import io.meshsdk.core.internal.engine.CallerContext;
+
 import io.meshsdk.core.transport.AttemptRequest;
 import io.meshsdk.core.transport.BodyCompletion;
 import io.meshsdk.core.transport.TransportCall;
@@ -38,11 +40,14 @@ final class JdkHttpCall<T> implements TransportCall<HttpResponse<T>> {
   private HttpRequest.@Nullable BodyPublisher body;
   private volatile @Nullable CompletableFuture<HttpResponse<T>> inFlight;
   private volatile boolean canceled;
+  private final @Nullable CallerContext caller;
 
-  JdkHttpCall(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+  JdkHttpCall(
+      HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler, @Nullable CallerContext caller) {
     this.client = client;
     this.request = request;
     this.handler = handler;
+    this.caller = caller;
     this.url = HttpUrl.get(request.uri());
     this.body = request.bodyPublisher().orElse(null);
   }
@@ -50,6 +55,11 @@ final class JdkHttpCall<T> implements TransportCall<HttpResponse<T>> {
   @Override
   public String method() {
     return request.method();
+  }
+
+  @Override
+  public @Nullable Object callerContext() {
+    return caller;
   }
 
   @Override

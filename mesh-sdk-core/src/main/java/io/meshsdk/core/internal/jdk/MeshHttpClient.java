@@ -2,8 +2,10 @@ package io.meshsdk.core.internal.jdk;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshsdk.core.internal.engine.CallerContext;
 import io.meshsdk.core.internal.engine.MeshEngine;
 import io.meshsdk.core.internal.engine.ServicePipeline;
+import io.meshsdk.core.observe.MeshObserver;
 import io.meshsdk.core.resilience.Deadlines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,17 +28,19 @@ import javax.net.ssl.SSLParameters;
  * A JDK {@link HttpClient} whose calls to mesh services go through the mesh's engine (routing, balancing,
  * resilience, observers), everything else through {@code delegate} untouched. {@code send} runs on the caller's
  * thread like OkHttp's {@code execute}; {@code sendAsync} runs the same on the delegate's executor (or the common
- * pool), carrying the caller's deadline. HTTP/2 push promises are not supported for mesh calls.
+ * pool), carrying the caller's deadline and the observers' context (the current trace span). HTTP/2 push promises are not supported for mesh calls.
  */
 public final class MeshHttpClient extends HttpClient {
 
   private final HttpClient delegate;
   private final MeshEngine engine;
+  private final MeshObserver observer;
 
-  /** A mesh client over {@code delegate}. */
-  public MeshHttpClient(HttpClient delegate, MeshEngine engine) {
+  /** A mesh client over {@code delegate}; {@code observer} captures the caller's context for {@code sendAsync}. */
+  public MeshHttpClient(HttpClient delegate, MeshEngine engine, MeshObserver observer) {
     this.delegate = requireNonNull(delegate, "delegate");
     this.engine = requireNonNull(engine, "engine");
+    this.observer = requireNonNull(observer, "observer");
   }
 
   @Override
@@ -47,22 +51,32 @@ public final class MeshHttpClient extends HttpClient {
     if (p == null) {
       return delegate.send(request, handler);
     }
-    return engine.execute(p, new JdkHttpCall<>(delegate, request, handler));
+    return engine.execute(p, new JdkHttpCall<>(delegate, request, handler, null));
   }
 
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     Executor executor = delegate.executor().orElse(ForkJoinPool.commonPool());
+    // what the calling thread knows (its deadline, the observers' context such as the current span), captured
+    // here and restored on the executor's thread, as Mesh.callFactory does for OkHttp's enqueue
+    long deadline = Deadlines.current();
+    Object context = observer.captureContext();
+    CallerContext caller = deadline == Deadlines.NONE && context == null ? null : new CallerContext(deadline, context);
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return send(request, handler);
+        String host = request.uri().getHost();
+        ServicePipeline p = host == null ? null : engine.pipelineForHost(host);
+        if (p == null) {
+          return delegate.send(request, handler);
+        }
+        return engine.execute(p, new JdkHttpCall<>(delegate, request, handler, caller));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CompletionException(e);
       }
-    }, Deadlines.wrap(executor));
+    }, executor);
   }
 
   @Override
