@@ -221,6 +221,39 @@ class MeshTracingIT {
   }
 
   @Test
+  void aResponseNobodyReadsOrClosesStillEndsItsSpanAfterTheDeadline() throws Exception {
+    tracingA = a().build();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    // a 200 whose body stalls after 10 of its 1000 bytes, until the test is over
+    try (io.meshsdk.testing.RawSocketServer server = io.meshsdk.testing.RawSocketServer.start("stall", socket -> {
+      if (io.meshsdk.testing.RawSocketServer.readHead(socket.getInputStream()) == null) {
+        return;
+      }
+      socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789"
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      release.await();
+    })) {
+      mesh = Mesh.builder()
+          .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", "127.0.0.1", server.port())))
+          .observer(tracingA.observer())
+          .config(io.meshsdk.core.config.MeshConfig.builder()
+              .service("inventory", c -> c.set("timeout.call", "300ms").set("retry.enabled", "false")).build())
+          .build();
+      http = mesh.newOkHttpClient();
+      Response left = http.newCall(new Request.Builder().url("http://inventory/big").build()).execute();
+      assertThat(left.code()).isEqualTo(200); // and then left: neither read nor closed
+      SpanData attempt = kind(awaitSpans(1), SpanKind.CLIENT);
+      assertThat(attempt.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+      assertThat(attempt.getAttributes().get(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(200L);
+      assertThat(attempt.getEvents()).extracting(io.opentelemetry.sdk.trace.data.EventData::getName)
+          .contains("mesh.deadline_exceeded");
+      left.close();
+      release.countDown();
+    }
+  }
+
+  @Test
   void aBodyCutShortAfterA200MarksTheAttemptsSpanAsAnError() throws Exception {
     tracingA = a().build();
     // a server that answers 200 with Content-Length 1000, sends 10 bytes of it and closes the connection

@@ -156,6 +156,32 @@ class CallDeadlineIT {
   }
 
   @Test
+  void aResponseNobodyReadsOrClosesIsEndedAtItsDeadlineAndReleasesItsPermit() throws IOException {
+    server.trickleHeaders = false;
+    Mesh m = Mesh.builder()
+        .discovery(StaticServiceDiscovery.of(Endpoint.of("inventory", "127.0.0.1", server.port())))
+        .config(MeshConfig.builder().service("inventory", s -> s
+            .set("timeout.call", "1s")
+            .set("bulkhead.max-concurrent-calls", "1")).build())
+        .build();
+    mesh = m;
+    http = m.newOkHttpClient(new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(5)).build());
+    Response left = http.newCall(request()).execute(); // a caller bug: the body is neither read nor closed
+    assertThat(left.code()).isEqualTo(200);
+    // the call ends at its deadline (and a grace for a reader to wake up), not never: its bulkhead permit is back
+    await().atMost(Duration.ofSeconds(20)).until(() -> m.resilience("inventory").deadlineExceeded() == 1);
+    try (Response next = http.newCall(request()).execute()) {
+      assertThat(next.code()).as("a second call, admitted by the bulkhead of 1").isEqualTo(200);
+    }
+    assertThat(catchThrowable(() -> left.body().bytes()))
+        .as("a read of the left body after its deadline").isInstanceOf(DeadlineExceededException.class);
+    left.close();
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> server.clientGone.getCount() == 0 || server.finished.getCount() == 0);
+    assertThat(server.clientGone.getCount()).as("the connection was closed at the deadline").isZero();
+  }
+
+  @Test
   void trickledHeadersAreCutAtTheCallDeadlineViaTheSidecar() {
     start(true);
     assertHeadersTrickleIsCut();

@@ -132,7 +132,7 @@ final class CallExecutor {
     }
     s.deadline = policies.deadline(start, inherited, call.header(MeshHeaders.DEADLINE));
     if (s.deadline != Deadlines.NONE) {
-      s.watch = engine.watchdog().arm(s.deadline, call::cancel);
+      s.watch = engine.watchdog().arm(s.deadline, () -> deadlinePassed(s));
     }
     try {
       if (viaSidecar && route != null) {
@@ -446,11 +446,58 @@ final class CallExecutor {
       return response;
     }
     s.headersAt = headersAt;
+    R tracked;
     try {
-      return s.call.track(response, s);
+      tracked = s.call.track(response, s);
     } finally {
       s.headersAt = 0; // from here on, the body's end is read from the clock
     }
+    s.handedOut();
+    if (s.deadlineFired() && s.isHandedOut()) { // the deadline passed while the response was being wrapped
+      watchUnread(s);
+    }
+    return tracked;
+  }
+
+  /**
+   * The call's deadline passed: what is in flight is cancelled (an attempt waiting for its response, or a body
+   * being read: its reader gets the failure and ends the call as a timeout). A response already with the caller
+   * may never be read or closed: if nobody has ended the call a moment later, it is ended then (see
+   * {@link #endUnread}), so that its permits, statistics and observers are not held for ever.
+   */
+  private void deadlinePassed(CallState<?> s) {
+    s.call.cancel();
+    if (s.isHandedOut()) {
+      watchUnread(s);
+    }
+  }
+
+  private void watchUnread(CallState<?> s) {
+    engine.watchdog().arm(ticker.read() + UNREAD_GRACE_NANOS, () -> endUnread(s));
+  }
+
+  /**
+   * How long after its deadline a call whose response body is with the caller is left to the body's reader: a
+   * reader blocked in a read wakes up from the cancel at once and ends the call as a timeout itself.
+   */
+  static final long UNREAD_GRACE_NANOS = 1_000_000_000L;
+
+  /**
+   * Ends a call whose response nobody read to its end or closed by its deadline (and a grace after it). Its outcome
+   * is {@link Outcome#CANCELLED}: the caller left the body, which says nothing about the endpoint. A later read of
+   * that body fails (the call was cancelled at the deadline).
+   */
+  private void endUnread(CallState<?> s) {
+    if (!s.end()) {
+      return;
+    }
+    long end = ticker.read();
+    s.outcome = Outcome.CANCELLED;
+    s.pipeline.resilience.policies().countDeadlineExceeded();
+    String detail = "passed with the response neither read to its end nor closed, " + (end - s.start) / 1_000_000L
+        + " ms after the call started";
+    ObserverCalls.event(s.obs, MeshEvent.DEADLINE_EXCEEDED, detail);
+    finish(s, end, new DeadlineExceededException(s.pipeline.service, detail));
   }
 
   /** Whether a response to {@code method} with {@code status} can carry a body (RFC 9110, 6.4.1). */
@@ -692,8 +739,9 @@ final class CallExecutor {
 
   /** Reading the returned response's body failed: the call failed after all. */
   IOException bodyFailed(CallState<?> s, IOException e) {
-    if (!s.end()) {
-      return e;
+    if (!s.end()) { // ended already: a read after the deadline ended an unread response
+      return s.deadlineFired() && !(e instanceof DeadlineExceededException)
+          ? new DeadlineExceededException(s.pipeline.service, "passed before the response body was read", e) : e;
     }
     long end = ticker.read();
     IOException thrown = e;
@@ -715,7 +763,7 @@ final class CallExecutor {
     ServicePipeline p = s.pipeline;
     Outcome o = s.outcome;
     TrackedEndpoint endpoint = s.finalEndpoint;
-    if (endpoint != null) {
+    if (endpoint != null && o != Outcome.CANCELLED) { // a body the caller left says nothing about the endpoint
       endpointOutcome(p, endpoint, o.isEndpointFailure());
     }
     p.resilience.policies().release(s.held, end - s.start, o, s.attempts);

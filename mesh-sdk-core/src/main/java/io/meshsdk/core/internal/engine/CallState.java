@@ -70,7 +70,10 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
   Outcome outcome = Outcome.REJECTED;
   int status = -1;
   @SuppressWarnings("UnusedVariable") // read and written through ENDED
-  private volatile int ended; // 0, then 1 once
+  private volatile int ended; // ENDED_NO, maybe ENDED_HANDED_OUT, then ENDED_YES once
+  private static final int ENDED_NO = 0;
+  private static final int ENDED_YES = 1;
+  private static final int ENDED_HANDED_OUT = 2;
 
   // ---- the attempt being sent (AttemptRequest, OutboundHeaders): reset for each attempt ----
   private static final String[] NONE = new String[0];
@@ -96,7 +99,24 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
 
   /** Marks the call ended; true only for the first caller (the accounting runs once). */
   boolean end() {
-    return ENDED.compareAndSet(this, 0, 1);
+    return ENDED.getAndSet(this, ENDED_YES) != ENDED_YES;
+  }
+
+  /**
+   * Marks the response handed to the caller, unless the call ended already (a body known to be empty ends inside
+   * the transport's tracking): from here on, the deadline may end the call itself, as nobody may ever read or
+   * close that body. Only on the caller's thread, before the response leaves the engine: nothing else can change
+   * the mark meanwhile.
+   */
+  void handedOut() {
+    if (ended == ENDED_NO) {
+      ENDED.lazySet(this, ENDED_HANDED_OUT);
+    }
+  }
+
+  /** Whether the response is with the caller and the call has not ended. */
+  boolean isHandedOut() {
+    return ended == ENDED_HANDED_OUT;
   }
 
   /**
@@ -104,7 +124,7 @@ final class CallState<R> implements PickContext, BodyCompletion, AttemptRequest,
    * response has not reached anyone who could end the call on another thread).
    */
   void endUncontended() {
-    ENDED.lazySet(this, 1);
+    ENDED.lazySet(this, ENDED_YES);
   }
 
   /** Whether the deadline watchdog cut the call. */
