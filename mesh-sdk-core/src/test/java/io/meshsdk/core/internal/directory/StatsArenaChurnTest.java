@@ -22,6 +22,11 @@ class StatsArenaChurnTest {
 
   private static final long SECOND = 1_000_000_000L;
 
+  // a service's directory entry over a static discovery, on a clock the test moves (one per test)
+  private final AtomicLong now = new AtomicLong(1_000 * SECOND);
+  private final StaticServiceDiscovery discovery = StaticServiceDiscovery.create();
+  private final ServiceDirectory.Entry entry = new ServiceDirectory(discovery, now::get).watch("inventory");
+
   private static Endpoint ep(int i) {
     return Endpoint.builder("inventory", "10.0." + (i >>> 8 & 255) + "." + (i & 255), 8080).build();
   }
@@ -36,10 +41,6 @@ class StatsArenaChurnTest {
    */
   @Test
   void oneLongCallOnARemovedEndpointDoesNotMakeChurnGrowTheArena() {
-    AtomicLong now = new AtomicLong(1_000 * SECOND);
-    StaticServiceDiscovery discovery = StaticServiceDiscovery.create();
-    ServiceDirectory directory = new ServiceDirectory(discovery, now::get);
-    ServiceDirectory.Entry entry = directory.watch("inventory");
     discovery.set("inventory", List.of(ep(0), ep(1)));
     TrackedEndpoint streaming = (TrackedEndpoint) entry.snapshot().get(0);
     streaming.attemptStarted(); // a long call (a download, a long poll) still running
@@ -100,10 +101,6 @@ class StatsArenaChurnTest {
   /** A record carried over (same id, new labels) keeps its failure run, which the outlier detector counts. */
   @Test
   void aCarriedOverRecordKeepsItsFailureRun() {
-    AtomicLong now = new AtomicLong(1_000 * SECOND);
-    StaticServiceDiscovery discovery = StaticServiceDiscovery.create();
-    ServiceDirectory directory = new ServiceDirectory(discovery, now::get);
-    ServiceDirectory.Entry entry = directory.watch("inventory");
     Endpoint.Builder a = Endpoint.builder("inventory", "10.0.0.1", 8080).id("a");
     discovery.set("inventory", List.of(a.labels(Map.of("rev", "1")).build()));
     TrackedEndpoint first = (TrackedEndpoint) entry.snapshot().get(0);
