@@ -312,12 +312,13 @@ public final class PlanRun {
     double direct = base ? 100.0 * f.directErrorRate() : 0;
     double threshold = direct + g.maxIncreasePoints();
     double observed = 100.0 * f.sidecarErrorRate();
+    boolean over = exceeds(observed, threshold);
     String text = String.format(Locale.ROOT, "sidecar %.2f%% (%d errors of %d calls) %s %.2f%% (direct %.2f%%%s"
-        + " + %s pp) over %d s", observed, f.sidecarErrors(), f.sidecarCalls(), observed > threshold ? ">" : "<=",
+        + " + %s pp) over %d s", observed, f.sidecarErrors(), f.sidecarCalls(), over ? ">" : "<=",
         threshold, direct, base ? " of " + f.directCalls() + " calls" + (f.directFromBaseline() ? ", baseline" : "")
             : ", no direct baseline yet: against 0", fmt(g.maxIncreasePoints()), f.windowSeconds());
-    return new GuardResult(GuardResult.ERROR_RATE, observed > threshold ? Verdict.TRIPPED : Verdict.HELD, observed,
-        threshold, text);
+    return new GuardResult(GuardResult.ERROR_RATE, over ? Verdict.TRIPPED : Verdict.HELD, observed, threshold,
+        text);
   }
 
   private GuardResult p99(GuardFigures f) {
@@ -334,14 +335,23 @@ public final class PlanRun {
           "no direct p99 baseline yet (" + f.directCalls() + " direct calls)");
     }
     long direct = f.directP99Micros();
-    double threshold = Math.max(g.maxRatio() * direct, direct + g.minIncrease().toNanos() / 1000.0);
+    double threshold = Math.max(g.maxRatio() * (double) direct, (double) direct + g.minIncrease().toNanos() / 1000.0);
     long observed = f.sidecarP99Micros();
+    boolean over = exceeds((double) observed, threshold);
     String text = String.format(Locale.ROOT, "sidecar p99 %d us (%d calls) %s %.0f us (direct p99 %d us%s x %s,"
-        + " at least +%d us) over %d s", observed, f.sidecarCalls(), observed > threshold ? ">" : "<=", threshold,
+        + " at least +%d us) over %d s", observed, f.sidecarCalls(), over ? ">" : "<=", threshold,
         direct, f.directFromBaseline() ? " baseline" : "", fmt(g.maxRatio()), g.minIncrease().toNanos() / 1000,
         f.windowSeconds());
-    return new GuardResult(GuardResult.P99, observed > threshold ? Verdict.TRIPPED : Verdict.HELD, observed,
-        threshold, text);
+    return new GuardResult(GuardResult.P99, over ? Verdict.TRIPPED : Verdict.HELD, observed, threshold, text);
+  }
+
+  /**
+   * Whether a guard's figure is above its threshold, a figure exactly at it holding: both are computed in doubles
+   * (7 % as {@code 100.0 * 14 / 200} is 7.000000000000001; 1.15 × 100,000 µs is 114,999.99999999999), so a
+   * difference within rounding (a billionth, relative) is no difference.
+   */
+  static boolean exceeds(double observed, double threshold) {
+    return observed - threshold > 1e-9 * Math.max(1.0, Math.abs(threshold));
   }
 
   private static String undecided(List<GuardResult> results) {
