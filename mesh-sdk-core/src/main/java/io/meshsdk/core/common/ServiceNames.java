@@ -11,7 +11,7 @@ import java.net.URI;
  * <p>A service name is the host of its mesh URLs ({@code http://inventory/items}), and HTTP clients lower-case
  * and IDN-encode hosts before the mesh sees them. So a name is accepted only in the form a client can produce:
  * ASCII letters, digits, {@code -}, {@code _} and {@code .}, starting and ending with a letter or digit, no empty
- * label, at most {@value #MAX_LENGTH} characters and {@value #MAX_LABEL_LENGTH} between dots. Upper-case ASCII is folded to lower case ({@code Inventory} is
+ * label, at most {@value #MAX_LENGTH} characters. Upper-case ASCII is folded to lower case ({@code Inventory} is
  * {@code inventory}, as it is in a URL); anything else (non-ASCII such as {@code inventário}, white space or
  * control characters, a BOM) is refused with a {@link ConfigException} naming the key, the value and this rule,
  * because no URL could ever reach it.
@@ -21,13 +21,9 @@ public final class ServiceNames {
   /** Longest service name: a DNS name's limit. */
   public static final int MAX_LENGTH = 253;
 
-  /** Longest label (the part between dots) of a service name: a DNS label's limit, which HTTP clients enforce. */
-  public static final int MAX_LABEL_LENGTH = 63;
-
   /** What a service name may be, for error messages. */
   public static final String EXPECTED = "a service name of ASCII letters, digits, '-', '_' and '.', starting and"
-      + " ending with a letter or digit, at most " + MAX_LENGTH + " characters and " + MAX_LABEL_LENGTH
-      + " between dots (it is the host of the service's mesh URLs)";
+      + " ending with a letter or digit (it is the host of the service's mesh URLs)";
 
   private ServiceNames() {}
 
@@ -54,7 +50,6 @@ public final class ServiceNames {
     }
     char[] out = null;
     char previous = '.';
-    int label = 0;
     for (int i = 0; i < n; i++) {
       char c = name.charAt(i);
       char lower = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
@@ -66,10 +61,6 @@ public final class ServiceNames {
         return null;
       }
       if (lower == '.' && previous == '.') {
-        return null;
-      }
-      label = lower == '.' ? 0 : label + 1;
-      if (label > MAX_LABEL_LENGTH) {
         return null;
       }
       if (lower != c) {
