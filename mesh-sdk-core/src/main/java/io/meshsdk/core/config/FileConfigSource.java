@@ -225,7 +225,10 @@ public final class FileConfigSource implements ConfigSource {
   private static Map<String, String> parse(byte[] bytes) {
     Properties p = new Properties();
     try {
-      p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      // a byte order mark (editors on Windows write one) would otherwise be part of the first key, which then
+      // does not start with "mesh." and would be skipped without a word
+      p.load(new StringReader(text.startsWith("\uFEFF") ? text.substring(1) : text));
     } catch (IOException | IllegalArgumentException e) {
       throw new ConfigException("file", "(unparseable)", "a .properties file: " + e.getMessage());
     }

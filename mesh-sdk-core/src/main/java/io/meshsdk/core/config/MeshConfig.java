@@ -6,6 +6,7 @@ import io.meshsdk.core.common.ConfigException;
 import io.meshsdk.core.common.ServiceNames;
 import io.meshsdk.core.migration.MigrationPlan;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +72,8 @@ public final class MeshConfig {
     Builder b = builder();
     List<Map.Entry<String, String>> defaults = new ArrayList<>();
     Map<String, List<Map.Entry<String, String>>> perService = new LinkedHashMap<>();
+    // "<service>\n<key>" -> the first full key that set it: the same setting under two spellings of a name
+    Map<String, String> spelled = new HashMap<>();
     MigrationPlan.fromProperties(properties).values().forEach(b::plan);
     // Keys apply in name order, except that `<policy>.enabled` keys come last: setting a limit turns its
     // policy on (rate-limit.permits, bulkhead.max-concurrent-calls), and an explicit enabled=false must win
@@ -107,8 +110,16 @@ public final class MeshConfig {
         if (dot <= 0) {
           throw new ConfigException(key, e.getValue(), "mesh.services.<service>.<key>");
         }
-        perService.computeIfAbsent(s.substring(0, dot), x -> new ArrayList<>())
-            .add(Map.entry(s.substring(dot + 1), e.getValue()));
+        // the name as the service will know it (Inventory is inventory), refused under the full key if invalid
+        String service = ServiceNames.canonical(key, s.substring(0, dot));
+        String relative = s.substring(dot + 1);
+        String firstKey = spelled.putIfAbsent(service + '\n' + relative, key);
+        String firstValue = firstKey == null ? null : properties.get(firstKey);
+        if (firstKey != null && !e.getValue().equals(firstValue)) {
+          throw new ConfigException(key, e.getValue(), "one value per service and key, but " + firstKey + " sets \""
+              + firstValue + "\" (service names are matched in any case)");
+        }
+        perService.computeIfAbsent(service, x -> new ArrayList<>()).add(Map.entry(relative, e.getValue()));
       } else {
         throw new ConfigException(key, e.getValue(), "a key under mesh.defaults., mesh.services., mesh.sidecar.,"
             + " mesh.inbound., mesh.discovery., mesh.registry., mesh.policy., mesh.tls., mesh.plans. or mesh.domain");

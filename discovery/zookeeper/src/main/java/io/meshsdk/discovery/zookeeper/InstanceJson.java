@@ -3,9 +3,11 @@ package io.meshsdk.discovery.zookeeper;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshsdk.core.endpoint.Endpoint;
 import io.meshsdk.core.registration.ServiceRegistration;
@@ -30,7 +32,9 @@ final class InstanceJson {
   /** The status of an instance that takes traffic. */
   static final String STATUS_UP = "UP";
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Refuses data after the instance's object (garbage, a second document): a damaged node, not an instance. */
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   private InstanceJson() {}
 
@@ -64,9 +68,10 @@ final class InstanceJson {
     if (root == null || !root.isObject()) {
       return new Unreadable("not a JSON object");
     }
-    String address = text(root.get("address"));
+    JsonNode addressNode = root.get("address");
+    String address = addressNode != null && addressNode.isTextual() ? addressNode.textValue() : null; // not 5, true
     if (address == null || address.isBlank()) {
-      return new Unreadable("no address");
+      return new Unreadable("no address (a string)");
     }
     Integer port = port(root.get("port"));
     Integer sslPort = port(root.get("sslPort"));

@@ -188,7 +188,11 @@ public final class FailsafeStore implements AutoCloseable {
     if (endpoints.isEmpty() || name == null) {
       return;
     }
-    pending.put(name, List.copyOf(endpoints));
+    List<Endpoint> kept = storable(name, endpoints);
+    if (kept.isEmpty()) {
+      return;
+    }
+    pending.put(name, kept);
     if (scheduled.compareAndSet(false, true)) {
       try {
         writer.execute(this::drain);
@@ -296,6 +300,55 @@ public final class FailsafeStore implements AutoCloseable {
   public void close() {
     flush();
     writer.shutdown();
+  }
+
+  /**
+   * The endpoints that can be written and read back as they are: text with a lone surrogate (not well-formed
+   * UTF-16) would come back as '?', a different endpoint, so such an endpoint is left out, with a warning.
+   */
+  private static List<Endpoint> storable(String service, List<Endpoint> endpoints) {
+    List<Endpoint> kept = null;
+    for (int i = 0; i < endpoints.size(); i++) {
+      Endpoint e = endpoints.get(i);
+      if (storable(e)) {
+        if (kept != null) {
+          kept.add(e);
+        }
+      } else if (kept == null) {
+        kept = new ArrayList<>(endpoints.subList(0, i));
+      }
+    }
+    if (kept == null) {
+      return List.copyOf(endpoints);
+    }
+    log.warn("failsafe: {} endpoint(s) of service '{}' not written: their id, host, zone or labels hold a lone"
+        + " surrogate, which would not read back as written", endpoints.size() - kept.size(), service);
+    return List.copyOf(kept);
+  }
+
+  private static boolean storable(Endpoint e) {
+    if (!wellFormed(e.id()) || !wellFormed(e.host()) || !wellFormed(e.zone())) {
+      return false;
+    }
+    for (Map.Entry<String, String> l : e.labels().entrySet()) {
+      if (!wellFormed(l.getKey()) || !wellFormed(l.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code s} is well-formed UTF-16: every surrogate in a high-low pair. */
+  static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---- format -------------------------------------------------------------------------------------------------
