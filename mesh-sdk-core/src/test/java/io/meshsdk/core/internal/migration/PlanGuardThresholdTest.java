@@ -32,39 +32,40 @@ class PlanGuardThresholdTest {
         .coolDown(Duration.ofSeconds(30)).maxRetries(2).build();
   }
 
+  /**
+   * Window figures: direct calls, errors, p99 (us), then sidecar calls, errors, p99 (us).
+   */
+  private static WindowSums window(long now, long... f) {
+    WindowSums w = new WindowSums();
+    w.set(5, now - 5 * S, f[0], f[1], f[2], f[3], f[4], f[5]);
+    return w;
+  }
+
+  /** Guard {@code guard} holds on the figures {@code at} its threshold, and not on {@code over} it. */
+  private static void holdsAtItsThresholdAndNotOverIt(MigrationPlan plan, int guard, long[] at, long[] over) {
+    long now = 1_000 * S;
+    PlanRun run = startedAtFirstStep(plan, now);
+    now += 5 * S;
+    run.evaluate(now, WALL, window(now, at), 10);
+    GuardResult atThreshold = run.status(now).guards().get(guard);
+    assertThat(atThreshold.verdict()).as(atThreshold.detail()).isEqualTo(Verdict.HELD);
+    assertThat(run.state()).isEqualTo(PlanState.RUNNING);
+    run.evaluate(now, WALL, window(now, over), 10);
+    assertThat(run.status(now).guards().get(guard).verdict()).isNotEqualTo(Verdict.HELD);
+  }
+
   @Test
   void anErrorRateExactlyAtItsThresholdHoldsAndOneErrorMoreTrips() {
-    long now = 1_000 * S;
-    PlanRun run = startedAtFirstStep(plan(1.0, 2.0, Duration.ofMillis(5)), now);
-    now += 5 * S;
-    // direct 60 of 1000 = 6 %, sidecar 14 of 200 = 7 % (7.000000000000001 in doubles): direct + 1 point exactly
-    WindowSums w = new WindowSums();
-    w.set(5, now - 5 * S, 1000, 60, 10_000, 200, 14, 10_000);
-    run.evaluate(now, WALL, w, 10);
-    GuardResult errorRate = run.status(now).guards().get(0);
-    assertThat(errorRate.verdict()).as(errorRate.detail()).isEqualTo(Verdict.HELD);
-    assertThat(run.state()).isEqualTo(PlanState.RUNNING);
-
-    w.set(5, now - 5 * S, 1000, 60, 10_000, 200, 15, 10_000); // 7.5 %: over
-    run.evaluate(now, WALL, w, 10);
-    assertThat(run.status(now).guards().get(0).verdict()).isNotEqualTo(Verdict.HELD);
+    // direct 60 of 1000 = 6 %, sidecar 14 of 200 = 7 % (7.000000000000001 in doubles): direct + 1 point exactly;
+    // then 15 of 200 = 7.5 %
+    holdsAtItsThresholdAndNotOverIt(plan(1.0, 2.0, Duration.ofMillis(5)), 0,
+        new long[] {1000, 60, 10_000, 200, 14, 10_000}, new long[] {1000, 60, 10_000, 200, 15, 10_000});
   }
 
   @Test
   void aP99ExactlyAtItsRatioHoldsAndOneMicrosecondMoreTrips() {
-    long now = 1_000 * S;
-    PlanRun run = startedAtFirstStep(plan(1.0, 1.15, Duration.ZERO), now);
-    now += 5 * S;
-    // sidecar p99 115 ms = exactly 1.15 x the direct p99 of 100 ms (114,999.99999999999 in doubles)
-    WindowSums w = new WindowSums();
-    w.set(5, now - 5 * S, 1000, 0, 100_000, 200, 0, 115_000);
-    run.evaluate(now, WALL, w, 10);
-    GuardResult p99 = run.status(now).guards().get(1);
-    assertThat(p99.verdict()).as(p99.detail()).isEqualTo(Verdict.HELD);
-    assertThat(run.state()).isEqualTo(PlanState.RUNNING);
-
-    w.set(5, now - 5 * S, 1000, 0, 100_000, 200, 0, 115_001);
-    run.evaluate(now, WALL, w, 10);
-    assertThat(run.status(now).guards().get(1).verdict()).isNotEqualTo(Verdict.HELD);
+    // sidecar p99 115 ms = exactly 1.15 x the direct p99 of 100 ms (114,999.99999999999 in doubles); then +1 us
+    holdsAtItsThresholdAndNotOverIt(plan(1.0, 1.15, Duration.ZERO), 1,
+        new long[] {1000, 0, 100_000, 200, 0, 115_000}, new long[] {1000, 0, 100_000, 200, 0, 115_001});
   }
 }
