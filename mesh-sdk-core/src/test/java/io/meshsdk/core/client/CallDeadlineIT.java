@@ -8,6 +8,7 @@ import io.meshsdk.core.Mesh;
 import io.meshsdk.core.config.MeshConfig;
 import io.meshsdk.core.discovery.StaticServiceDiscovery;
 import io.meshsdk.core.endpoint.Endpoint;
+import io.meshsdk.core.endpoint.EndpointState;
 import io.meshsdk.core.resilience.DeadlineExceededException;
 import io.meshsdk.core.sidecar.SidecarConfig;
 import io.meshsdk.testing.LoopbackBackend;
@@ -170,6 +171,9 @@ class CallDeadlineIT {
     assertThat(left.code()).isEqualTo(200);
     // the call ends at its deadline (and a grace for a reader to wake up), not never: its bulkhead permit is back
     await().atMost(Duration.ofSeconds(20)).until(() -> m.resilience("inventory").deadlineExceeded() == 1);
+    EndpointState endpoint = m.endpoints("inventory").get(0);
+    assertThat("successes=" + endpoint.successes() + ", failures=" + endpoint.failures())
+        .as("a body the caller left says nothing about the endpoint").isEqualTo("successes=0, failures=0");
     try (Response next = http.newCall(request()).execute()) {
       assertThat(next.code()).as("a second call, admitted by the bulkhead of 1").isEqualTo(200);
     }
