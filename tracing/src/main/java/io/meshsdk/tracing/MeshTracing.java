@@ -52,9 +52,10 @@ import org.jspecify.annotations.Nullable;
  * {@code traceparent} (and {@code baggage}) the application already put on its request, so a trace the
  * application received over another channel continues. Threads: every callback of a call runs on the thread
  * running the call (retries included), except the last attempt's end and the call's end, which run where the
- * response body is read or closed; spans are parented explicitly, not through the thread. For OkHttp's asynchronous {@code enqueue}, create calls with
- * {@code mesh.callFactory(client)}: it captures the context when the call is created ({@link #captureContext()})
- * and makes it current on the dispatcher thread ({@link #restoreContext(Object)}).
+ * response body is read or closed; spans are parented explicitly, not through the thread. For OkHttp's
+ * asynchronous {@code enqueue}, create calls with {@code mesh.callFactory(client)}: it captures the context when
+ * the call is created ({@link #captureContext()}) and makes it current on the dispatcher thread
+ * ({@link #restoreContext(Object)}).
  *
  * <p>Ejections and other endpoint state changes are not span events: they happen on the mesh's control thread,
  * not inside any call, and metrics and {@code Mesh.snapshot()} report them.

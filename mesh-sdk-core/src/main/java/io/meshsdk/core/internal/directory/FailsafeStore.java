@@ -307,22 +307,16 @@ public final class FailsafeStore implements AutoCloseable {
    * UTF-16) would come back as '?', a different endpoint, so such an endpoint is left out, with a warning.
    */
   private static List<Endpoint> storable(String service, List<Endpoint> endpoints) {
-    List<Endpoint> kept = null;
-    for (int i = 0; i < endpoints.size(); i++) {
-      Endpoint e = endpoints.get(i);
+    List<Endpoint> kept = new ArrayList<>(endpoints.size());
+    for (Endpoint e : endpoints) {
       if (storable(e)) {
-        if (kept != null) {
-          kept.add(e);
-        }
-      } else if (kept == null) {
-        kept = new ArrayList<>(endpoints.subList(0, i));
+        kept.add(e);
       }
     }
-    if (kept == null) {
-      return List.copyOf(endpoints);
+    if (kept.size() < endpoints.size()) {
+      log.warn("failsafe: {} endpoint(s) of service '{}' not written: their id, host, zone or labels hold a lone"
+          + " surrogate, which would not read back as written", endpoints.size() - kept.size(), service);
     }
-    log.warn("failsafe: {} endpoint(s) of service '{}' not written: their id, host, zone or labels hold a lone"
-        + " surrogate, which would not read back as written", endpoints.size() - kept.size(), service);
     return List.copyOf(kept);
   }
 

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * flight: a call that picked the endpoint just before it left may still record into it. A cell still in flight
  * goes back to the end of the free queue, so one long call does not stop reuse. What a late record can do to the
  * cell's next owner is bounded: one latency or failure sample (a weight of 1/2 or 1/16, forgotten like any
- * other); its in-flight count stays balanced (the reset is a compare-and-set against a late start). Not thread-safe: the service's directory entry uses it under its own lock.
+ * other); its in-flight count stays balanced (the reset is a compare-and-set against a late start). Not
+ * thread-safe: the service's directory entry uses it under its own lock.
  */
 public final class StatsArena {
 

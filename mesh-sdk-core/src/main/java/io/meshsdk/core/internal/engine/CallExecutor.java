@@ -492,12 +492,10 @@ final class CallExecutor {
       return;
     }
     long end = ticker.read();
+    DeadlineExceededException e = deadlineExceeded(s, "passed with the response neither read to its end nor"
+        + " closed, " + (end - s.start) / 1_000_000L + " ms after the call started");
     s.outcome = Outcome.CANCELLED;
-    s.pipeline.resilience.policies().countDeadlineExceeded();
-    String detail = "passed with the response neither read to its end nor closed, " + (end - s.start) / 1_000_000L
-        + " ms after the call started";
-    ObserverCalls.event(s.obs, MeshEvent.DEADLINE_EXCEEDED, detail);
-    finish(s, end, new DeadlineExceededException(s.pipeline.service, detail));
+    finish(s, end, e);
   }
 
   /** Whether a response to {@code method} with {@code status} can carry a body (RFC 9110, 6.4.1). */

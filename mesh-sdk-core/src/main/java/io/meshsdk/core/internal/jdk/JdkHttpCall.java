@@ -1,7 +1,6 @@
 package io.meshsdk.core.internal.jdk;
 
 import io.meshsdk.core.internal.engine.CallerContext;
-
 import io.meshsdk.core.transport.AttemptRequest;
 import io.meshsdk.core.transport.BodyCompletion;
 import io.meshsdk.core.transport.TransportCall;

@@ -23,12 +23,14 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JDK {@link HttpClient} whose calls to mesh services go through the mesh's engine (routing, balancing,
  * resilience, observers), everything else through {@code delegate} untouched. {@code send} runs on the caller's
  * thread like OkHttp's {@code execute}; {@code sendAsync} runs the same on the delegate's executor (or the common
- * pool), carrying the caller's deadline and the observers' context (the current trace span). HTTP/2 push promises are not supported for mesh calls.
+ * pool), carrying the caller's deadline and the observers' context (the current trace span). HTTP/2 push
+ * promises are not supported for mesh calls.
  */
 public final class MeshHttpClient extends HttpClient {
 
@@ -46,12 +48,18 @@ public final class MeshHttpClient extends HttpClient {
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException,
       InterruptedException {
+    return send(request, handler, null);
+  }
+
+  /** A mesh call through the engine ({@code caller}: what an async caller's thread knew), else the delegate's. */
+  private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler,
+      @Nullable CallerContext caller) throws IOException, InterruptedException {
     String host = request.uri().getHost();
     ServicePipeline p = host == null ? null : engine.pipelineForHost(host);
     if (p == null) {
       return delegate.send(request, handler);
     }
-    return engine.execute(p, new JdkHttpCall<>(delegate, request, handler, null));
+    return engine.execute(p, new JdkHttpCall<>(delegate, request, handler, caller));
   }
 
   @Override
@@ -61,15 +69,11 @@ public final class MeshHttpClient extends HttpClient {
     // here and restored on the executor's thread, as Mesh.callFactory does for OkHttp's enqueue
     long deadline = Deadlines.current();
     Object context = observer.captureContext();
-    CallerContext caller = deadline == Deadlines.NONE && context == null ? null : new CallerContext(deadline, context);
+    CallerContext caller =
+        deadline == Deadlines.NONE && context == null ? null : new CallerContext(deadline, context);
     return CompletableFuture.supplyAsync(() -> {
       try {
-        String host = request.uri().getHost();
-        ServicePipeline p = host == null ? null : engine.pipelineForHost(host);
-        if (p == null) {
-          return delegate.send(request, handler);
-        }
-        return engine.execute(p, new JdkHttpCall<>(delegate, request, handler, caller));
+        return send(request, handler, caller);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } catch (InterruptedException e) {

@@ -335,7 +335,8 @@ public final class PlanRun {
           "no direct p99 baseline yet (" + f.directCalls() + " direct calls)");
     }
     long direct = f.directP99Micros();
-    double threshold = Math.max(g.maxRatio() * (double) direct, (double) direct + g.minIncrease().toNanos() / 1000.0);
+    double threshold =
+        Math.max(g.maxRatio() * (double) direct, (double) direct + g.minIncrease().toNanos() / 1000.0);
     long observed = f.sidecarP99Micros();
     boolean over = exceeds((double) observed, threshold);
     String text = String.format(Locale.ROOT, "sidecar p99 %d us (%d calls) %s %.0f us (direct p99 %d us%s x %s,"
